@@ -1,0 +1,267 @@
+"""Build ``connector/demo/bundle.json``: the recorded Moodle answers the demo replays.
+
+Every response the sync asks for that was recorded in ``../shared/moodle/fixtures``
+is copied verbatim (``"source": "recorded:<file>"``). The recording covers only
+part of the calls a full sync makes (e.g. enrolled users of C1 and C6 only), so the
+missing answers are *derived*: built in the recorded shapes (recorded entries used
+as templates) from the data set's ground truth in ``../shared/moodle/README.md`` and
+``dataset.json`` (``"source": "derived: …"``). Run: ``python bench/demo_bundle.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "moodle"
+FIX = SHARED / "fixtures"
+DATASET = json.loads((SHARED / "dataset.json").read_text())
+NOW = DATASET["generated_at"]
+DAY = 86400
+SKIP = {"wstoken", "wsfunction", "moodlewsrestformat"}
+
+SYNC_FUNCTIONS = {
+    "core_webservice_get_site_info", "core_course_get_categories", "core_course_get_courses_by_field",
+    "core_course_get_contents", "core_enrol_get_enrolled_users",
+    "core_completion_get_activities_completion_status", "core_completion_get_course_completion_status",
+    "mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items", "mod_feedback_get_responses_analysis",
+}
+ONLYACTIVE = {
+    "options[0][name]": "onlyactive", "options[0][value]": "1", "options[1][name]": "userfields",
+    "options[1][value]": "id,fullname,email,idnumber,firstaccess,lastaccess,lastcourseaccess,roles,groups,"
+                         "enrolledcourses",
+}
+
+entries: dict[tuple, dict] = {}
+
+
+def key(wsfunction: str, params: dict) -> tuple:
+    return (wsfunction, tuple(sorted((k, str(v)) for k, v in params.items() if k not in SKIP)))
+
+
+def add(source: str, wsfunction: str, params: dict, response) -> None:
+    k = key(wsfunction, params)
+    if k in entries and entries[k]["source"].startswith("recorded"):
+        return  # a recording always wins over a derivation
+    entries[k] = {"source": source, "wsfunction": wsfunction, "params": dict(k[1]), "response": response}
+
+
+def recorded(name: str) -> dict:
+    return json.loads((FIX / name).read_text())
+
+
+# ---------------------------------------------------------------- recordings
+for f in sorted(FIX.glob("*.json")):
+    d = json.loads(f.read_text())
+    if d.get("token_user") != "qualiopisync" or d.get("wsfunction") not in SYNC_FUNCTIONS:
+        continue
+    if d.get("http_status") != 200 or d.get("endpoint", "").endswith("upload.php"):
+        continue
+    if f.name.endswith("__GET.json"):
+        continue
+    add(f"recorded:{f.name}", d["wsfunction"], d["params"], d["response"])
+
+# ---------------------------------------------------------------- ground truth
+C = {k: v["id"] for k, v in DATASET["courses"].items()}
+S = {int(n): v for n, v in DATASET["users"]["students"].items()}
+T = {int(n): v for n, v in DATASET["users"]["teachers"].items()}
+TUTOR = DATASET["users"]["tutor"]["id"]
+r = range
+STUDENTS = {"C1": list(r(1, 16)), "C2": list(r(1, 16)), "C3": list(r(1, 11)), "C4": list(r(16, 31)),
+            "C5": list(r(16, 31)), "C6": [], "C7": list(r(31, 41)) + [1, 2, 3], "C8": list(r(31, 41))}
+SUSPENDED = {"C1": {14}, "C4": {29}, "C7": {40}}
+STAFF = {"C1": [(43, "editingteacher"), (47, "teacher")], "C2": [(43, "editingteacher")],
+         "C3": [(43, "editingteacher")], "C4": [(44, "editingteacher"), (47, "teacher")],
+         "C5": [(45, "editingteacher"), (44, "editingteacher")], "C6": [(45, "editingteacher")],
+         "C7": [(46, "editingteacher")], "C8": [(46, "editingteacher")]}
+NEVER = {15, 30, 40}
+INACTIVE_DAYS = {12: 45, 13: 62, 27: 35, 28: 90, 39: 50}
+
+c1_default = recorded("core_enrol_get_enrolled_users__C1_default.json")["response"]
+c1_by_id = {u["id"]: u for u in c1_default}
+c6_teacher = recorded("core_enrol_get_enrolled_users__C6_hidden_no_students.json")["response"][0]
+
+
+def lastaccess(n: int) -> int:
+    uid = S[n]["id"]
+    if uid in c1_by_id:
+        return c1_by_id[uid]["lastaccess"]
+    if n in NEVER:
+        return 0
+    if n in INACTIVE_DAYS:
+        return NOW - INACTIVE_DAYS[n] * DAY - 3600 * (n % 7)
+    return NOW - ((n % 9) + 1) * DAY + 1800 * (n % 5)
+
+
+def groups_for(course: str, n: int | None, uid: int) -> list[dict]:
+    g1 = copy.deepcopy(c1_by_id[3]["groups"][0])
+    if course == "C1":
+        return copy.deepcopy(c1_by_id[uid]["groups"]) if uid in c1_by_id else []
+    if course == "C4" and n is not None:
+        return [{"id": DATASET["groups"]["C4"], "name": "Promo DWWM Printemps", "description": "",
+                 "descriptionformat": 1}]
+    del g1
+    return []
+
+
+def student_record(course: str, n: int) -> dict:
+    uid = S[n]["id"]
+    base = copy.deepcopy(c1_by_id.get(uid) or c1_by_id[3])
+    first, last = S[n]["fullname"].split(" ", 1)
+    la = lastaccess(n)
+    base.update(id=uid, username=S[n]["username"], firstname=first, lastname=last, fullname=S[n]["fullname"],
+                email=f"{S[n]['username']}@example.com", idnumber=f"STU{n:03d}", lastaccess=la,
+                lastcourseaccess=la, firstaccess=0 if la == 0 else base["firstaccess"])
+    base["groups"] = groups_for(course, n, uid)
+    base["enrolledcourses"] = [
+        {"id": C[c], "fullname": DATASET["courses"][c]["fullname"], "shortname": DATASET["courses"][c]["shortname"]}
+        for c in ("C3", "C2", "C1", "C4", "C5", "C7", "C8") if n in STUDENTS[c]
+    ]
+    if not base["groups"]:
+        base.pop("groups", None)
+    return base
+
+
+def staff_record(course: str, uid: int, role: str) -> dict:
+    base = copy.deepcopy(c1_by_id.get(uid) or c6_teacher)
+    teacher = next((t for t in T.values() if t["id"] == uid), None)
+    if teacher:
+        first, last = teacher["fullname"].split(" ", 1)
+        base.update(id=uid, username=teacher["username"], firstname=first, lastname=last,
+                    fullname=teacher["fullname"], email=f"{teacher['username']}@example.com",
+                    idnumber=f"FORM{list(T.values()).index(teacher) + 1:03d}")
+    base["lastcourseaccess"] = 0
+    base["roles"] = [{"roleid": 3 if role == "editingteacher" else 4, "name": "", "shortname": role,
+                      "sortorder": 0}]
+    if course == "C4" and uid == TUTOR:
+        base["groups"] = groups_for("C4", None, uid)
+    elif course != "C1":
+        base.pop("groups", None)
+    return base
+
+
+ONLY_FIELDS = ("id", "fullname", "email", "idnumber", "firstaccess", "lastaccess", "lastcourseaccess",
+               "roles", "groups", "enrolledcourses")
+for course, cid in C.items():
+    people = [student_record(course, n) for n in STUDENTS[course]] + [
+        staff_record(course, uid, role) for uid, role in STAFF[course]]
+    why = "derived: enrolled users from README ground truth, C1 records as templates"
+    add(why, "core_enrol_get_enrolled_users", {"courseid": cid}, people)
+    active = [{k: p[k] for k in ONLY_FIELDS if k in p} for p in people
+              if not any(p["id"] == S[n]["id"] for n in SUSPENDED.get(course, ()))]
+    add(why + " (onlyactive drops suspended)", "core_enrol_get_enrolled_users", {"courseid": cid, **ONLYACTIVE},
+        active)
+
+# ---------------------------------------------------------------- course contents
+c1_contents = recorded("core_course_get_contents__rich_C1.json")["response"]
+templates = {m["modname"]: m for s in c1_contents for m in s["modules"]}
+empty_sections = recorded("core_course_get_contents__empty_C3.json")["response"]
+MOD_NAMES = {"page": "Support de cours", "assign": "Devoir - Étude de cas", "feedback": "Questionnaire de satisfaction",
+             "url": "Ressource en ligne", "resource": "Fiche mémo (PDF)", "quiz": "Quiz d'évaluation",
+             "forum": "Forum des apprenants"}
+LAYOUT = {  # section name → module keys (dataset.json "modules")
+    "C2": [("Séquence 1 - L'offre produits", ["page", "assign"]), ("Bilan", ["feedback"])],
+    "C4": [("Séquence 1 - HTML et CSS", ["page", "url"]), ("Séquence 2 - JavaScript", ["resource", "forum"]),
+           ("Séquence 3 - Accessibilité", []), ("Évaluations", ["quiz", "assign"]), ("Bilan", ["feedback"])],
+    "C5": [("Séquence 1 - API et bases de données", ["page", "assign"])],
+    "C6": [("Projet", ["page"])],
+    "C7": [("Prise en main", ["page", "resource"]), ("Évaluation et bilan", ["quiz", "feedback"])],
+}
+COMPLETION_OFF = {"C6"}
+section_id = 100
+for course, layout in LAYOUT.items():
+    cid, mods = C[course], DATASET["modules"][course]
+    sections = []
+    for number, (name, keys) in enumerate([("General", [])] + layout):
+        section_id += 1
+        sec = copy.deepcopy(empty_sections[min(number, 1)])
+        sec.update(id=section_id, section=number, name=name,
+                   summary="" if number == 0 else f"<p>{name} : contenus et activités de la séquence.</p>")
+        sec["modules"] = []
+        for k in keys:
+            m = copy.deepcopy(templates[k])
+            m.update(id=mods[k]["cmid"], instance=mods[k]["instance"], name=MOD_NAMES[k],
+                     url=f"http://127.0.0.1:8080/mod/{k}/view.php?id={mods[k]['cmid']}", contextid=0)
+            if course in COMPLETION_OFF:
+                m["completion"] = 0
+                m.pop("completiondata", None)
+            sec["modules"].append(m)
+        sections.append(sec)
+    add("derived: sections/modules from dataset.json module ids, C1 modules as templates",
+        "core_course_get_contents", {"courseid": cid}, sections)
+
+# ---------------------------------------------------------------- completion
+act01 = recorded("core_completion_get_activities_completion_status__C1_student01_complete.json")["response"]
+tmpl_status = act01["statuses"][0]
+cc_done = recorded("core_completion_get_course_completion_status__C1_student01_complete.json")["response"]
+cc_crit = cc_done["completionstatus"]["completions"][0]
+nocriteria = recorded("core_completion_get_course_completion_status__C2_no_criteria.json")["response"]
+TRACKED = {"C1": ["page", "resource", "url", "page2", "quiz", "assign", "feedback"],
+           "C2": ["page", "assign", "feedback"], "C4": ["page", "url", "resource", "quiz", "assign", "feedback"],
+           "C5": ["page", "assign"], "C7": ["page", "resource", "quiz", "feedback"]}
+CRITERIA = {"C1": ["page", "quiz", "assign", "feedback"], "C4": ["page", "url", "quiz", "assign", "feedback"],
+            "C5": ["page", "assign"], "C7": ["page", "quiz", "feedback"]}
+
+
+def done_set(course: str, n: int) -> set[str]:
+    full = set(TRACKED[course])
+    if course == "C1":
+        return full if n <= 5 else ({"page", "resource", "quiz", "url", "feedback"} if n <= 7 else
+                                    {"page", "resource", "feedback"} if n == 8 else
+                                    {"page", "resource"} if n <= 10 else set())
+    if course == "C2":
+        return {"page"} if n <= 6 else set()
+    if course == "C4":
+        if n <= 19:
+            return full
+        if n <= 25:
+            return {"page"} | ({"quiz"} if n <= 22 else set()) | ({"feedback"} if n <= 24 else set())
+        return set()
+    if course == "C5":
+        return {"page"} if n == 16 else set()
+    if course == "C7":
+        return full if 31 <= n <= 36 else ({"page", "feedback"} if n in (37, 38) else set())
+    return set()
+
+
+for course, tracked in TRACKED.items():
+    cid, mods = C[course], DATASET["modules"][course]
+    for n in STUDENTS[course]:
+        uid, done = S[n]["id"], done_set(course, n)
+        when = NOW - 14 * DAY if course != "C7" else NOW - 59 * DAY
+        statuses = []
+        for k in tracked:
+            st = copy.deepcopy(tmpl_status)
+            ok = k in done
+            st.update(cmid=mods[k]["cmid"], modname=k.rstrip("2"), instance=mods[k]["instance"], state=int(ok),
+                      timecompleted=when if ok else 0, isoverallcomplete=ok)
+            st["details"] = [{"rulename": "completionview", "rulevalue": {"status": int(ok), "description": "View"}}]
+            statuses.append(st)
+        add("derived: activity completion from README ground truth", "core_completion_get_activities_completion_status",
+            {"courseid": cid, "userid": uid}, {"statuses": statuses, "warnings": []})
+        if course == "C2":
+            add("derived: C2 has no course criteria (recorded error body)",
+                "core_completion_get_course_completion_status", {"courseid": cid, "userid": uid}, nocriteria)
+            continue
+        crits = []
+        for k in CRITERIA[course]:
+            ok = k in done
+            c = copy.deepcopy(cc_crit)
+            c.update(status="Yes" if ok else "No", complete=ok, timecompleted=when if ok else None)
+            c["details"] = dict(c["details"], criteria=f"<a href=\"http://127.0.0.1:8080/mod/{k.rstrip('2')}/view.php"
+                                f"?id={mods[k]['cmid']}\">{MOD_NAMES.get(k, k)}</a>")
+            crits.append(c)
+        status = {"completed": all(c["complete"] for c in crits), "aggregation": 1, "completions": crits}
+        add("derived: course completion from README ground truth", "core_completion_get_course_completion_status",
+            {"courseid": cid, "userid": uid}, {"completionstatus": status, "warnings": []})
+
+out = ROOT / "connector" / "demo" / "bundle.json"
+out.parent.mkdir(parents=True, exist_ok=True)
+payload = {"clock": NOW, "recorded_from": "Moodle 4.5 (Build: 20241007), see ../shared/moodle/README.md",
+           "entries": sorted(entries.values(), key=lambda e: (e["wsfunction"], sorted(e["params"].items())))}
+out.write_text(json.dumps(payload, ensure_ascii=False, indent=0, sort_keys=True))
+n_rec = sum(e["source"].startswith("recorded") for e in entries.values())
+print(f"{out}: {len(entries)} responses ({n_rec} recorded, {len(entries) - n_rec} derived)")

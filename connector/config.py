@@ -1,0 +1,121 @@
+"""Configuration: one TOML file, ``QUALIOPI_*`` environment overrides, token from a file.
+
+Environment variables override the file: ``QUALIOPI_MOODLE__URL``,
+``QUALIOPI_MOODLE__TOKEN``, ``QUALIOPI_STORE__URL`` … (section and key joined by ``__``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from connector.errors import ConfigError
+
+DEFAULT_CONFIG = "qualiopi-sync.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MoodleConfig(_Section):
+    url: str = Field(description="Moodle root URL, e.g. https://moodle.example.fr")
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(3, ge=1, le=10)
+    backoff: float = Field(1.0, ge=0)
+    concurrency: int = Field(4, ge=1, le=32)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL of the Moodle root")
+        return v.rstrip("/")
+
+    def resolved_token(self) -> str:
+        if self.token is not None and self.token.get_secret_value():
+            return self.token.get_secret_value()
+        if self.token_file is None:
+            raise ConfigError("moodle.token: missing; set moodle.token_file (or QUALIOPI_MOODLE__TOKEN)")
+        try:
+            token = self.token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"moodle.token_file: cannot read {self.token_file}: {exc.strerror}") from None
+        if not token:
+            raise ConfigError(f"moodle.token_file: {self.token_file} is empty")
+        return token
+
+
+class StoreConfig(_Section):
+    url: str = "sqlite:///qualiopi-sync.db"
+    lock_file: Path | None = None  # SQLite only; default: next to the database file
+
+
+class SyncConfig(_Section):
+    lookback_days: int = Field(7, ge=0, description="completion re-fetched for access within this window")
+    features: list[Literal["sync", "push"]] = ["sync"]
+    course_ids: list[int] = Field(default_factory=list, description="restrict to these courses (empty = all)")
+
+
+class ProviderConfig(_Section):
+    name: str = "Organisme de formation"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="QUALIOPI_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    moodle: MoodleConfig
+    store: StoreConfig = StoreConfig()
+    sync: SyncConfig = SyncConfig()
+    provider: ProviderConfig = ProviderConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)  # environment beats the TOML file
+
+
+def _describe(err: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key (see config.example.toml for the valid keys)"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{key}: {msg} (got {err.get('input')!r})"
+
+
+def load_settings(path: str | Path | None, *, require_file: bool = True) -> Settings:
+    """Read the TOML file (if any) and the environment; raise ConfigError with one line."""
+    data: dict[str, Any] = {}
+    p = Path(path or DEFAULT_CONFIG)
+    if p.exists():
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read: {exc.strerror}") from None
+    elif require_file and path is not None:
+        raise ConfigError(f"{p}: configuration file not found (copy config.example.toml)")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"config error in {p}: {_describe(first)}{more}") from None

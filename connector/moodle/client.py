@@ -1,0 +1,224 @@
+"""Moodle REST client: POST /webservice/rest/server.php with moodlewsrestformat=json.
+
+The transport is injectable (requests by default; a replay transport for the
+demo). Moodle ``exception`` bodies become typed errors, transport failures a
+TransportError; reads are retried with backoff, writes never. The token is kept
+out of logs, exception texts and reprs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from connector import errors
+from connector.moodle.functions import FUNCTIONS, is_write
+from connector.moodle.params import flatten_params
+
+log = logging.getLogger(__name__)
+
+REST_PATH = "/webservice/rest/server.php"
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    content_type: str
+    body: bytes
+
+
+class Transport(Protocol):
+    def send(self, url: str, fields: list[tuple[str, str]], timeout: float) -> RawResponse: ...
+
+
+class RequestsTransport:
+    """Real HTTP through a shared requests.Session (connection pooling)."""
+
+    def __init__(self, connect_timeout: float = 10.0, pool_size: int = 8) -> None:
+        self.connect_timeout = connect_timeout
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = "qualiopi-sync"
+
+    def send(self, url: str, fields: list[tuple[str, str]], timeout: float) -> RawResponse:
+        host = urlsplit(url).netloc
+        try:
+            resp = self.session.post(url, data=fields, timeout=(self.connect_timeout, timeout))
+            body = resp.content
+        except requests.exceptions.ConnectTimeout:
+            raise errors.TransportError(
+                f"connection to {host} timed out: check [moodle] url and that Moodle is reachable"
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise errors.TransportError(
+                f"Moodle at {host} did not answer within {timeout:g} s: raise [moodle] timeout "
+                "or check the server load"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            kind = "connection reset" if "reset" in str(exc).lower() else "connection refused or lost"
+            raise errors.TransportError(
+                f"{kind} talking to {host}: check [moodle] url and that Moodle is running"
+            ) from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise errors.TransportError(f"connection to {host} broke in the middle of the answer") from None
+        except requests.exceptions.RequestException as exc:
+            raise errors.TransportError(f"HTTP error talking to {host}: {type(exc).__name__}") from None
+        return RawResponse(resp.status_code, resp.headers.get("Content-Type", ""), body)
+
+
+_ACCESS_DENIED = {
+    "nopermissions",
+    "requireloginerror",
+    "errorcoursecontextnotvalid",
+    "requirecapability",
+    "nopermissiontoviewcourse",
+}
+
+
+def error_from_body(wsfunction: str, body: dict[str, Any]) -> errors.MoodleError:
+    """Map a Moodle ``{"exception", "errorcode", "message"}`` body to a typed error."""
+    code = str(body.get("errorcode") or "")
+    message = str(body.get("message") or body.get("error") or "")
+    args = dict(
+        wsfunction=wsfunction,
+        errorcode=code,
+        moodle_message=message,
+        exception=str(body.get("exception") or ""),
+        debuginfo=body.get("debuginfo"),
+    )
+    if code == "invalidtoken":
+        return errors.InvalidTokenError(**args)
+    if code in {"accessexception", "servicenotavailable"}:
+        return errors.FunctionNotAvailableError(**args)
+    if code == "invalidrecord" and "external_functions" in message:
+        return errors.FunctionNotAvailableError(
+            **args, advice="this Moodle does not know the function: Moodle 4.5 or later is required"
+        )
+    if code in _ACCESS_DENIED:
+        fn = FUNCTIONS.get(wsfunction)
+        caps = ", ".join(fn.capabilities) if fn else "see README"
+        return errors.AccessDeniedError(
+            **args, advice=f"grant the sync user's role these capabilities: {caps}"
+        )
+    if code == "invalidparameter":
+        return errors.InvalidParameterError(**args)
+    if code == "invalidrecord":
+        return errors.RecordNotFoundError(**args)
+    return errors.MoodleError(**args)
+
+
+def decode_response(wsfunction: str, raw: RawResponse) -> Any:
+    """Turn an HTTP answer into parsed JSON or raise the right typed error."""
+    if raw.status >= 400:
+        hint = "check [moodle] url" if raw.status in (401, 403, 404) else "Moodle or its proxy failed"
+        raise errors.TransportError(
+            f"HTTP {raw.status} from Moodle for {wsfunction}: {hint}", wsfunction=wsfunction
+        )
+    text = raw.body.decode("utf-8", errors="replace")
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        what = "an XML" if stripped.startswith("<?xml") else "an HTML page (login, error or proxy page)"
+        raise errors.TransportError(
+            f"Moodle answered {wsfunction} with {what} instead of JSON: check [moodle] url "
+            "points to the Moodle root and that the REST protocol is enabled",
+            wsfunction=wsfunction,
+        )
+    try:
+        data = json.loads(text) if stripped else None
+    except json.JSONDecodeError:
+        raise errors.TransportError(
+            f"Moodle answered {wsfunction} with malformed or truncated JSON "
+            f"({len(raw.body)} bytes): retry later; if it persists check the Moodle error log",
+            wsfunction=wsfunction,
+        ) from None
+    if isinstance(data, dict) and "exception" in data and "errorcode" in data:
+        raise error_from_body(wsfunction, data)
+    return data
+
+
+class MoodleClient:
+    """``client.call("core_course_get_contents", courseid=2)`` → parsed JSON."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        transport: Transport | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        concurrency: int = 4,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.__token = token
+        self.transport = transport or RequestsTransport()
+        self.timeout = timeout
+        self.retries = max(1, retries)
+        self.backoff = backoff
+        self.concurrency = max(1, concurrency)
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MoodleClient(url={self.url!r}, token='***')"
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.__token, "***") if self.__token else text
+
+    def call(self, wsfunction: str, **params: Any) -> Any:
+        fields = [
+            ("wstoken", self.__token),
+            ("wsfunction", wsfunction),
+            ("moodlewsrestformat", "json"),
+            *flatten_params(params),
+        ]
+        attempts = 1 if is_write(wsfunction) else self.retries
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential(multiplier=self.backoff, max=30),
+            retry=retry_if_exception_type(errors.TransportError),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._once(wsfunction, fields)
+        except errors.QualiopiSyncError as exc:  # never let the token escape in a message
+            exc.args = tuple(self.redact(str(a)) for a in exc.args)
+            raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, wsfunction: str, fields: list[tuple[str, str]]) -> Any:
+        with self._lock:
+            self.calls[wsfunction] += 1
+        log.debug("call %s", wsfunction)
+        raw = self.transport.send(self.url + REST_PATH, fields, self.timeout)
+        return decode_response(wsfunction, raw)
+
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Run ``func`` over ``items`` with bounded concurrency; results keep the input order."""
+        items = list(items)
+        if self.concurrency == 1 or len(items) <= 1:
+            return [func(i) for i in items]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(func, items))
+
+    def reset_counts(self) -> Counter[str]:
+        with self._lock:
+            counts, self.calls = self.calls, Counter()
+        return counts

@@ -1,0 +1,71 @@
+"""Registry of every Moodle web-service function qualiopi-sync calls.
+
+The README's list of functions to add to the external service, `doctor`'s checks
+and the retry policy (reads only) all come from this registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WsFunction:
+    name: str
+    write: bool
+    feature: str  # "core" (always), "sync", "push"
+    capabilities: tuple[str, ...]
+    purpose: str
+
+
+_F = WsFunction
+
+FUNCTIONS: dict[str, WsFunction] = {
+    f.name: f
+    for f in (
+        _F("core_webservice_get_site_info", False, "core", ("webservice/rest:use",),
+           "site name, release, functions of the service (doctor)"),
+        _F("core_course_get_categories", False, "sync",
+           ("moodle/category:viewcourselist", "moodle/category:viewhiddencategories"),
+           "course categories (programme mapping)"),
+        _F("core_course_get_courses_by_field", False, "sync",
+           ("moodle/course:view", "moodle/course:viewhiddencourses"),
+           "courses with custom fields, visibility, completion setting, teachers"),
+        _F("core_course_get_contents", False, "sync",
+           ("moodle/course:view", "moodle/course:viewhiddensections",
+            "moodle/course:viewhiddenactivities"),
+           "sections and activities of each course"),
+        _F("core_enrol_get_enrolled_users", False, "sync",
+           ("moodle/course:viewparticipants", "moodle/course:viewsuspendedusers",
+            "moodle/site:viewuseridentity", "moodle/site:accessallgroups"),
+           "enrolments, roles, groups, last course access"),
+        _F("core_completion_get_activities_completion_status", False, "sync",
+           ("report/progress:view",), "activity completion of each learner"),
+        _F("core_completion_get_course_completion_status", False, "sync",
+           ("report/completion:view",), "course completion of each learner"),
+        _F("mod_feedback_get_feedbacks_by_courses", False, "sync", ("mod/feedback:view",),
+           "feedback (survey) activities"),
+        _F("mod_feedback_get_items", False, "sync", ("mod/feedback:view",),
+           "questions of each survey"),
+        _F("mod_feedback_get_responses_analysis", False, "sync",
+           ("mod/feedback:viewreports",), "answers of each survey (anonymous ones stay anonymous)"),
+        _F("core_message_send_instant_messages", True, "push",
+           ("moodle/site:sendmessage", "moodle/site:messageanyuser"),
+           "teacher notifications"),
+        _F("core_user_add_user_private_files", True, "push", ("moodle/user:manageownfiles",),
+           "reports into the sync user's private files"),
+        _F("mod_forum_add_discussion", True, "push",
+           ("mod/forum:startdiscussion", "mod/forum:createattachment", "mod/forum:addnews"),
+           "reports posted to the quality forum"),
+    )
+}
+
+
+def is_write(name: str) -> bool:
+    """Unknown functions are treated as writes: never retried blindly."""
+    fn = FUNCTIONS.get(name)
+    return True if fn is None else fn.write
+
+
+def required_functions(features: set[str]) -> list[WsFunction]:
+    return [f for f in FUNCTIONS.values() if f.feature == "core" or f.feature in features]

@@ -1,0 +1,314 @@
+"""Pydantic models of the Moodle payloads qualiopi-sync reads (``extra="allow"``).
+
+Validated in tests against every recorded fixture they cover. ``parse_*``
+functions turn a decoded payload into models and raise UnexpectedPayloadError on
+a shape they do not know.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from connector.errors import UnexpectedPayloadError
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class SiteFunction(_M):
+    name: str
+    version: str | None = None
+
+
+class SiteInfo(_M):
+    sitename: str
+    username: str
+    userid: int
+    siteurl: str
+    release: str
+    version: str
+    functions: list[SiteFunction] = []
+
+
+class Category(_M):
+    id: int
+    name: str
+    idnumber: str | None = None
+    description: str = ""
+    parent: int
+    sortorder: int = 0
+    coursecount: int = 0
+    visible: int | None = None
+    depth: int = 1
+    path: str = ""
+
+
+class CustomField(_M):
+    shortname: str
+    name: str
+    type: str
+    valueraw: Any = None
+    value: Any = None
+
+
+class Contact(_M):
+    id: int
+    fullname: str
+
+
+class Course(_M):
+    id: int
+    shortname: str
+    fullname: str
+    categoryid: int
+    categoryname: str | None = None
+    summary: str = ""
+    summaryformat: int = 1
+    format: str
+    startdate: int = 0
+    enddate: int = 0
+    visible: int = 1
+    enablecompletion: int = 0
+    idnumber: str | None = None
+    timemodified: int | None = None
+    contacts: list[Contact] = []
+    customfields: list[CustomField] = []
+
+
+class CoursesByField(_M):
+    courses: list[Course]
+    warnings: list[dict[str, Any]] = []
+
+
+class ModuleDate(_M):
+    label: str
+    timestamp: int
+    dataid: str | None = None
+
+
+class Module(_M):
+    id: int
+    name: str
+    instance: int
+    modname: str
+    visible: int = 1
+    uservisible: bool = True
+    completion: int = 0
+    idnumber: str | None = None
+    description: str | None = None
+    dates: list[ModuleDate] = []
+
+
+class Section(_M):
+    id: int
+    name: str
+    section: int
+    visible: int = 1
+    summary: str = ""
+    summaryformat: int = 1
+    modules: list[Module] = []
+
+
+class Role(_M):
+    roleid: int
+    shortname: str
+    name: str = ""
+
+
+class Group(_M):
+    id: int
+    name: str
+
+
+class EnrolledUser(_M):
+    id: int
+    fullname: str
+    username: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    idnumber: str | None = None
+    firstaccess: int | None = None
+    lastaccess: int | None = None
+    lastcourseaccess: int | None = None
+    roles: list[Role] = []
+    groups: list[Group] = []
+
+
+class ActivityStatus(_M):
+    cmid: int
+    modname: str
+    instance: int
+    state: int
+    timecompleted: int = 0
+    tracking: int = 0
+
+
+class ActivitiesCompletion(_M):
+    statuses: list[ActivityStatus]
+    warnings: list[dict[str, Any]] = []
+
+
+class CompletionCriterion(_M):
+    type: int
+    title: str
+    status: str
+    complete: bool
+    timecompleted: int | None = None
+
+
+class CompletionStatus(_M):
+    completed: bool
+    aggregation: int
+    completions: list[CompletionCriterion] = []
+
+
+class CourseCompletion(_M):
+    completionstatus: CompletionStatus
+    warnings: list[dict[str, Any]] = []
+
+
+class Feedback(_M):
+    id: int
+    course: int
+    name: str
+    anonymous: int  # 1 = anonymous, 2 = named
+    coursemodule: int
+    intro: str = ""
+    timeopen: int | None = None
+    timeclose: int | None = None
+
+
+class Feedbacks(_M):
+    feedbacks: list[Feedback]
+    warnings: list[dict[str, Any]] = []
+
+
+class FeedbackItem(_M):
+    id: int
+    feedback: int
+    name: str
+    label: str = ""
+    typ: str
+    presentation: str = ""
+    position: int = 0
+    required: bool = False
+    hasvalue: int = 0
+
+
+class FeedbackItems(_M):
+    items: list[FeedbackItem]
+    warnings: list[dict[str, Any]] = []
+
+
+class ResponseValue(_M):
+    id: int  # the item id
+    name: str = ""
+    printval: str | None = None
+    rawval: str | None = None
+
+
+class NamedAttempt(_M):
+    id: int
+    userid: int
+    timemodified: int = 0
+    responses: list[ResponseValue] = []
+
+
+class AnonAttempt(_M):
+    id: int
+    number: int = 0
+    responses: list[ResponseValue] = []
+
+
+class ResponsesAnalysis(_M):
+    attempts: list[NamedAttempt] = []
+    anonattempts: list[AnonAttempt] = []
+    totalattempts: int = 0
+    totalanonattempts: int = 0
+    warnings: list[dict[str, Any]] = []
+
+
+M = TypeVar("M")
+
+
+def _parse(adapter: TypeAdapter[M], wsfunction: str, payload: Any) -> M:
+    try:
+        return adapter.validate_python(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise UnexpectedPayloadError(
+            f"Moodle answered {wsfunction} with an unexpected shape at {where}: {first['msg']}; "
+            "is this Moodle 4.5 or later?",
+            wsfunction=wsfunction,
+        ) from None
+
+
+_site = TypeAdapter(SiteInfo)
+_categories = TypeAdapter(list[Category])
+_courses = TypeAdapter(CoursesByField)
+_sections = TypeAdapter(list[Section])
+_users = TypeAdapter(list[EnrolledUser])
+_activities = TypeAdapter(ActivitiesCompletion)
+_completion = TypeAdapter(CourseCompletion)
+_feedbacks = TypeAdapter(Feedbacks)
+_items = TypeAdapter(FeedbackItems)
+_responses = TypeAdapter(ResponsesAnalysis)
+
+
+def parse_site_info(p: Any) -> SiteInfo:
+    return _parse(_site, "core_webservice_get_site_info", p)
+
+
+def parse_categories(p: Any) -> list[Category]:
+    return _parse(_categories, "core_course_get_categories", p)
+
+
+def parse_courses(p: Any) -> list[Course]:
+    return _parse(_courses, "core_course_get_courses_by_field", p).courses
+
+
+def parse_contents(p: Any) -> list[Section]:
+    return _parse(_sections, "core_course_get_contents", p)
+
+
+def parse_enrolled_users(p: Any) -> list[EnrolledUser]:
+    return _parse(_users, "core_enrol_get_enrolled_users", p)
+
+
+def parse_activities_completion(p: Any) -> ActivitiesCompletion:
+    return _parse(_activities, "core_completion_get_activities_completion_status", p)
+
+
+def parse_course_completion(p: Any) -> CourseCompletion:
+    return _parse(_completion, "core_completion_get_course_completion_status", p)
+
+
+def parse_feedbacks(p: Any) -> list[Feedback]:
+    return _parse(_feedbacks, "mod_feedback_get_feedbacks_by_courses", p).feedbacks
+
+
+def parse_feedback_items(p: Any) -> list[FeedbackItem]:
+    return _parse(_items, "mod_feedback_get_items", p).items
+
+
+def parse_responses_analysis(p: Any) -> ResponsesAnalysis:
+    return _parse(_responses, "mod_feedback_get_responses_analysis", p)
+
+
+PARSERS = {
+    "core_webservice_get_site_info": parse_site_info,
+    "core_course_get_categories": parse_categories,
+    "core_course_get_courses_by_field": parse_courses,
+    "core_course_get_contents": parse_contents,
+    "core_enrol_get_enrolled_users": parse_enrolled_users,
+    "core_completion_get_activities_completion_status": parse_activities_completion,
+    "core_completion_get_course_completion_status": parse_course_completion,
+    "mod_feedback_get_feedbacks_by_courses": parse_feedbacks,
+    "mod_feedback_get_items": parse_feedback_items,
+    "mod_feedback_get_responses_analysis": parse_responses_analysis,
+}
+__all__ = [n for n in dir() if n.startswith("parse_")] + ["PARSERS", "Field"]

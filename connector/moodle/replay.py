@@ -1,0 +1,56 @@
+"""A transport that answers from recorded responses instead of the network (demo, tests)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from connector.errors import ReplayMissError
+from connector.moodle.client import RawResponse
+
+_CONTROL = {"wstoken", "wsfunction", "moodlewsrestformat"}
+
+
+def request_key(fields: Iterable[tuple[str, str]]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    fields = list(fields)
+    wsfunction = next((v for k, v in fields if k == "wsfunction"), "")
+    params = tuple(sorted((k, str(v)) for k, v in fields if k not in _CONTROL))
+    return wsfunction, params
+
+
+class ReplayTransport:
+    """Answers a request whose function and parameters were recorded; anything else is a miss."""
+
+    def __init__(self, entries: Iterable[dict[str, Any]]) -> None:
+        self._answers: dict[tuple, bytes] = {}
+        self.requests: list[tuple] = []
+        self._lock = threading.Lock()
+        for e in entries:
+            k = (e["wsfunction"], tuple(sorted((k, str(v)) for k, v in e["params"].items() if k not in _CONTROL)))
+            self._answers[k] = json.dumps(e["response"]).encode()
+
+    @classmethod
+    def from_bundle(cls, path: str | Path | None = None) -> ReplayTransport:
+        if path is None:
+            text = resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        return cls(json.loads(text)["entries"])
+
+    def send(self, url: str, fields: list[tuple[str, str]], timeout: float) -> RawResponse:
+        key = request_key(fields)
+        with self._lock:
+            self.requests.append(key)
+        body = self._answers.get(key)
+        if body is None:
+            raise ReplayMissError(f"no recorded answer for {key[0]} with {dict(key[1])}", wsfunction=key[0])
+        return RawResponse(200, "application/json; charset=utf-8", body)
+
+
+def bundle_clock() -> int:
+    text = resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8")
+    return int(json.loads(text)["clock"])

@@ -1,0 +1,108 @@
+"""Engine, sessions and Alembic migrations. SQLite by default, PostgreSQL through a URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from connector.errors import ConfigError, StoreError
+
+ALEMBIC_DIR = Path(__file__).with_name("alembic")
+
+
+def normalise_url(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise ConfigError(f"store.url: cannot use {url.split('://')[0]!r}: {exc}") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back everything on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(connection) -> Config:  # noqa: ANN001
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), revision)
+    except OperationalError as exc:
+        raise StoreError(f"cannot migrate the store: {exc.orig}") from None
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head() or ""
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse to work on a store whose schema is older than the code."""
+    try:
+        rev = current_revision(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the store: {exc.orig}") from None
+    if rev != head_revision():
+        raise StoreError(
+            f"the store schema is at {rev or 'nothing'}, the code needs {head_revision()}: "
+            "run `qualiopi-sync migrate`"
+        )

@@ -1,0 +1,244 @@
+"""SQLAlchemy 2 models of the store: référentiel, Moodle snapshot, sync bookkeeping.
+
+Moodle rows keep Moodle's ids as primary keys. Users are minimised: names, username
+and idnumber only (no e-mail, no profile). Anonymous feedback responses have no user.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# ------------------------------------------------------------------ référentiel
+class Criterion(Base):
+    __tablename__ = "criterion"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(Text)  # short title
+    requirement: Mapped[str] = mapped_column(Text)  # official statement
+    level_expected: Mapped[str | None] = mapped_column(Text)
+    proof: Mapped[str | None] = mapped_column(Text)
+    non_conformity: Mapped[str | None] = mapped_column(Text)
+    glossary: Mapped[str | None] = mapped_column(Text)
+    criterion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("criterion.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # extra columns the référentiel needs
+    non_conformity_grading: Mapped[str | None] = mapped_column(String(40))  # majeure | mineure_ou_majeure
+    indicator_type: Mapped[str | None] = mapped_column(String(40))  # commun | spécifique
+    applies_to: Mapped[list[Any]] = mapped_column(JSON, default=list)  # action categories
+    applies_condition: Mapped[str | None] = mapped_column(Text)
+    new_entrants: Mapped[str | None] = mapped_column(Text)
+    new_entrants_adapted_audit: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# ------------------------------------------------------------------ Moodle snapshot
+class Category(Base):
+    __tablename__ = "category"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    idnumber: Mapped[str | None] = mapped_column(String(100))
+    parent: Mapped[int] = mapped_column(Integer, default=0)
+    path: Mapped[str] = mapped_column(String(255), default="")
+    depth: Mapped[int] = mapped_column(Integer, default=1)
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Course(Base):
+    __tablename__ = "course"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shortname: Mapped[str] = mapped_column(String(255))
+    fullname: Mapped[str] = mapped_column(Text)
+    idnumber: Mapped[str | None] = mapped_column(String(100))
+    category_id: Mapped[int] = mapped_column(Integer, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summaryformat: Mapped[int] = mapped_column(Integer, default=1)
+    format: Mapped[str] = mapped_column(String(50))
+    startdate: Mapped[int] = mapped_column(BigInteger, default=0)
+    enddate: Mapped[int] = mapped_column(BigInteger, default=0)
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    enablecompletion: Mapped[bool] = mapped_column(Boolean, default=False)
+    timemodified: Mapped[int | None] = mapped_column(BigInteger)
+    contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    record_hash: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CourseCustomField(Base):
+    __tablename__ = "course_customfield"
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    shortname: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(40))
+    valueraw: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class Section(Base):
+    __tablename__ = "section"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summaryformat: Mapped[int] = mapped_column(Integer, default=1)
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Module(Base):
+    __tablename__ = "module"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # course-module id (cmid)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    section_id: Mapped[int] = mapped_column(Integer)
+    modname: Mapped[str] = mapped_column(String(50))
+    instance: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    idnumber: Mapped[str | None] = mapped_column(String(100))
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    completion: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 manual, 2 automatic
+    url: Mapped[str | None] = mapped_column(Text)
+    dates: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class User(Base):
+    __tablename__ = "moodle_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(100))
+    fullname: Mapped[str] = mapped_column(Text)
+    idnumber: Mapped[str | None] = mapped_column(String(100))
+    lastaccess: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolment"
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("moodle_user.id"), primary_key=True, index=True)
+    roles: Mapped[list[Any]] = mapped_column(JSON, default=list)  # role shortnames
+    status: Mapped[str] = mapped_column(String(20))  # active | suspended
+    timestart: Mapped[int | None] = mapped_column(BigInteger)  # not exposed by Moodle's WS: null
+    timeend: Mapped[int | None] = mapped_column(BigInteger)
+    lastcourseaccess: Mapped[int] = mapped_column(BigInteger, default=0)
+    groups: Mapped[list[Any]] = mapped_column(JSON, default=list)  # group names
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ActivityCompletion(Base):
+    __tablename__ = "activity_completion"
+    course_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cmid: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[int] = mapped_column(Integer)  # 0 incomplete, 1 complete, 2 pass, 3 fail
+    timecompleted: Mapped[int] = mapped_column(BigInteger, default=0)
+    tracking: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CourseCompletion(Base):
+    __tablename__ = "course_completion"
+    course_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    completed: Mapped[bool] = mapped_column(Boolean)
+    timecompleted: Mapped[int | None] = mapped_column(BigInteger)
+    criteria_total: Mapped[int] = mapped_column(Integer, default=0)
+    criteria_done: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CourseCompletionInfo(Base):
+    __tablename__ = "course_completion_info"
+    course_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    has_criteria: Mapped[bool | None] = mapped_column(Boolean)
+    aggregation: Mapped[int | None] = mapped_column(Integer)  # 1 ALL, 2 ANY
+    criteria_count: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(100))  # e.g. nocriteriaset
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    cmid: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    timeopen: Mapped[int | None] = mapped_column(BigInteger)
+    timeclose: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FeedbackItem(Base):
+    __tablename__ = "feedback_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(Integer, index=True)
+    label: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(Text)
+    typ: Mapped[str] = mapped_column(String(40))
+    presentation: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class FeedbackResponse(Base):
+    __tablename__ = "feedback_response"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # Moodle's "completed" id
+    feedback_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # always null for anonymous feedback
+    timemodified: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FeedbackValue(Base):
+    __tablename__ = "feedback_value"
+    response_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(Integer, index=True)
+    rawval: Mapped[str | None] = mapped_column(Text)
+    printval: Mapped[str | None] = mapped_column(Text)
+
+
+# ------------------------------------------------------------------ bookkeeping
+class SyncRun(Base):
+    __tablename__ = "sync_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20))  # running | ok | failed
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    calls: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # wsfunction → count
+    rows: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # resource → {inserted, updated, deleted}
+
+
+class FetchState(Base):
+    """What a resource saw when it last fetched one item (course hash, learner access …)."""
+
+    __tablename__ = "fetch_state"
+    resource: Mapped[str] = mapped_column(String(50), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    marker: Mapped[str] = mapped_column(String(100))
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursor"
+    resource: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)  # Unix time of the last successful fetch
+    run_id: Mapped[int | None] = mapped_column(Integer)

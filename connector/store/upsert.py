@@ -1,0 +1,72 @@
+"""Diff-upsert: write only rows that changed, count inserted / updated / deleted.
+
+Rows of a *scope* (e.g. all enrolments of one course) are compared with what the
+store holds; unchanged rows are not written, so a rerun on unchanged data writes
+nothing. Rows that vanished from Moodle are soft-deleted (``deleted_at``) where the
+table has that column, otherwise removed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+
+def _pk_names(model: type) -> list[str]:
+    return [c.name for c in model.__table__.primary_key.columns]
+
+
+def _key(row: dict[str, Any], pk: list[str]) -> tuple:
+    return tuple(row[k] for k in pk)
+
+
+def upsert_rows(
+    session: Session,
+    model: type,
+    rows: Iterable[dict[str, Any]],
+    *,
+    scope: ColumnElement[bool] | None = None,
+    now: int | None = None,
+    delete_missing: bool = True,
+) -> Counter[str]:
+    """Make the store's rows of ``model`` within ``scope`` equal ``rows``."""
+    table = model.__table__
+    pk = _pk_names(model)
+    soft = "deleted_at" in table.columns
+    counts: Counter[str] = Counter()
+    incoming = {}
+    for r in rows:
+        if soft:
+            r = {**r, "deleted_at": None}
+        incoming[_key(r, pk)] = r
+    stmt = select(table)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    existing = {_key(dict(m), pk): dict(m) for m in session.execute(stmt).mappings()}
+    to_insert, to_update = [], []
+    for k, r in incoming.items():
+        old = existing.get(k)
+        if old is None:
+            to_insert.append(r)
+        elif any(old.get(c) != v for c, v in r.items()):
+            to_update.append(r)
+    if to_insert:
+        session.execute(insert(model), to_insert)
+        counts["inserted"] += len(to_insert)
+    if to_update:
+        session.execute(update(model), to_update)
+        counts["updated"] += len(to_update)
+    if delete_missing:
+        gone = [k for k, old in existing.items() if k not in incoming and not (soft and old["deleted_at"])]
+        if gone and soft:
+            session.execute(update(model), [{**dict(zip(pk, k)), "deleted_at": now} for k in gone])
+        elif gone:
+            cols = [table.c[p] for p in pk]
+            for i in range(0, len(gone), 500):
+                session.execute(delete(model).where(tuple_(*cols).in_(gone[i : i + 500])))
+        counts["deleted"] += len(gone)
+    return counts

@@ -1,0 +1,109 @@
+"""Categories, courses (with custom fields) and course contents (sections, modules)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+from sqlalchemy import select
+
+from connector.moodle import models as m
+from connector.store.db import transaction
+from connector.store.models import Category, Course, CourseCustomField, Module, Section
+from connector.store.upsert import upsert_rows
+from connector.sync.context import SyncContext, save_cursor, save_markers
+
+
+def fetch_categories(ctx: SyncContext) -> list[m.Category]:
+    return m.parse_categories(ctx.client.call("core_course_get_categories"))
+
+
+def fetch_courses(ctx: SyncContext) -> list[m.Course]:
+    """All courses in one call; the site course (format "site", id 1) is skipped."""
+    payload = ctx.client.call("core_course_get_courses_by_field")
+    courses = [c for c in m.parse_courses(payload) if c.format != "site"]
+    if ctx.course_ids:
+        courses = [c for c in courses if c.id in ctx.course_ids]
+    return courses
+
+
+def fetch_contents(ctx: SyncContext, course_id: int) -> list[m.Section]:
+    return m.parse_contents(ctx.client.call("core_course_get_contents", courseid=course_id))
+
+
+def record_hash(course: m.Course) -> str:
+    """Moodle gives the sync user no timemodified here: a hash of the record detects edits."""
+    blob = json.dumps(course.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _text(v: object) -> str | None:
+    return None if v is None else str(v)
+
+
+def sync_categories(ctx: SyncContext, run_id: int) -> Counter[str]:
+    cats = fetch_categories(ctx)
+    rows = [dict(id=c.id, name=c.name, idnumber=c.idnumber or None, parent=c.parent, path=c.path,
+                 depth=c.depth, visible=c.visible != 0) for c in cats]
+    with transaction(ctx.sessions) as s:
+        counts = upsert_rows(s, Category, rows, now=ctx.now)
+        save_cursor(s, "categories", ctx.now, run_id)
+    return counts
+
+
+def sync_courses(ctx: SyncContext, run_id: int) -> Counter[str]:
+    courses = fetch_courses(ctx)
+    rows, fields = [], []
+    for c in courses:
+        rows.append(dict(
+            id=c.id, shortname=c.shortname, fullname=c.fullname, idnumber=c.idnumber or None,
+            category_id=c.categoryid, summary=c.summary, summaryformat=c.summaryformat, format=c.format,
+            startdate=c.startdate, enddate=c.enddate, visible=c.visible != 0,
+            enablecompletion=c.enablecompletion != 0, timemodified=c.timemodified,
+            contacts=[{"id": t.id, "fullname": t.fullname} for t in c.contacts], record_hash=record_hash(c),
+        ))
+        fields += [dict(course_id=c.id, shortname=f.shortname, name=f.name, type=f.type,
+                        valueraw=_text(f.valueraw), value=_text(f.value)) for f in c.customfields]
+    scope = Course.id.in_(ctx.course_ids) if ctx.course_ids else None
+    with transaction(ctx.sessions) as s:
+        counts = upsert_rows(s, Course, rows, now=ctx.now, scope=scope)
+        fscope = CourseCustomField.course_id.in_([c.id for c in courses])
+        counts.update(upsert_rows(s, CourseCustomField, fields, scope=fscope))
+        save_cursor(s, "courses", ctx.now, run_id)
+    return counts
+
+
+def active_courses(ctx: SyncContext) -> list[Course]:
+    with ctx.sessions() as s:
+        stmt = select(Course).where(Course.deleted_at.is_(None)).order_by(Course.id)
+        if ctx.course_ids:
+            stmt = stmt.where(Course.id.in_(ctx.course_ids))
+        return list(s.scalars(stmt))
+
+
+def sync_contents(ctx: SyncContext, run_id: int) -> Counter[str]:
+    """Contents of courses whose record changed since they were last fetched (all with --full)."""
+    seen = ctx.markers("contents")
+    todo = [c for c in active_courses(ctx) if ctx.full or seen.get(str(c.id)) != c.record_hash]
+    fetched = ctx.client.map(lambda c: (c, fetch_contents(ctx, c.id)), todo)
+    counts: Counter[str] = Counter()
+    with transaction(ctx.sessions) as s:
+        for course, sections in fetched:
+            srows, mrows = [], []
+            for sec in sections:
+                srows.append(dict(id=sec.id, course_id=course.id, number=sec.section, name=sec.name,
+                                  summary=sec.summary, summaryformat=sec.summaryformat,
+                                  visible=sec.visible != 0))
+                mrows += [dict(id=mod.id, course_id=course.id, section_id=sec.id, modname=mod.modname,
+                               instance=mod.instance, name=mod.name, idnumber=mod.idnumber or None,
+                               visible=mod.visible != 0, completion=mod.completion,
+                               url=getattr(mod, "url", None),
+                               dates=[d.model_dump(mode="json") for d in mod.dates])
+                          for mod in sec.modules]
+            counts.update(upsert_rows(s, Section, srows, scope=Section.course_id == course.id))
+            counts.update(upsert_rows(s, Module, mrows, scope=Module.course_id == course.id))
+        save_markers(s, "contents", {str(c.id): c.record_hash for c, _ in fetched})
+        save_cursor(s, "contents", ctx.now, run_id)
+    ctx.changed["contents"] = {c.id for c, _ in fetched}
+    return counts

@@ -1,0 +1,112 @@
+"""Feedback (mod_feedback) activities, their questions and their responses.
+
+Anonymous feedback stays anonymous: Moodle returns no user for those attempts and
+the store keeps no user link for any response of an anonymous feedback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from connector.moodle import models as m
+from connector.store.db import transaction
+from connector.store.models import (
+    Course,
+    Enrolment,
+    Feedback,
+    FeedbackItem,
+    FeedbackResponse,
+    FeedbackValue,
+    Module,
+)
+from connector.store.upsert import upsert_rows
+from connector.sync.context import SyncContext, save_cursor, save_markers
+
+
+def fetch_feedbacks(ctx: SyncContext, course_ids: list[int]) -> list[m.Feedback]:
+    # without courseids Moodle answers only for the token user's own courses: always pass them
+    return m.parse_feedbacks(ctx.client.call("mod_feedback_get_feedbacks_by_courses", courseids=course_ids))
+
+
+def fetch_items(ctx: SyncContext, feedback_id: int) -> list[m.FeedbackItem]:
+    return m.parse_feedback_items(ctx.client.call("mod_feedback_get_items", feedbackid=feedback_id))
+
+
+def fetch_responses(ctx: SyncContext, feedback_id: int) -> m.ResponsesAnalysis:
+    return m.parse_responses_analysis(
+        ctx.client.call("mod_feedback_get_responses_analysis", feedbackid=feedback_id))
+
+
+def _feedback_courses(ctx: SyncContext) -> tuple[list[int], dict[int, int]]:
+    """Courses holding a feedback module, and the last learner access per course."""
+    with ctx.sessions() as s:
+        courses = s.scalars(
+            select(Module.course_id).join(Course, Course.id == Module.course_id)
+            .where(Module.modname == "feedback", Course.deleted_at.is_(None))
+            .distinct().order_by(Module.course_id)
+        ).all()
+        access = dict(s.execute(
+            select(Enrolment.course_id, func.max(Enrolment.lastcourseaccess))
+            .where(Enrolment.deleted_at.is_(None)).group_by(Enrolment.course_id)
+        ).tuples().all())
+    if ctx.course_ids:
+        courses = [c for c in courses if c in ctx.course_ids]
+    return list(courses), access
+
+
+def _hash(obj: m.Feedback) -> str:
+    return hashlib.sha256(json.dumps(obj.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:32]
+
+
+def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
+    courses, access = _feedback_courses(ctx)
+    cursor = ctx.cursor("feedback")
+    contents_changed = ctx.changed.get("contents", set())
+    if not courses or not (ctx.full or cursor is None or contents_changed & set(courses)
+                           or any(access.get(c, 0) >= cursor - ctx.lookback for c in courses)):
+        with transaction(ctx.sessions) as s:
+            save_cursor(s, "feedback", ctx.now, run_id)
+        return Counter()
+    feedbacks = fetch_feedbacks(ctx, courses)
+    seen = ctx.markers("feedback")
+    since = (cursor or 0) - ctx.lookback
+    item_todo = [f for f in feedbacks if ctx.full or seen.get(f"items:{f.id}") != _hash(f)]
+    resp_todo = [f for f in feedbacks
+                 if ctx.full or f"responses:{f.id}" not in seen or access.get(f.course, 0) >= since]
+    items = dict(ctx.client.map(lambda f: (f.id, fetch_items(ctx, f.id)), item_todo))
+    answers = dict(ctx.client.map(lambda f: (f.id, fetch_responses(ctx, f.id)), resp_todo))
+    counts: Counter[str] = Counter()
+    with transaction(ctx.sessions) as s:
+        rows = [dict(id=f.id, course_id=f.course, cmid=f.coursemodule, name=f.name, anonymous=f.anonymous == 1,
+                     timeopen=f.timeopen or None, timeclose=f.timeclose or None) for f in feedbacks]
+        counts.update(upsert_rows(s, Feedback, rows, scope=Feedback.course_id.in_(courses)))
+        for fid, its in items.items():
+            irows = [dict(id=i.id, feedback_id=fid, label=i.label, name=i.name, typ=i.typ,
+                          presentation=i.presentation, position=i.position, required=i.required) for i in its]
+            counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id == fid))
+        anonymous = {f.id: f.anonymous == 1 for f in feedbacks}
+        for fid, analysis in answers.items():
+            rrows, vrows = _response_rows(fid, analysis, anonymous[fid])
+            counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id == fid))
+            counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id == fid))
+        markers = {f"items:{f.id}": _hash(f) for f in item_todo}
+        markers.update({f"responses:{f.id}": str(ctx.now) for f in resp_todo})
+        save_markers(s, "feedback", markers)
+        save_cursor(s, "feedback", ctx.now, run_id)
+    return counts
+
+
+def _response_rows(fid: int, analysis: m.ResponsesAnalysis, anonymous: bool) -> tuple[list, list]:
+    rrows, vrows = [], []
+    attempts = [(a.id, None if anonymous else a.userid, a.timemodified or None, a.responses)
+                for a in analysis.attempts]
+    attempts += [(a.id, None, None, a.responses) for a in analysis.anonattempts]
+    for rid, user_id, modified, responses in attempts:
+        rrows.append(dict(id=rid, feedback_id=fid, user_id=user_id, timemodified=modified))
+        vrows += [dict(response_id=rid, item_id=v.id, feedback_id=fid, rawval=v.rawval, printval=v.printval)
+                  for v in responses]
+    return rrows, vrows

@@ -1,0 +1,1 @@
+"""Functional core: référentiel, programme mapping, indicator evaluators. No I/O."""

@@ -1,0 +1,1 @@
+"""Pure rendering of reports to files."""
