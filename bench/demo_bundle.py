@@ -258,6 +258,11 @@ for course, tracked in TRACKED.items():
         add("derived: course completion from README ground truth", "core_completion_get_course_completion_status",
             {"courseid": cid, "userid": uid}, {"completionstatus": status, "warnings": []})
 
+# doctor probes feedback with the first course only
+fb4 = recorded("mod_feedback_get_feedbacks_by_courses__4courses.json")["response"]
+add("derived: recorded 4-course answer filtered to course 2 (doctor probe)", "mod_feedback_get_feedbacks_by_courses",
+    {"courseids[0]": C["C1"]}, {**fb4, "feedbacks": [f for f in fb4["feedbacks"] if f["course"] == C["C1"]]})
+
 out = ROOT / "connector" / "demo" / "bundle.json"
 out.parent.mkdir(parents=True, exist_ok=True)
 payload = {"clock": NOW, "recorded_from": "Moodle 4.5 (Build: 20241007), see ../shared/moodle/README.md",

@@ -58,7 +58,7 @@ class StoreConfig(_Section):
 
 
 class SyncConfig(_Section):
-    lookback_days: int = Field(7, ge=0, description="completion re-fetched for access within this window")
+    lookback_hours: int = Field(24, ge=0, description="re-fetch completion of learners seen within this window")
     features: list[Literal["sync", "push"]] = ["sync"]
     course_ids: list[int] = Field(default_factory=list, description="restrict to these courses (empty = all)")
 

@@ -1,0 +1,68 @@
+"""Use cases the CLI calls: each opens what it needs and raises typed errors only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from connector.config import Settings
+from connector.moodle import MoodleClient
+from connector.moodle.client import Transport
+from connector.store import db
+from connector.store.lock import run_lock
+from connector.store.seed import seed_referentiel
+from connector.sync import SyncResult, run_sync
+from connector.sync.context import SyncContext
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    engine = db.make_engine(url)
+    if migrate:
+        db.upgrade(engine)
+    else:
+        db.ensure_current(engine)
+    return Store(engine, db.sessions(engine))
+
+
+def make_client(settings: Settings, transport: Transport | None = None) -> MoodleClient:
+    m = settings.moodle
+    return MoodleClient(m.url, m.resolved_token(), transport=transport, timeout=m.timeout,
+                        retries=m.retries, backoff=m.backoff, concurrency=m.concurrency)
+
+
+def seed(store: Store) -> dict[str, int]:
+    with db.transaction(store.sessions) as s:
+        return seed_referentiel(s)
+
+
+def sync(
+    settings: Settings,
+    *,
+    full: bool = False,
+    transport: Transport | None = None,
+    now: int | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+    lock_file: Path | None = None,
+) -> SyncResult:
+    """Migrate, seed, then sync every resource under the run lock."""
+    client = make_client(settings, transport)
+    store = open_store(settings.store.url)
+    with run_lock(store.engine, lock_file or settings.store.lock_file):
+        seed(store)
+        ctx = SyncContext(
+            client=client, sessions=store.sessions, now=now or int(time.time()), full=full,
+            lookback=settings.sync.lookback_hours * 3600, course_ids=frozenset(settings.sync.course_ids),
+            progress=progress,
+        )
+        return run_sync(ctx)

@@ -1,0 +1,172 @@
+"""Command line. Only here do errors become messages and exit codes (see README "Exit codes")."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from connector import app, errors
+from connector.config import load_settings
+from connector.moodle.replay import ReplayTransport
+
+log = logging.getLogger("qualiopi_sync")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("alembic", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def handle_errors(fn):  # noqa: ANN001, ANN201
+    """Turn typed errors into one line on stderr and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return fn(*args, **kwargs)
+        except errors.QualiopiSyncError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except SQLAlchemyError as exc:
+            click.echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
+            sys.exit(errors.EXIT_FAILED)
+
+    return wrapper
+
+
+def _progress():  # noqa: ANN202
+    if sys.stdout.isatty():
+        return lambda msg: click.echo(f"\r\033[K{msg}", nl=False)
+    return lambda msg: None  # cron: the log lines are enough
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="TOML configuration file [default: ./qualiopi-sync.toml].")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
+    """qualiopi-sync: Qualiopi evidence and reports from a Moodle site.
+
+    Exit codes: 0 ok, 1 failed, 2 configuration/usage, 3 Moodle authentication or
+    permission, 4 transient (network, Moodle down), 5 another run holds the lock.
+    """
+    _setup_logging(verbose)
+    ctx.obj = {"config": config_path}
+
+
+def _settings(ctx: click.Context):  # noqa: ANN202
+    return load_settings(ctx.obj["config"])
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Check against the bundled recordings instead of a real Moodle.")
+@click.pass_context
+@handle_errors
+def doctor(ctx: click.Context, demo: bool) -> None:
+    """Check the Moodle side: site, functions of the service, capabilities."""
+    from connector.demo import demo_settings
+    from connector.doctor import check_site
+
+    settings = demo_settings(Path("qualiopi-demo")) if demo else _settings(ctx)
+    transport = ReplayTransport.from_bundle() if demo else None
+    report = check_site(app.make_client(settings, transport), set(settings.sync.features))
+    click.echo(f"Site: {report.site.sitename} ({report.site.release}) as {report.site.username}")
+    for c in report.checks:
+        mark = "✔" if c.in_service and c.probe != "failed" else "✘"
+        click.echo(f" {mark} {c.function:<52} service: {'yes' if c.in_service else 'NO':<4} probe: {c.probe}"
+                   + (f"\n     fix: {c.fix}" if c.fix else ""))
+    if not report.ok:
+        sys.exit(errors.EXIT_AUTH)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def migrate(ctx: click.Context) -> None:
+    """Create or upgrade the store's tables (Alembic)."""
+    store = app.open_store(_settings(ctx).store.url)
+    click.echo(f"store at revision {app.db.current_revision(store.engine)}")
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def seed(ctx: click.Context) -> None:
+    """Load the Qualiopi référentiel (7 criteria, 32 indicators); safe to rerun."""
+    counts = app.seed(app.open_store(_settings(ctx).store.url))
+    click.echo(f"référentiel: {counts['inserted']} inserted, {counts['updated']} updated")
+
+
+@cli.command()
+@click.option("--full", is_flag=True, help="Fetch everything, ignoring cursors.")
+@click.pass_context
+@handle_errors
+def sync(ctx: click.Context, full: bool) -> None:
+    """Pull Moodle data into the store (incremental unless --full)."""
+    result = app.sync(_settings(ctx), full=full, progress=_progress())
+    _print_sync(result)
+    if result.error:
+        raise result.error
+
+
+@cli.command()
+@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context, limit: int) -> None:
+    """Last sync runs: when, duration, calls, rows, errors."""
+    from connector.store.queries import load_runs
+
+    store = app.open_store(_settings(ctx).store.url, migrate=False)
+    with store.sessions() as s:
+        runs = load_runs(s, limit)
+    if not runs:
+        click.echo("no sync run yet: run `qualiopi-sync sync`")
+    for r in runs:
+        took = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+        rows = sum(sum(c.values()) for c in r.rows.values())
+        click.echo(f"#{r.id} {r.started_at:%Y-%m-%d %H:%M:%S} UTC {r.status:<7} "
+                   f"{'%.1f s' % took if took is not None else 'running':>8} calls {sum(r.calls.values()):>6} "
+                   f"rows {rows:>7}{' full' if r.full else ''}" + (f"\n    error: {r.error}" if r.error else ""))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("qualiopi-demo"),
+              show_default=True, help="Where the demo store goes.")
+@handle_errors
+def demo(out: Path) -> None:
+    """Run the pipeline on the bundled recordings of a real Moodle 4.5 (no Moodle needed)."""
+    from connector.demo import print_summary, run_demo
+
+    result = run_demo(out)
+    print_summary(result, click.echo)
+    if result.sync.error:
+        raise result.sync.error
+
+
+def _print_sync(result) -> None:  # noqa: ANN001
+    if sys.stdout.isatty():
+        click.echo("\r\033[K", nl=False)
+    calls = sum(result.calls.values())
+    click.echo(f"sync run #{result.run_id}: {result.status}, {calls} calls, {result.rows_written} rows written")
+    for name, counts in result.rows.items():
+        click.echo(f"  {name:<11} +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
+
+
+def main() -> None:
+    cli(prog_name="qualiopi-sync")
+
+
+if __name__ == "__main__":
+    main()

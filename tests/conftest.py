@@ -1,0 +1,70 @@
+"""Shared fixtures: the recorded Moodle data, a store on SQLite *and* PostgreSQL, a frozen clock."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from connector.moodle import MoodleClient
+from connector.moodle.replay import ReplayTransport, bundle_clock
+from connector.store import db
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("QUALIOPI_SHARED", ROOT.parent / "shared"))
+FIXTURES = SHARED / "moodle" / "fixtures"
+PG_URL = os.environ.get("QUALIOPI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_SCHEMA = "qualiopi_sync_test"
+NOW = bundle_clock() + 180  # the data set's clock: 2026-11-24
+TOKEN = "s3cr3t-token-0123456789abcdef"
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text("utf-8"))
+
+
+def all_fixtures() -> list[Path]:
+    files = sorted(FIXTURES.glob("*.json"))
+    assert len(files) == 143, f"expected the 143 recorded fixtures in {FIXTURES}"
+    return files
+
+
+def _pg_engine():
+    base = db.make_engine(PG_URL)
+    with base.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    base.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    return db.make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{PG_SCHEMA}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """An empty database of each kind; PostgreSQL must be reachable (never skipped)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    engine = _pg_engine()
+    engine.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{PG_SCHEMA}"
+
+
+@pytest.fixture
+def engine(store_url):
+    e = db.make_engine(store_url)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture
+def replay() -> ReplayTransport:
+    return ReplayTransport.from_bundle()
+
+
+@pytest.fixture
+def client(replay) -> MoodleClient:
+    return MoodleClient("http://127.0.0.1:8080", TOKEN, transport=replay, backoff=0)

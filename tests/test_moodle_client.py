@@ -1,0 +1,120 @@
+"""The HTTP client against `responses`: body shape, retries, call counts, token redaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qsl
+
+import pytest
+import requests
+import responses
+
+from connector import errors
+from connector.moodle import MoodleClient
+from tests.conftest import TOKEN, load_fixture
+
+URL = "http://moodle.test"
+ENDPOINT = URL + "/webservice/rest/server.php"
+
+
+@pytest.fixture
+def client() -> MoodleClient:
+    return MoodleClient(URL, TOKEN, retries=3, backoff=0)
+
+
+def _body(call) -> list[tuple[str, str]]:
+    return parse_qsl(call.request.body)
+
+
+@responses.activate
+def test_post_body_has_format_token_and_flattened_params(client):
+    rec = load_fixture("mod_feedback_get_feedbacks_by_courses__4courses.json")
+    responses.post(ENDPOINT, json=rec["response"])
+    client.call("mod_feedback_get_feedbacks_by_courses", courseids=[2, 3, 5, 8])
+    body = _body(responses.calls[0])
+    assert ("moodlewsrestformat", "json") in body and ("wstoken", TOKEN) in body
+    assert [(k, v) for k, v in body if k.startswith("courseids")] == [
+        ("courseids[0]", "2"), ("courseids[1]", "3"), ("courseids[2]", "5"), ("courseids[3]", "8")]
+
+
+@responses.activate
+def test_reads_are_retried_on_transport_errors_and_counted(client):
+    responses.post(ENDPOINT, body="<html>502 Bad Gateway</html>", status=502)
+    responses.post(ENDPOINT, json=load_fixture("core_course_get_categories__all.json")["response"])
+    assert len(client.call("core_course_get_categories")) == 4
+    assert client.calls["core_course_get_categories"] == 2
+
+
+@responses.activate
+def test_reads_give_up_after_the_configured_attempts(client):
+    responses.post(ENDPOINT, body="<html>503</html>", status=503)
+    with pytest.raises(errors.TransportError, match="HTTP 503"):
+        client.call("core_course_get_categories")
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_writes_are_never_retried(client):
+    responses.post(ENDPOINT, body="<html>502</html>", status=502)
+    with pytest.raises(errors.TransportError):
+        client.call("core_message_send_instant_messages", messages=[{"touserid": 43, "text": "x"}])
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_moodle_errors_are_not_retried(client):
+    responses.post(ENDPOINT, json=load_fixture("error__invalid_token.json")["response"])
+    with pytest.raises(errors.InvalidTokenError):
+        client.call("core_webservice_get_site_info")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_token_never_in_exception_repr_or_logs(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    responses.post(ENDPOINT, body=requests.exceptions.ConnectionError(f"refused {ENDPOINT}?wstoken={TOKEN}"))
+    with pytest.raises(errors.TransportError) as info:
+        client.call("core_course_get_categories")
+    # a Moodle error echoing the token back must be redacted too
+    echo = {"exception": "x", "errorcode": "invalidtoken", "message": f"bad token {TOKEN}", "debuginfo": TOKEN}
+    responses.replace(responses.POST, ENDPOINT, json=echo)
+    with pytest.raises(errors.InvalidTokenError) as info2:
+        client.call("core_webservice_get_site_info")
+    texts = [str(info.value), repr(info.value), str(info2.value), repr(info2.value), repr(client),
+             caplog.text, json.dumps([str(a) for a in info2.value.args])]
+    assert all(TOKEN not in t for t in texts)
+    assert "***" in repr(client)
+
+
+def test_timeouts_and_refused_connections_are_transport_errors():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    c = MoodleClient(f"http://127.0.0.1:{port}", TOKEN, retries=1, backoff=0, timeout=1)
+    with pytest.raises(errors.TransportError, match="refused") as info:
+        c.call("core_webservice_get_site_info")
+    assert TOKEN not in str(info.value)
+
+
+def test_map_is_bounded_and_keeps_order():
+    import threading
+    import time
+
+    c = MoodleClient(URL, TOKEN, concurrency=3)
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def work(i):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        return i * 2
+
+    assert c.map(work, range(20)) == [i * 2 for i in range(20)]
+    assert peak[0] <= 3
