@@ -40,7 +40,7 @@ class CourseFacts:
 
 
 def load_course_facts(session: Session, now: int) -> list[CourseFacts]:
-    cats = dict(session.execute(select(Category.id, Category.name)).tuples().all())
+    cats = dict(session.execute(select(Category.id, Category.name)).all())
     out = []
     courses = session.scalars(select(Course).where(Course.deleted_at.is_(None)).order_by(Course.id))
     for c in courses:
@@ -48,14 +48,14 @@ def load_course_facts(session: Session, now: int) -> list[CourseFacts]:
             Enrolment.course_id == c.id, Enrolment.deleted_at.is_(None))) if "student" in e.roles]
         active = [e for e in enrols if e.status == "active"]
         done = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.completed)
-                                    .where(CourseCompletion.course_id == c.id)).tuples().all())
+                                    .where(CourseCompletion.course_id == c.id)).all())
         partial = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.criteria_done)
-                                       .where(CourseCompletion.course_id == c.id)).tuples().all())
+                                       .where(CourseCompletion.course_id == c.id)).all())
         fb = session.execute(
             select(Feedback.anonymous, func.count(FeedbackResponse.id))
             .join(FeedbackResponse, FeedbackResponse.feedback_id == Feedback.id)
             .where(Feedback.course_id == c.id).group_by(Feedback.anonymous)
-        ).tuples().all()
+        ).all()
         fbd = {bool(a): n for a, n in fb}
         out.append(CourseFacts(
             id=c.id, shortname=c.shortname, category=cats.get(c.category_id, "?"), visible=c.visible,
@@ -73,4 +73,4 @@ def load_course_facts(session: Session, now: int) -> list[CourseFacts]:
 def count_learners(session: Session) -> int:
     """Distinct users holding a student role in at least one course."""
     rows = session.execute(select(Enrolment.user_id, Enrolment.roles).where(Enrolment.deleted_at.is_(None)))
-    return len({u for u, roles in rows.tuples() if "student" in roles})
+    return len({u for u, roles in rows if "student" in roles})

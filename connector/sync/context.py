@@ -31,7 +31,7 @@ class SyncContext:
     def markers(self, resource: str) -> dict[str, str]:
         with self.sessions() as s:
             rows = s.execute(select(FetchState.key, FetchState.marker).where(FetchState.resource == resource))
-            return dict(rows.tuples().all())
+            return dict(rows.all())
 
 
 def save_cursor(session: Session, resource: str, value: int, run_id: int | None) -> None:
@@ -45,7 +45,7 @@ def save_markers(session: Session, resource: str, markers: dict[str, str]) -> Co
     existing = dict(
         session.execute(
             select(FetchState.key, FetchState.marker).where(FetchState.resource == resource)
-        ).tuples().all()
+        ).all()
     )
     for key, marker in markers.items():
         if existing.get(key) != marker:

@@ -52,7 +52,7 @@ def _feedback_courses(ctx: SyncContext) -> tuple[list[int], dict[int, int]]:
         access = dict(s.execute(
             select(Enrolment.course_id, func.max(Enrolment.lastcourseaccess))
             .where(Enrolment.deleted_at.is_(None)).group_by(Enrolment.course_id)
-        ).tuples().all())
+        ).all())
     if ctx.course_ids:
         courses = [c for c in courses if c in ctx.course_ids]
     return list(courses), access

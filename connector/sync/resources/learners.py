@@ -81,7 +81,7 @@ def _learners_to_fetch(ctx: SyncContext) -> list[tuple[int, int, int]]:
             .where(Course.enablecompletion.is_(True), Course.deleted_at.is_(None),
                    Enrolment.deleted_at.is_(None))
             .order_by(Enrolment.course_id, Enrolment.user_id)
-        ).tuples().all()
+        ).all()
     todo = []
     for course_id, user_id, access, roles in rows:
         if LEARNER_ROLE not in roles:

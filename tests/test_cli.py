@@ -1,0 +1,142 @@
+"""The command line: one-line errors with documented exit codes, demo, doctor, status."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from connector.cli import cli
+from connector.errors import EXIT_AUTH, EXIT_CONFIG, EXIT_LOCKED, EXIT_TRANSIENT
+from connector.store.db import make_engine
+from connector.store.lock import run_lock
+from tests.conftest import TOKEN, load_fixture
+
+
+def write_config(tmp_path, body: str):
+    p = tmp_path / "q.toml"
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    "body, key",
+    [
+        ('[moodle]\nurl = "https://m.example"\ntoken = "x"\ncolour = "blue"\n', "moodle.colour"),
+        ('[moodle]\nurl = "ftp://m.example"\ntoken = "x"\n', "moodle.url"),
+        ('[moodle]\nurl = "https://m.example"\ntoken = "x"\nconcurrency = 0\n', "moodle.concurrency"),
+        ('[moodle]\ntoken = "x"\n', "moodle.url"),
+        ('[moodle]\nurl = "https://m.example"\n[sync]\nfeatures = ["mail"]\n', "sync.features"),
+        ("[moodle\nurl=", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_one_line_and_exit_2(tmp_path, body, key):
+    cfg = write_config(tmp_path, body)
+    result = run("--config", str(cfg), "sync")
+    assert result.exit_code == EXIT_CONFIG
+    assert result.stderr.count("\n") == 1 and key in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_missing_token_file_is_a_config_error(tmp_path):
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "https://m.example"\ntoken_file = "{tmp_path}/nope"\n')
+    result = run("--config", str(cfg), "sync")
+    assert result.exit_code == EXIT_CONFIG and "moodle.token_file" in result.stderr
+
+
+def test_env_overrides_the_file(tmp_path, monkeypatch):
+    from connector.config import load_settings
+
+    cfg = write_config(tmp_path, '[moodle]\nurl = "https://a.example"\ntoken = "x"\n')
+    monkeypatch.setenv("QUALIOPI_MOODLE__URL", "https://b.example")
+    assert load_settings(cfg).moodle.url == "https://b.example"
+
+
+def test_token_from_file_never_printed(tmp_path):
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    db = tmp_path / "s.db"
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "http://moodle.test"\ntoken_file = "{tmp_path}/token"\n'
+                                 f'retries = 1\n[store]\nurl = "sqlite:///{db}"\n')
+    with responses.RequestsMock() as rsps:
+        echo = dict(load_fixture("error__invalid_token__debug.json")["response"])
+        echo["debuginfo"] = f"token {TOKEN} rejected"
+        rsps.post("http://moodle.test/webservice/rest/server.php", json=echo)
+        result = run("--config", str(cfg), "-v", "sync")
+    assert result.exit_code == EXIT_AUTH
+    assert TOKEN not in result.output + result.stderr
+    assert "invalidtoken" in result.stderr
+
+
+def test_moodle_down_is_transient(tmp_path):
+    db = tmp_path / "s.db"
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "http://moodle.test"\ntoken = "{TOKEN}"\nretries = 1\n'
+                                 f'[store]\nurl = "sqlite:///{db}"\n')
+    with responses.RequestsMock() as rsps:
+        rsps.post("http://moodle.test/webservice/rest/server.php", body="<html>502</html>", status=502)
+        result = run("--config", str(cfg), "sync")
+    assert result.exit_code == EXIT_TRANSIENT and "HTTP 502" in result.stderr
+    status = run("--config", str(cfg), "status")
+    assert status.exit_code == 0 and "failed" in status.output and "HTTP 502" in status.output
+
+
+def test_locked_store_exit_5(tmp_path):
+    db = tmp_path / "s.db"
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "http://moodle.test"\ntoken = "x"\n[store]\nurl = "sqlite:///{db}"\n')
+    with run_lock(make_engine(f"sqlite:///{db}")):
+        result = run("--config", str(cfg), "sync")
+    assert result.exit_code == EXIT_LOCKED and "another qualiopi-sync run" in result.stderr
+
+
+def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    demo = subprocess.run([sys.executable, "-m", "connector.cli", "demo"], capture_output=True, text=True)
+    assert demo.returncode == 0, demo.stderr
+    assert "BTSMCO-DRC" in demo.stdout and "programmes: 3" in demo.stdout and "learners: 40" in demo.stdout
+    assert "(hidden)" in demo.stdout
+    doctor = run("doctor", "--demo")
+    assert doctor.exit_code == 0
+    assert doctor.output.count("✔") == 10 and "✘" not in doctor.output
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "http://x.test"\ntoken = "x"\n'
+                                 f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
+    status = run("--config", str(cfg), "status")
+    assert status.exit_code == 0 and " ok " in status.output
+
+
+def test_doctor_reports_missing_function_and_capability_with_fix():
+    import copy
+    import json
+    from importlib import resources
+
+    from connector.doctor import check_site
+    from connector.moodle import MoodleClient
+    from connector.moodle.replay import ReplayTransport
+
+    entries = json.loads(resources.files("connector").joinpath("demo/bundle.json").read_text())["entries"]
+    entries = copy.deepcopy(entries)
+    for e in entries:
+        if e["wsfunction"] == "core_webservice_get_site_info":
+            e["response"]["functions"] = [f for f in e["response"]["functions"]
+                                          if f["name"] != "mod_feedback_get_items"]
+        if e["wsfunction"] == "core_course_get_contents" and e["params"] == {"courseid": "2"}:
+            e["response"] = load_fixture("error__capability_missing_create_courses.json")["response"]
+    report = check_site(MoodleClient("http://127.0.0.1:8080", "x", transport=ReplayTransport(entries)), {"sync"})
+    assert not report.ok
+    by_name = {c.function: c for c in report.checks}
+    assert not by_name["mod_feedback_get_items"].in_service
+    assert "add mod_feedback_get_items to the external service" in by_name["mod_feedback_get_items"].fix
+    contents = by_name["core_course_get_contents"]
+    assert contents.probe == "failed" and "moodle/course:viewhiddensections" in contents.fix
+    assert by_name["core_course_get_categories"].probe == "ok"
+
+
+def test_help_lists_commands_and_exit_codes():
+    result = run("--help")
+    for word in ("doctor", "seed", "sync", "status", "demo", "migrate", "Exit codes"):
+        assert word in result.output

@@ -1,0 +1,69 @@
+"""Alembic up and down on SQLite and PostgreSQL; the référentiel seed is idempotent."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, inspect, select
+
+from connector.store import db
+from connector.store.models import Base, Criterion, Indicator
+from connector.store.seed import seed_referentiel
+
+SPEC_INDICATOR = {"id", "number", "name", "requirement", "level_expected", "proof", "non_conformity", "glossary",
+                  "criterion_id", "created_at", "updated_at"}
+SPEC_CRITERION = {"id", "number", "name", "description", "created_at", "updated_at"}
+
+
+def test_upgrade_from_empty_then_downgrade(engine):
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    db.ensure_current(engine)
+    db.downgrade(engine, "base")
+    assert db.current_revision(engine) is None
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    db.upgrade(engine)  # and back up again
+    assert db.current_revision(engine) == db.head_revision()
+
+
+def test_schema_has_the_specified_columns(engine):
+    db.upgrade(engine)
+    insp = inspect(engine)
+    assert SPEC_CRITERION <= {c["name"] for c in insp.get_columns("criterion")}
+    assert SPEC_INDICATOR <= {c["name"] for c in insp.get_columns("indicator")}
+    assert any(ix["column_names"] == ["criterion_id"] for ix in insp.get_indexes("indicator"))
+    fks = insp.get_foreign_keys("indicator")
+    assert fks[0]["referred_table"] == "criterion"
+
+
+def test_seed_is_idempotent(engine):
+    db.upgrade(engine)
+    factory = db.sessions(engine)
+    with db.transaction(factory) as s:
+        first = seed_referentiel(s)
+    with factory() as s:
+        stamps = dict(s.execute(select(Indicator.number, Indicator.updated_at)).all())
+    with db.transaction(factory) as s:
+        second = seed_referentiel(s)
+    assert first == {"inserted": 39, "updated": 0}
+    assert second == {"inserted": 0, "updated": 0}
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Criterion)) == 7
+        assert s.scalar(select(func.count()).select_from(Indicator)) == 32
+        assert dict(s.execute(select(Indicator.number, Indicator.updated_at)).all()) == stamps
+        i13 = s.scalar(select(Indicator).where(Indicator.number == 13))
+        assert i13.name == "Coordination des apprentis"  # name = short title
+        assert i13.requirement.startswith("Pour les formations en alternance")  # requirement = statement
+        assert i13.non_conformity_grading == "mineure_ou_majeure"
+        assert "apprentissage" in i13.applies_to
+        crit = s.get(Criterion, i13.criterion_id)
+        assert crit.number == 3
+
+
+def test_store_older_than_code_is_refused(engine):
+    import pytest
+
+    from connector.errors import StoreError
+
+    with pytest.raises(StoreError, match="migrate"):
+        db.ensure_current(engine)

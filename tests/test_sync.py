@@ -1,0 +1,176 @@
+"""Sync of the recorded data set on SQLite and PostgreSQL, reruns, failures, deletions, the lock."""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from connector import app, errors
+from connector.config import MoodleConfig, Settings, StoreConfig
+from connector.moodle.replay import ReplayTransport
+from connector.store.lock import run_lock
+from connector.store.models import Course, Enrolment, Feedback, FeedbackResponse, SyncCursor, SyncRun, User
+from connector.store.queries import load_course_facts
+from tests.conftest import NOW, TOKEN
+
+BUNDLE = json.loads(resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8"))["entries"]
+
+# Ground truth of ../shared/moodle/README.md, per course shortname:
+# (students incl. suspended, suspended, never accessed, inactive > 30 d, completed, in progress, not started)
+GROUND_TRUTH = {
+    "BTSMCO-DRC": (15, 1, 1, 2, 5, 5, 5),  # C1: 14 suspended, 15 never, 12/13 inactive
+    "BTSMCO-GOPS": (15, 0, 1, 2, 0, 0, 0),  # C2: no course criteria → no course completion
+    "BTSMCO-CEJM": (10, 0, 0, 0, 0, 0, 0),  # C3: completion disabled
+    "DWWM-FRONT": (15, 1, 1, 2, 4, 6, 5),  # C4: 29 suspended, 30 never, 27/28 inactive
+    "DWWM-BACK": (15, 0, 1, 2, 0, 1, 14),  # C5: only student16 viewed the page
+    "DWWM-PROJET": (0, 0, 0, 0, 0, 0, 0),  # C6: hidden, nobody
+    "EXCEL-FOND": (13, 1, 0, 1, 6, 2, 5),  # C7: 40 suspended (and never), 39 inactive
+    "EXCEL-TCD": (10, 0, 1, 1, 0, 0, 0),  # C8: completion disabled
+}
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(moodle=MoodleConfig(url="http://127.0.0.1:8080", token=TOKEN, backoff=0),
+                    store=StoreConfig(url=url))
+
+
+def dump(engine) -> dict[str, list]:
+    """Every row of every Moodle-snapshot table, for exact before/after comparisons."""
+    out = {}
+    with engine.connect() as conn:
+        for table in sorted(inspect(engine).get_table_names()):
+            if table in {"sync_run", "alembic_version"}:
+                continue
+            rows = conn.execute(text(f"SELECT * FROM {table}")).all()
+            out[table] = sorted((tuple(str(v) for v in r) for r in rows))
+    return out
+
+
+def transport(mutate=None, fail=None) -> ReplayTransport:
+    entries = copy.deepcopy(BUNDLE)
+    if mutate:
+        mutate(entries)
+    t = ReplayTransport(entries)
+    if fail:
+        original, state = t.send, {"n": 0}
+
+        def send(url, fields, timeout):
+            fn = dict(fields)["wsfunction"]
+            if fn == fail[0]:
+                state["n"] += 1
+                if state["n"] > fail[1]:
+                    raise errors.TransportError(f"connection reset during {fn}", wsfunction=fn)
+            return original(url, fields, timeout)
+
+        t.send = send
+    return t
+
+
+def entry(entries, wsfunction, **params):
+    want = {k: str(v) for k, v in params.items()}
+    return next(e for e in entries if e["wsfunction"] == wsfunction and e["params"] == want)
+
+
+def test_sync_matches_ground_truth(store_url, engine):
+    result = app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    assert result.status == "ok", result.error
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        facts = {f.shortname: f for f in load_course_facts(s, NOW)}
+        assert set(facts) == set(GROUND_TRUTH)  # the site course (id 1) is skipped
+        for shortname, expected in GROUND_TRUTH.items():
+            f = facts[shortname]
+            got = (f.students, f.suspended, f.never_accessed, f.inactive_30, f.completed, f.in_progress,
+                   f.not_started)
+            assert got == expected, shortname
+        assert s.get(Course, 1) is None
+        assert s.get(Course, 7).visible is False  # C6 hidden course is kept, marked hidden
+        fb = {f.id: f for f in s.scalars(select(Feedback))}
+        assert {i: f.anonymous for i, f in fb.items()} == {1: False, 2: True, 3: True, 4: True}
+        named = s.scalars(select(FeedbackResponse.user_id).where(FeedbackResponse.feedback_id == 1)).all()
+        assert sorted(named) == list(range(3, 11))  # student01–08
+        anon = s.scalars(select(FeedbackResponse).where(FeedbackResponse.feedback_id != 1)).all()
+        assert len(anon) == 5 + 9 + 8 and all(r.user_id is None for r in anon)
+        assert s.get(Enrolment, (2, 16)).status == "suspended"  # student14 in C1
+        assert s.get(User, 43).fullname == "Sophie Martin"
+    assert "email" not in {c["name"] for c in inspect(engine).get_columns("moodle_user")}
+
+
+def test_second_run_writes_nothing_and_calls_far_less(store_url, engine):
+    first = app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    before = dump(engine)
+    second = app.sync(settings_for(store_url), transport=transport(), now=NOW + 3600)
+    assert second.status == "ok"
+    assert second.rows_written == 0
+    bookkeeping = {"sync_cursor", "fetch_state"}
+    assert {k: v for k, v in dump(engine).items() if k not in bookkeeping} == \
+        {k: v for k, v in before.items() if k not in bookkeeping}
+    assert sum(second.calls.values()) * 4 < sum(first.calls.values())
+    assert "core_course_get_contents" not in second.calls
+    full = app.sync(settings_for(store_url), transport=transport(), full=True, now=NOW + 7200)
+    assert sum(full.calls.values()) == sum(first.calls.values()) and full.rows_written == 0
+
+
+def test_failure_in_one_resource_keeps_earlier_and_last_good_data(store_url, engine):
+    app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    before = dump(engine)
+
+    def change(entries):  # student01 gets a newer access in C1: enrolments and completion change
+        for e in entries:
+            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
+                    and isinstance(e["response"], list):
+                for u in e["response"]:
+                    if u["id"] == 3:
+                        u["lastcourseaccess"] = u["lastaccess"] = NOW - 60
+
+    broken = transport(change, fail=("core_completion_get_activities_completion_status", 0))
+    result = app.sync(settings_for(store_url), transport=broken, now=NOW + 3600)
+    assert result.status == "failed" and isinstance(result.error, errors.TransportError)
+    after = dump(engine)
+    assert after["enrolment"] != before["enrolment"]  # the enrolments resource committed
+    for table in ("activity_completion", "course_completion", "course_completion_info", "feedback",
+                  "feedback_response", "feedback_value", "section", "module", "course"):
+        assert after[table] == before[table], table
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        run = s.scalars(select(SyncRun).order_by(SyncRun.id.desc())).first()
+        assert run.status == "failed" and "connection reset" in run.error
+        cur = s.get(SyncCursor, "completion")
+        assert cur.value == NOW  # the failed resource's cursor did not move
+    recovered = app.sync(settings_for(store_url), transport=transport(change), now=NOW + 7200)
+    assert recovered.status == "ok" and recovered.calls["core_completion_get_activities_completion_status"] >= 1
+
+
+def test_deleted_course_and_enrolment_are_marked(store_url, engine):
+    app.sync(settings_for(store_url), transport=transport(), now=NOW)
+
+    def remove(entries):
+        courses = entry(entries, "core_course_get_courses_by_field")["response"]["courses"]
+        courses[:] = [c for c in courses if c["id"] != 9]  # C8 deleted in Moodle
+        for e in entries:  # student02 (id 4) unenrolled from C1
+            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
+                    and isinstance(e["response"], list):
+                e["response"][:] = [u for u in e["response"] if u["id"] != 4]
+
+    result = app.sync(settings_for(store_url), transport=transport(remove), now=NOW + 3600)
+    assert result.status == "ok"
+    assert result.rows["courses"]["deleted"] == 1 and result.rows["enrolments"]["deleted"] >= 1
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        assert s.get(Course, 9).deleted_at == NOW + 3600
+        assert s.get(Enrolment, (2, 4)).deleted_at == NOW + 3600
+        assert s.get(Enrolment, (3, 4)).deleted_at is None
+        assert "EXCEL-TCD" not in {f.shortname for f in load_course_facts(s, NOW)}
+    again = app.sync(settings_for(store_url), transport=transport(), now=NOW + 7200)  # C8 comes back
+    assert again.rows["courses"]["updated"] >= 1
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        assert s.get(Course, 9).deleted_at is None
+
+
+def test_second_run_is_refused_while_the_lock_is_held(store_url, tmp_path):
+    store = app.open_store(store_url)
+    with run_lock(store.engine), pytest.raises(errors.LockedError) as info:
+        app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    assert info.value.exit_code == errors.EXIT_LOCKED
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"  # released
