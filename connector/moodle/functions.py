@@ -69,3 +69,16 @@ def is_write(name: str) -> bool:
 
 def required_functions(features: set[str]) -> list[WsFunction]:
     return [f for f in FUNCTIONS.values() if f.feature == "core" or f.feature in features]
+
+
+def markdown_table() -> str:
+    """The README's list of functions for the external service (kept in sync by a test)."""
+    lines = ["| function | used for | feature | capabilities of the sync role |", "|---|---|---|---|"]
+    for f in FUNCTIONS.values():
+        lines.append(f"| `{f.name}` | {f.purpose} | {f.feature}{' (write)' if f.write else ''} | "
+                     + ", ".join(f"`{c}`" for c in f.capabilities) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
