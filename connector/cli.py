@@ -27,11 +27,11 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def handle_errors(fn):  # noqa: ANN001, ANN201
+def handle_errors(fn):
     """Turn typed errors into one line on stderr and the documented exit code."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except errors.QualiopiSyncError as exc:
@@ -44,7 +44,7 @@ def handle_errors(fn):  # noqa: ANN001, ANN201
     return wrapper
 
 
-def _progress():  # noqa: ANN202
+def _progress():
     if sys.stdout.isatty():
         return lambda msg: click.echo(f"\r\033[K{msg}", nl=False)
     return lambda msg: None  # cron: the log lines are enough
@@ -65,7 +65,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
     ctx.obj = {"config": config_path}
 
 
-def _settings(ctx: click.Context):  # noqa: ANN202
+def _settings(ctx: click.Context):
     return load_settings(ctx.obj["config"])
 
 
@@ -155,7 +155,7 @@ def demo(out: Path) -> None:
         raise result.sync.error
 
 
-def _print_sync(result) -> None:  # noqa: ANN001
+def _print_sync(result) -> None:
     if sys.stdout.isatty():
         click.echo("\r\033[K", nl=False)
     calls = sum(result.calls.values())

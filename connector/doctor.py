@@ -49,7 +49,7 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
         state["feedback"] = fbs[0].id if fbs else None
         return fbs
 
-    course = lambda: state.get("course")  # noqa: E731
+    course = lambda: state.get("course")
     return {
         "core_course_get_categories": lambda: client.call("core_course_get_categories"),
         "core_course_get_courses_by_field": courses,

@@ -46,7 +46,7 @@ def dump(engine) -> dict[str, list]:
             if table in {"sync_run", "alembic_version"}:
                 continue
             rows = conn.execute(text(f"SELECT * FROM {table}")).all()
-            out[table] = sorted((tuple(str(v) for v in r) for r in rows))
+            out[table] = sorted(tuple(str(v) for v in r) for r in rows)
     return out
 
 

@@ -45,7 +45,7 @@ def run_demo(out_dir: Path, *, full: bool = False) -> DemoResult:
     return DemoResult(out_dir, out_dir / "demo.db", result, facts, learners, clock)
 
 
-def print_summary(result: DemoResult, echo) -> None:  # noqa: ANN001
+def print_summary(result: DemoResult, echo) -> None:
     from datetime import UTC, datetime
 
     day = datetime.fromtimestamp(result.clock, UTC).strftime("%Y-%m-%d")

@@ -69,4 +69,4 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
     return result
 
 
-__all__ = ["run_sync", "SyncResult", "save_cursor"]
+__all__ = ["SyncResult", "run_sync", "save_cursor"]
