@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connector.errors import ConfigError
@@ -63,6 +63,41 @@ class SyncConfig(_Section):
     course_ids: list[int] = Field(default_factory=list, description="restrict to these courses (empty = all)")
 
 
+class RuleConfig(_Section):
+    """One mapping rule: exactly one of category / customfield / prefix."""
+
+    category: str | int | None = None  # category id or idnumber
+    subcategories: bool = True
+    customfield: str | None = None  # custom-field shortname, with `value`
+    value: str | None = None
+    prefix: str | None = None  # shortname or idnumber prefix
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RuleConfig:
+        kinds = [k for k in ("category", "customfield", "prefix") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a rule needs exactly one of category, customfield (+ value) or prefix")
+        if self.customfield is not None and self.value is None:
+            raise ValueError("a customfield rule needs a value")
+        return self
+
+
+class ProgrammeConfig(_Section):
+    code: str
+    title: str
+    action_category: Literal["action_de_formation", "bilan_de_competences", "vae", "apprentissage"] = \
+        "action_de_formation"
+    alternance: bool = False
+    rncp: str | None = None
+    rncp_field: str = "rncp"
+    duration_days: float | None = None
+    new_entrant: bool = False
+    subcontracting: bool = False
+    work_based: bool = False
+    rules: list[RuleConfig] = Field(min_length=1)
+    thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
+
+
 class ProviderConfig(_Section):
     name: str = "Organisme de formation"
 
@@ -76,6 +111,9 @@ class Settings(BaseSettings):
     store: StoreConfig = StoreConfig()
     sync: SyncConfig = SyncConfig()
     provider: ProviderConfig = ProviderConfig()
+    programmes: list[ProgrammeConfig] = Field(default_factory=list)
+    thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
+    quality_course_ids: list[int] = Field(default_factory=list)  # courses holding provider-wide evidence
 
     @classmethod
     def settings_customise_sources(

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connector import app
-from connector.config import MoodleConfig, Settings, StoreConfig, SyncConfig
+from connector.config import MoodleConfig, ProgrammeConfig, RuleConfig, Settings, StoreConfig, SyncConfig
+from connector.evaluate import EvaluationResult, run_evaluation
 from connector.moodle.replay import ReplayTransport, bundle_clock
 from connector.store.queries import CourseFacts, count_learners, load_course_facts
 from connector.sync import SyncResult
@@ -22,6 +23,7 @@ class DemoResult:
     courses: list[CourseFacts]
     learners: int
     clock: int
+    evaluation: EvaluationResult | None = None
 
 
 def demo_settings(out_dir: Path) -> Settings:
@@ -30,7 +32,21 @@ def demo_settings(out_dir: Path) -> Settings:
         moodle=MoodleConfig(url=DEMO_URL, token="demo-token-not-a-secret"),
         store=StoreConfig(url=f"sqlite:///{db_path}"),
         sync=SyncConfig(),
+        provider={"name": "Centre de Formation Démo (Qualiopi)"},
+        programmes=DEMO_PROGRAMMES,
     )
+
+
+# the recorded categories carry no idnumber for the sync user: rules use category ids
+DEMO_PROGRAMMES = [
+    ProgrammeConfig(code="BTS-MCO", title="BTS Management commercial opérationnel (apprentissage)",
+                    action_category="apprentissage", alternance=True,
+                    rules=[RuleConfig(category=2)]),
+    ProgrammeConfig(code="TP-DWWM", title="Titre professionnel Développeur web et web mobile",
+                    rules=[RuleConfig(category=3)]),
+    ProgrammeConfig(code="EXCEL", title="Formation courte Excel", rncp_field="rncp_unused",
+                    rules=[RuleConfig(category=4)]),
+]
 
 
 def run_demo(out_dir: Path, *, full: bool = False) -> DemoResult:
@@ -41,8 +57,9 @@ def run_demo(out_dir: Path, *, full: bool = False) -> DemoResult:
     store = app.open_store(settings.store.url, migrate=False)
     with store.sessions() as s:
         facts, learners = load_course_facts(s, clock), count_learners(s)
+    evaluation = run_evaluation(settings, store.sessions, clock, result.run_id) if result.status == "ok" else None
     store.engine.dispose()
-    return DemoResult(out_dir, out_dir / "demo.db", result, facts, learners, clock)
+    return DemoResult(out_dir, out_dir / "demo.db", result, facts, learners, clock, evaluation)
 
 
 def print_summary(result: DemoResult, echo) -> None:
@@ -68,3 +85,17 @@ def print_summary(result: DemoResult, echo) -> None:
             echo(f"  {c.shortname:<11}{c.students:>9}{c.suspended:>6}{c.never_accessed:>6}{c.inactive_30:>5}"
                  f"{c.completed:>6}{c.in_progress:>6}{c.not_started:>6}  {fb or '-'}"
                  + ("  (hidden)" if not c.visible else ""))
+
+    if result.evaluation:
+        print_matrix(result.evaluation, echo)
+
+
+def print_matrix(ev: EvaluationResult, echo) -> None:  # noqa: ANN001
+    marks = {"PASSED": "OK", "FAILED": "NC", "WARN": "AM", "NOT_APPLICABLE": "--", "NOT_EVALUATED": "NE"}
+    echo("")
+    echo("Qualiopi verdicts (OK conforme, AM à améliorer, NC non conforme, NE non évalué, -- non applicable)")
+    echo("indicator  " + " ".join(f"{p.code:>8}" for p, _ in ev.programmes))
+    for i in range(32):
+        echo(f"{i + 1:>9}  " + " ".join(f"{marks[vs[i].outcome.value]:>8}" for _, vs in ev.programmes))
+    if ev.unmapped:
+        echo("courses in no programme: " + ", ".join(c.shortname for c in ev.unmapped))

@@ -228,6 +228,29 @@ class SyncRun(Base):
     rows: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # resource → {inserted, updated, deleted}
 
 
+class Evaluation(Base):
+    """One evaluation of every programme; its verdicts give the reports their trends."""
+
+    __tablename__ = "evaluation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    data_time: Mapped[int] = mapped_column(BigInteger)  # the "now" the verdicts were computed for
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sync_run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class VerdictRow(Base):
+    __tablename__ = "verdict"
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), primary_key=True)
+    programme: Mapped[str] = mapped_column(String(100), primary_key=True)
+    indicator: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    courses: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    missing_data: Mapped[str | None] = mapped_column(Text)
+
+
 class FetchState(Base):
     """What a resource saw when it last fetched one item (course hash, learner access …)."""
 

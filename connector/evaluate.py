@@ -1,0 +1,57 @@
+"""Evaluate every configured programme against the référentiel and store the verdicts."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from connector.config import ProgrammeConfig, Settings
+from connector.store.db import transaction
+from connector.store.evidence import load_category_refs, load_course_refs, load_courses
+from connector.store.verdicts import load_history, save_evaluation
+from mappings.indicators import evaluate_programme
+from mappings.indicators.base import EvalInput
+from mappings.model import Verdict
+from mappings.programmes import CourseRef, Programme, Rule, assign_programmes
+from mappings.thresholds import merged
+
+
+def to_programme(p: ProgrammeConfig) -> Programme:
+    rules = []
+    for r in p.rules:
+        if r.category is not None:
+            rules.append(Rule("category", str(r.category), subcategories=r.subcategories))
+        elif r.customfield is not None:
+            rules.append(Rule("customfield", str(r.value), field=r.customfield))
+        else:
+            rules.append(Rule("prefix", str(r.prefix)))
+    return Programme(p.code, p.title, p.action_category, p.alternance, p.rncp, p.rncp_field, p.duration_days,
+                     p.new_entrant, p.subcontracting, p.work_based, tuple(rules), dict(p.thresholds))
+
+
+@dataclass
+class EvaluationResult:
+    evaluation_id: int
+    programmes: list[tuple[Programme, list[Verdict]]]
+    unmapped: list[CourseRef]
+
+
+def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:  # noqa: ANN001
+    programmes = [to_programme(p) for p in settings.programmes]
+    with sessions() as s:
+        cats, refs = load_category_refs(s), load_course_refs(s)
+        mapping, unmapped = assign_programmes(programmes, refs, cats)
+        quality = tuple(load_courses(s, list(settings.quality_course_ids), settings.moodle.url))
+        results = []
+        for prog in programmes:
+            courses = tuple(load_courses(s, mapping[prog.code], settings.moodle.url))
+            if not prog.rncp:  # RNCP/RS code from the courses' custom field
+                code = next((c.customfields.get(prog.rncp_field) for c in courses
+                             if (c.customfields.get(prog.rncp_field) or "").strip()), None)
+                prog = dataclasses.replace(prog, rncp=code)
+            inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
+                            load_history(s, prog.code))
+            results.append((prog, evaluate_programme(inp)))
+    with transaction(sessions) as s:
+        eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
+    return EvaluationResult(eid, results, unmapped)

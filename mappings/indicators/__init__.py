@@ -1,0 +1,60 @@
+"""The explicit registry of indicator evaluators (one module per computed indicator)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+from mappings.indicators import evidence, i06_contents, i10_followup, i12_engagement, i30_appreciations
+from mappings.indicators.base import EvalInput
+from mappings.model import Outcome, Verdict
+from mappings.programmes import applicability
+from mappings.referentiel import load_referentiel
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    number: int
+    checks: tuple[str, ...]
+    inputs: tuple[str, ...]
+    evaluate: Callable[[EvalInput], Verdict]
+    computed: bool  # False: generic evidence presence
+
+
+def _spec(module: ModuleType) -> IndicatorSpec:
+    return IndicatorSpec(module.NUMBER, module.CHECKS, module.INPUTS, module.evaluate, True)
+
+
+REGISTRY: dict[int, IndicatorSpec] = {
+    m.NUMBER: _spec(m) for m in (i06_contents, i10_followup, i12_engagement, i30_appreciations)
+}
+
+
+def spec_for(number: int) -> IndicatorSpec:
+    if number in REGISTRY:
+        return REGISTRY[number]
+    return IndicatorSpec(number, evidence.CHECKS, evidence.INPUTS,
+                         lambda inp, n=number: evidence.evaluate_evidence(n, inp), False)
+
+
+def programme_duration_days(inp: EvalInput) -> float | None:
+    if inp.programme.duration_days is not None:
+        return inp.programme.duration_days
+    spans = [(c.startdate, c.enddate) for c in inp.courses if c.startdate and c.enddate]
+    if not spans:
+        return None
+    return round((max(e for _, e in spans) - min(s for s, _ in spans)) / 86400, 1)
+
+
+def evaluate_programme(inp: EvalInput) -> list[Verdict]:
+    """A verdict for each of the 32 indicators (NOT_APPLICABLE where the référentiel says so)."""
+    duration = programme_duration_days(inp)
+    out = []
+    for ind in load_referentiel().indicators:
+        reason = applicability(ind, inp.programme, duration)
+        if reason:
+            out.append(Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, reason.capitalize() + "."))
+        else:
+            out.append(spec_for(ind.number).evaluate(inp))
+    return out

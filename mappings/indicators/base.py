@@ -1,0 +1,50 @@
+"""What every evaluator receives, and small helpers shared by them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mappings.model import CourseSnap, Finding, Outcome, Where
+from mappings.programmes import Programme
+
+
+@dataclass(frozen=True)
+class EvalInput:
+    programme: Programme
+    courses: tuple[CourseSnap, ...]
+    now: int
+    thresholds: Mapping[str, object]
+    quality_courses: tuple[CourseSnap, ...] = ()  # where provider-wide evidence lives
+    history: Mapping[int, tuple[Mapping[str, object], ...]] = field(default_factory=dict)  # earlier figures
+
+    def t(self, key: str) -> object:
+        return self.thresholds[key]
+
+    @property
+    def visible_courses(self) -> tuple[CourseSnap, ...]:
+        return tuple(c for c in self.courses if c.visible)
+
+
+def where(course: CourseSnap, section: str | None = None, activity: str | None = None,
+          learner: str | None = None) -> Where:
+    return Where(course=course.shortname, course_id=course.id, section=section, activity=activity,
+                 learner=learner, url=course.url)
+
+
+def finding(course: CourseSnap, what: str, why: str, fix: str, *, severity: Outcome = Outcome.FAILED,
+            section: str | None = None, activity: str | None = None, learner: str | None = None,
+            audience: str = "teacher") -> Finding:
+    return Finding(what, where(course, section, activity, learner), why, fix, severity, audience)
+
+
+def outcome_of(findings: list[Finding]) -> Outcome:
+    if any(f.severity == Outcome.FAILED for f in findings):
+        return Outcome.FAILED
+    if any(f.severity == Outcome.WARN for f in findings):
+        return Outcome.WARN
+    return Outcome.PASSED
+
+
+def rate(part: int, whole: int) -> float:
+    return round(part / whole, 3) if whole else 0.0

@@ -1,0 +1,84 @@
+"""Indicator 6 — contents and delivery methods: each visible course is detailed and complete."""
+
+from __future__ import annotations
+
+import re
+
+from mappings.indicators.base import EvalInput, finding, outcome_of
+from mappings.model import CourseSnap, CourseVerdict, Finding, Outcome, Verdict
+from mappings.text import plain_text
+
+NUMBER = 6
+CHECKS = ("résumé substantiel", "objectifs", "sections nommées et décrites", "pas de section vide",
+          "au moins une évaluation", "dates de début et de fin", "champs personnalisés requis")
+INPUTS = ("course summary", "sections", "modules", "course dates", "course custom fields")
+
+ASSESSMENTS = {"quiz", "assign", "workshop", "lesson", "h5pactivity", "scorm"}
+_DEFAULT_NAME = re.compile(r"^(new section|nouvelle section|section \d+|topic \d+|sujet \d+|general|généralités)?$",
+                           re.IGNORECASE)
+
+
+def check_course(c: CourseSnap, inp: EvalInput) -> list[Finding]:
+    out: list[Finding] = []
+    summary = plain_text(c.summary, c.summaryformat)
+    minimum = int(inp.t("summary_min_chars"))
+    if len(summary) < minimum:
+        out.append(finding(c, "Résumé du cours absent ou trop court",
+                           f"{len(summary)} caractères visibles, {minimum} attendus au minimum",
+                           "Paramètres du cours > Résumé : décrire le public, les prérequis, les objectifs, "
+                           "la durée, les modalités et l’évaluation."))
+    if "objectif" not in summary.lower():
+        out.append(finding(c, "Objectifs non énoncés", "le résumé ne mentionne pas d’objectifs",
+                           "Ajouter au résumé du cours un paragraphe « Objectifs » (compétences visées, évaluables).",
+                           severity=Outcome.WARN))
+    for s in c.sections:
+        if s.number == 0:
+            continue
+        label = s.name if not _DEFAULT_NAME.match(s.name.strip()) else f"section {s.number}"
+        if _DEFAULT_NAME.match(s.name.strip()):
+            out.append(finding(c, "Section sans nom", f"la section {s.number} porte le nom par défaut « {s.name} »",
+                               "Modifier la section et lui donner un titre qui dit ce qu’on y apprend.",
+                               section=label))
+        if s.visible and not plain_text(s.summary):
+            out.append(finding(c, "Section sans description", "aucun texte de présentation",
+                               "Modifier la section et décrire en deux phrases son contenu et ses objectifs.",
+                               severity=Outcome.WARN, section=label))
+        if s.visible and not s.modules:
+            out.append(finding(c, "Section visible vide", "aucune activité ni ressource",
+                               "Ajouter des activités à cette section ou la masquer / supprimer.", section=label))
+    if not any(m.modname in ASSESSMENTS for m in c.modules):
+        out.append(finding(c, "Aucune activité d’évaluation", "ni test, ni devoir, ni atelier dans le cours",
+                           "Ajouter un test (quiz) ou un devoir pour évaluer les acquis."))
+    if not c.startdate or not c.enddate:
+        missing = " et ".join(x for x, v in (("début", c.startdate), ("fin", c.enddate)) if not v)
+        out.append(finding(c, "Dates du cours incomplètes", f"date de {missing} non renseignée",
+                           "Paramètres du cours : renseigner la date de début et activer la date de fin."))
+    required = list(inp.t("required_customfields"))  # type: ignore[arg-type]
+    if inp.programme.certifying and not inp.programme.rncp:
+        required.append(inp.programme.rncp_field)
+    for name in required:
+        if not (c.customfields.get(name) or "").strip() or c.customfields.get(name) in ("0",):
+            out.append(finding(c, f"Champ « {name} » non renseigné", "champ personnalisé requis vide",
+                               f"Paramètres du cours > champs Qualiopi : renseigner « {name} »."))
+    return out
+
+
+def evaluate(inp: EvalInput) -> Verdict:
+    courses = inp.visible_courses
+    if not courses:
+        return Verdict(NUMBER, inp.programme.code, Outcome.NOT_EVALUATED, "Aucun cours visible dans le programme.",
+                       missing_data="aucun cours visible rattaché au programme")
+    findings, verdicts = [], []
+    for c in courses:
+        f = check_course(c, inp)
+        findings += f
+        verdicts.append(CourseVerdict(c.id, c.shortname, outcome_of(f),
+                                      {"manques": sum(x.severity == Outcome.FAILED for x in f),
+                                       "avertissements": sum(x.severity == Outcome.WARN for x in f)}))
+    failed = sum(v.outcome == Outcome.FAILED for v in verdicts)
+    outcome = outcome_of(findings)
+    figures = {"cours_visibles": len(courses), "cours_non_conformes": failed,
+               "cours_masques_ignores": len(inp.courses) - len(courses)}
+    summary = (f"{len(courses) - failed} cours sur {len(courses)} décrivent contenus et modalités "
+               "de façon complète." if failed else "Tous les cours visibles sont décrits de façon complète.")
+    return Verdict(NUMBER, inp.programme.code, outcome, summary, figures, tuple(findings), tuple(verdicts))

@@ -1,0 +1,111 @@
+"""Programmes (what the provider sells) and the rules mapping Moodle courses to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mappings.referentiel import IndicatorDef
+
+ActionCategory = Literal["action_de_formation", "bilan_de_competences", "vae", "apprentissage"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """First matching rule wins. kind: category (id or idnumber) | customfield | prefix."""
+
+    kind: Literal["category", "customfield", "prefix"]
+    value: str
+    field: str | None = None  # custom-field shortname for kind=customfield
+    subcategories: bool = True
+
+
+@dataclass(frozen=True)
+class Programme:
+    code: str
+    title: str
+    action_category: ActionCategory = "action_de_formation"
+    alternance: bool = False
+    rncp: str | None = None  # RNCP/RS code; else read from the course custom field `rncp_field`
+    rncp_field: str = "rncp"
+    duration_days: float | None = None  # else taken from course dates
+    new_entrant: bool = False
+    subcontracting: bool = False
+    work_based: bool = False
+    rules: tuple[Rule, ...] = ()
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def certifying(self) -> bool:
+        return bool(self.rncp)
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    id: int
+    idnumber: str | None
+    path: str  # "/2/5"
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    id: int
+    shortname: str
+    idnumber: str | None
+    category_id: int
+    customfields: Mapping[str, str | None]
+
+
+def _category_matches(rule: Rule, course: CourseRef, cats: Mapping[int, CategoryRef]) -> bool:
+    target = next((c for c in cats.values() if str(c.id) == rule.value or c.idnumber == rule.value), None)
+    if target is None:
+        return False
+    if course.category_id == target.id:
+        return True
+    own = cats.get(course.category_id)
+    return rule.subcategories and own is not None and f"/{target.id}/" in f"{own.path}/"
+
+
+def rule_matches(rule: Rule, course: CourseRef, cats: Mapping[int, CategoryRef]) -> bool:
+    if rule.kind == "category":
+        return _category_matches(rule, course, cats)
+    if rule.kind == "customfield":
+        return (course.customfields.get(rule.field or "") or "") == rule.value
+    return course.shortname.startswith(rule.value) or (course.idnumber or "").startswith(rule.value)
+
+
+def assign_programmes(
+    programmes: Iterable[Programme], courses: Iterable[CourseRef], cats: Mapping[int, CategoryRef]
+) -> tuple[dict[str, list[int]], list[CourseRef]]:
+    """Programme code → course ids, and the courses no rule maps (never dropped silently)."""
+    programmes = list(programmes)
+    mapped: dict[str, list[int]] = {p.code: [] for p in programmes}
+    unmapped = []
+    for course in courses:
+        hit = next((p for p in programmes for r in p.rules if rule_matches(r, course, cats)), None)
+        if hit is None:
+            unmapped.append(course)
+        else:
+            mapped[hit.code].append(course.id)
+    return mapped, unmapped
+
+
+CERTIFYING_ONLY = {3, 7, 16}
+
+
+def applicability(ind: IndicatorDef, prog: Programme, duration_days: float | None) -> str | None:
+    """None when the indicator applies, else the French reason it does not."""
+    if prog.action_category not in ind.applies_to:
+        return f"ne concerne pas la catégorie d’action « {prog.action_category} »"
+    if ind.number in CERTIFYING_ONLY and not prog.certifying:
+        return "prestation non certifiante (pas de code RNCP/RS)"
+    if ind.number == 13 and not prog.alternance:
+        return "formation non dispensée en alternance"
+    if ind.number == 12 and duration_days is not None and duration_days <= 2:
+        return f"formation de {duration_days:g} jour(s) : l’indicateur vise les formations de plus de 2 jours"
+    if ind.number == 27 and not prog.subcontracting:
+        return "pas de sous-traitance ni de portage salarial déclarés"
+    if ind.number == 28 and not (prog.alternance or prog.work_based):
+        return "pas de période de formation en situation de travail"
+    return None

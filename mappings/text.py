@@ -1,0 +1,39 @@
+"""Plain text out of Moodle HTML (for lengths and keyword checks, not for display)."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:  # noqa: ANN001
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain_text(value: str | None, fmt: int = 1) -> str:
+    if not value:
+        return ""
+    if fmt == 2:  # PLAIN
+        text = html.unescape(value)
+    else:
+        p = _Text()
+        p.feed(value)
+        p.close()
+        text = " ".join(p.parts)
+    return re.sub(r"\s+", " ", text).strip()

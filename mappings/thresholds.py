@@ -1,0 +1,33 @@
+"""Default thresholds of the evaluators; the TOML's [thresholds] and a programme's own override them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULTS: dict[str, float | str | list[str]] = {
+    # 6 — contents
+    "summary_min_chars": 200,  # visible text of the course summary
+    "required_customfields": ["modalite"],  # plus the RNCP field for certifying programmes
+    # 10 — follow-up
+    "teacher_recent_days": 30,
+    "require_groups": 0,  # 1: learners must be in groups
+    # 12 — engagement
+    "inactive_days": 30,
+    "dropout_inactive_days": 60,
+    "dropout_rate_warn": 0.20,
+    "dropout_rate_fail": 0.40,
+    # 30 — appreciations
+    "response_rate_warn": 0.50,
+    "satisfaction_min": 3.5,  # on the 1–5 scale of rated items
+    "satisfaction_items": ["q_global", "q_contenu", "q_formateur"],
+    # evidence presence
+    "evidence_pattern": "QUALIOPI-I{n:02d}",
+    "evidence_max_age_days": 365,
+}
+
+
+def merged(*layers: Mapping[str, object]) -> dict[str, object]:
+    out: dict[str, object] = dict(DEFAULTS)
+    for layer in layers:
+        out.update(layer)
+    return out
