@@ -121,6 +121,23 @@ def sync(ctx: click.Context, full: bool) -> None:
 
 
 @cli.command()
+@click.pass_context
+@handle_errors
+def evaluate(ctx: click.Context) -> None:
+    """Evaluate every configured programme against the 32 indicators and store the verdicts."""
+    import time
+
+    from connector.demo import print_matrix
+    from connector.evaluate import run_evaluation
+
+    settings = _settings(ctx)
+    if not settings.programmes:
+        raise errors.ConfigError("programmes: none configured (add [[programmes]] to the TOML)")
+    store = app.open_store(settings.store.url)
+    print_matrix(run_evaluation(settings, store.sessions, int(time.time())), click.echo)
+
+
+@cli.command()
 @click.option("--limit", default=10, show_default=True, help="How many runs to show.")
 @click.pass_context
 @handle_errors
