@@ -36,6 +36,8 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except errors.QualiopiSyncError as exc:
             click.echo(f"error: {exc}", err=True)
+            for line in getattr(exc, "details", []):
+                click.echo(f"  {line}", err=True)
             sys.exit(exc.exit_code)
         except SQLAlchemyError as exc:
             click.echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
@@ -135,6 +137,25 @@ def evaluate(ctx: click.Context) -> None:
         raise errors.ConfigError("programmes: none configured (add [[programmes]] to the TOML)")
     store = app.open_store(settings.store.url)
     print_matrix(run_evaluation(settings, store.sessions, int(time.time())), click.echo)
+
+
+@cli.group()
+def contracts() -> None:
+    """Apprenticeship contracts (indicator 13)."""
+
+
+@contracts.command("import")
+@click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@handle_errors
+def contracts_import(ctx: click.Context, csv_file: Path) -> None:
+    """Replace the contracts with those of CSV_FILE (apprentice;company;tutor;start;end)."""
+    from connector.store.contracts import import_contracts
+
+    store = app.open_store(_settings(ctx.parent).store.url)
+    with app.db.transaction(store.sessions) as s:
+        n = import_contracts(s, csv_file)
+    click.echo(f"{n} contract(s) imported")
 
 
 @cli.command()

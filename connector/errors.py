@@ -25,6 +25,16 @@ class ConfigError(QualiopiSyncError):
     exit_code = EXIT_CONFIG
 
 
+class InputError(QualiopiSyncError):
+    """A user-supplied file is invalid; ``details`` lists each problem (e.g. one per CSV line)."""
+
+    exit_code = EXIT_CONFIG
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
 class LockedError(QualiopiSyncError):
     exit_code = EXIT_LOCKED
 

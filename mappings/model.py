@@ -104,6 +104,16 @@ class LearnerSnap:
     completed: bool | None = None  # None: unknown (no course completion data)
     activities_done: int = 0
     activities_tracked: int = 0
+    done_cmids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class ContractSnap:
+    user_id: int
+    start: int
+    end: int
+    company: str
+    tutor: str
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "dropout_inactive_days": 60,
     "dropout_rate_warn": 0.20,
     "dropout_rate_fail": 0.40,
+    # 13 — apprenticeship coordination
+    "checkpoint_pattern": "ALT-",  # in the idnumber or name of coordination activities
     # 30 — appreciations
     "response_rate_warn": 0.50,
     "satisfaction_min": 3.5,  # on the 1–5 scale of rated items

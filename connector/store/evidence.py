@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from connector.store.models import (
     ActivityCompletion,
     Category,
+    Contract,
     Course,
     CourseCompletion,
     CourseCompletionInfo,
@@ -25,6 +26,7 @@ from connector.store.models import (
     User,
 )
 from mappings.model import (
+    ContractSnap,
     CourseSnap,
     FeedbackItemSnap,
     FeedbackSnap,
@@ -96,13 +98,15 @@ def _enrolments(session: Session, course_id: int):  # noqa: ANN202
 def _learners(session: Session, course_id: int) -> tuple[LearnerSnap, ...]:
     done = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.completed)
                                 .where(CourseCompletion.course_id == course_id)).all())
-    acts: dict[int, list[int]] = defaultdict(list)
-    for uid, st in session.execute(select(ActivityCompletion.user_id, ActivityCompletion.state)
-                                   .where(ActivityCompletion.course_id == course_id)):
-        acts[uid].append(st)
+    acts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for uid, cmid, st in session.execute(
+            select(ActivityCompletion.user_id, ActivityCompletion.cmid, ActivityCompletion.state)
+            .where(ActivityCompletion.course_id == course_id)):
+        acts[uid].append((cmid, st))
     return tuple(
         LearnerSnap(u.id, u.fullname, u.idnumber, e.status, e.lastcourseaccess, tuple(e.groups), done.get(u.id),
-                    sum(s in (1, 2) for s in acts[u.id]), len(acts[u.id]))
+                    sum(s in (1, 2) for _, s in acts[u.id]), len(acts[u.id]),
+                    frozenset(c for c, s in acts[u.id] if s in (1, 2)))
         for e, u in _enrolments(session, course_id) if "student" in e.roles
     )
 
@@ -130,3 +134,11 @@ def _feedbacks(session: Session, course_id: int) -> tuple[FeedbackSnap, ...]:
         out.append(FeedbackSnap(f.id, f.cmid, f.name, f.anonymous, f.timeopen, f.timeclose, idnumber, items,
                                 responses))
     return tuple(out)
+
+
+def load_contracts(session: Session) -> dict[int, tuple[ContractSnap, ...]] | None:
+    """User id → contracts; None when no contract was ever imported."""
+    out: dict[int, list[ContractSnap]] = defaultdict(list)
+    for c in session.scalars(select(Contract).order_by(Contract.user_id, Contract.start)):
+        out[c.user_id].append(ContractSnap(c.user_id, c.start, c.end, c.company, c.tutor))
+    return {k: tuple(v) for k, v in out.items()} if out else None

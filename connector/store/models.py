@@ -228,6 +228,18 @@ class SyncRun(Base):
     rows: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # resource → {inserted, updated, deleted}
 
 
+class Contract(Base):
+    """Apprenticeship contract (imported from CSV: Moodle has no such data)."""
+
+    __tablename__ = "contract"
+    user_id: Mapped[int] = mapped_column(ForeignKey("moodle_user.id"), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    end: Mapped[int] = mapped_column(BigInteger)
+    company: Mapped[str] = mapped_column(Text)
+    tutor: Mapped[str] = mapped_column(Text)  # maître d'apprentissage / company tutor
+    source_line: Mapped[int] = mapped_column(Integer)
+
+
 class Evaluation(Base):
     """One evaluation of every programme; its verdicts give the reports their trends."""
 

@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from mappings.indicators import evidence, i06_contents, i10_followup, i12_engagement, i30_appreciations
+from mappings.indicators import (
+    evidence,
+    i06_contents,
+    i10_followup,
+    i12_engagement,
+    i13_apprenticeship,
+    i30_appreciations,
+)
 from mappings.indicators.base import EvalInput
 from mappings.model import Outcome, Verdict
 from mappings.programmes import applicability
@@ -27,7 +34,7 @@ def _spec(module: ModuleType) -> IndicatorSpec:
 
 
 REGISTRY: dict[int, IndicatorSpec] = {
-    m.NUMBER: _spec(m) for m in (i06_contents, i10_followup, i12_engagement, i30_appreciations)
+    m.NUMBER: _spec(m) for m in (i06_contents, i10_followup, i12_engagement, i13_apprenticeship, i30_appreciations)
 }
 
 

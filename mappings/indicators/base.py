@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mappings.model import CourseSnap, Finding, Outcome, Where
+from mappings.model import ContractSnap, CourseSnap, Finding, Outcome, Where
 from mappings.programmes import Programme
 
 
@@ -17,6 +17,7 @@ class EvalInput:
     thresholds: Mapping[str, object]
     quality_courses: tuple[CourseSnap, ...] = ()  # where provider-wide evidence lives
     history: Mapping[int, tuple[Mapping[str, object], ...]] = field(default_factory=dict)  # earlier figures
+    contracts: Mapping[int, tuple[ContractSnap, ...]] | None = None  # user id → contracts; None: not imported
 
     def t(self, key: str) -> object:
         return self.thresholds[key]

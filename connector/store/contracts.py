@@ -1,0 +1,82 @@
+"""Import apprenticeship contracts from CSV: every bad line reported, nothing half-imported.
+
+Columns (header required, `;` or `,`): apprentice (Moodle idnumber or username), company, tutor,
+start, end (YYYY-MM-DD or DD/MM/YYYY). The file is the full list: an import replaces all contracts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from connector.errors import InputError
+from connector.store.models import Contract, User
+
+COLUMNS = ("apprentice", "company", "tutor", "start", "end")
+
+
+def _date(value: str) -> int:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return int(datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC).timestamp())
+        except ValueError:
+            continue
+    raise ValueError(f"date « {value} » invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[str]]:
+    """Rows to store and the errors, one per bad line, each naming its line number."""
+    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,") if text.strip() else csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [f"line 1: missing column(s) {', '.join(missing)} (expected {';'.join(COLUMNS)})"]
+    rows, errs, seen = [], [], set()
+    for line, rec in enumerate(reader, start=2):
+        vals = {k: (rec.get(k) or "").strip() for k in COLUMNS}
+        problems = [f"{k} vide" for k in COLUMNS if not vals[k]]
+        uid = users.get(vals["apprentice"])
+        if vals["apprentice"] and uid is None:
+            problems.append(f"apprenti « {vals['apprentice']} » inconnu dans Moodle (idnumber ou username)")
+        start = end = None
+        for k in ("start", "end"):
+            if vals[k]:
+                try:
+                    start, end = (_date(vals[k]), end) if k == "start" else (start, _date(vals[k]))
+                except ValueError as exc:
+                    problems.append(str(exc))
+        if start is not None and end is not None and end < start:
+            problems.append("fin avant le début")
+        if uid is not None and start is not None and (uid, start) in seen:
+            problems.append("contrat en double (même apprenti, même début)")
+        if problems:
+            errs.append(f"line {line}: " + "; ".join(problems))
+            continue
+        seen.add((uid, start))
+        rows.append(dict(user_id=uid, start=start, end=end, company=vals["company"], tutor=vals["tutor"],
+                         source_line=line))
+    return rows, errs
+
+
+def import_contracts(session: Session, path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    users: dict[str, int] = {}
+    for uid, username, idnumber in session.execute(select(User.id, User.username, User.idnumber)):
+        for key in (username, idnumber):
+            if key:
+                users[key] = uid
+    rows, errs = parse_contracts(text, users)
+    if errs:
+        raise InputError(f"{path}: {len(errs)} bad line(s), nothing imported", details=errs)
+    session.execute(delete(Contract))
+    for r in rows:
+        session.add(Contract(**r))
+    return len(rows)
