@@ -36,7 +36,7 @@ class EvaluationResult:
     unmapped: list[CourseRef]
 
 
-def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:  # noqa: ANN001
+def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:
     programmes = [to_programme(p) for p in settings.programmes]
     with sessions() as s:
         cats, refs = load_category_refs(s), load_course_refs(s)

@@ -90,7 +90,7 @@ def print_summary(result: DemoResult, echo) -> None:
         print_matrix(result.evaluation, echo)
 
 
-def print_matrix(ev: EvaluationResult, echo) -> None:  # noqa: ANN001
+def print_matrix(ev: EvaluationResult, echo) -> None:
     marks = {"PASSED": "OK", "FAILED": "NC", "WARN": "AM", "NOT_APPLICABLE": "--", "NOT_EVALUATED": "NE"}
     echo("")
     echo("Qualiopi verdicts (OK conforme, AM à améliorer, NC non conforme, NE non évalué, -- non applicable)")

@@ -88,7 +88,7 @@ def _sections(session: Session, course_id: int) -> tuple[SectionSnap, ...]:
     return tuple(SectionSnap(s.number, s.name, s.summary, s.visible, tuple(mods[s.id])) for s in secs)
 
 
-def _enrolments(session: Session, course_id: int):  # noqa: ANN202
+def _enrolments(session: Session, course_id: int):
     return session.execute(
         select(Enrolment, User).join(User, User.id == Enrolment.user_id)
         .where(Enrolment.course_id == course_id, Enrolment.deleted_at.is_(None)).order_by(User.id)

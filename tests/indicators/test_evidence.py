@@ -1,4 +1,4 @@
-from mappings.indicators import evidence, evaluate_programme
+from mappings.indicators import evaluate_programme, evidence
 from mappings.model import DAY, ModuleSnap, Outcome, SectionSnap
 from mappings.programmes import Programme
 from tests.indicators.builders import NOW, good_course, inp
