@@ -97,13 +97,11 @@ def lastaccess(n: int) -> int:
 
 
 def groups_for(course: str, n: int | None, uid: int) -> list[dict]:
-    g1 = copy.deepcopy(c1_by_id[3]["groups"][0])
     if course == "C1":
         return copy.deepcopy(c1_by_id[uid]["groups"]) if uid in c1_by_id else []
     if course == "C4" and n is not None:
         return [{"id": DATASET["groups"]["C4"], "name": "Promo DWWM Printemps", "description": "",
                  "descriptionformat": 1}]
-    del g1
     return []
 
 

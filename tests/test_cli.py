@@ -140,3 +140,14 @@ def test_help_lists_commands_and_exit_codes():
     result = run("--help")
     for word in ("doctor", "seed", "sync", "status", "demo", "migrate", "Exit codes"):
         assert word in result.output
+
+
+def test_progress_only_on_a_terminal(monkeypatch, capsys):
+    from connector import cli as cli_module
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    cli_module._progress()("courses: fetching")
+    assert capsys.readouterr().out == ""  # cron: log lines only
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    cli_module._progress()("courses: fetching")
+    assert "\rcourses: fetching" in capsys.readouterr().out.replace("\x1b[K", "")

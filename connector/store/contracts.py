@@ -43,13 +43,14 @@ def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[
         uid = users.get(vals["apprentice"])
         if vals["apprentice"] and uid is None:
             problems.append(f"apprenti « {vals['apprentice']} » inconnu dans Moodle (idnumber ou username)")
-        start = end = None
+        dates: dict[str, int] = {}
         for k in ("start", "end"):
             if vals[k]:
                 try:
-                    start, end = (_date(vals[k]), end) if k == "start" else (start, _date(vals[k]))
+                    dates[k] = _date(vals[k])
                 except ValueError as exc:
                     problems.append(str(exc))
+        start, end = dates.get("start"), dates.get("end")
         if start is not None and end is not None and end < start:
             problems.append("fin avant le début")
         if uid is not None and start is not None and (uid, start) in seen:

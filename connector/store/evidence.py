@@ -65,11 +65,13 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
     fields = _fields(session, ids)
     out = []
     for c in session.scalars(select(Course).where(Course.id.in_(ids)).order_by(Course.id)):
+        enrolments = _enrolments(session, c.id)  # read once, split into learners and staff
         out.append(CourseSnap(
             id=c.id, shortname=c.shortname, fullname=c.fullname, category_id=c.category_id, summary=c.summary,
             summaryformat=c.summaryformat, startdate=c.startdate, enddate=c.enddate, visible=c.visible,
             enablecompletion=c.enablecompletion, customfields=fields.get(c.id, {}),
-            sections=_sections(session, c.id), learners=_learners(session, c.id), staff=_staff(session, c.id),
+            sections=_sections(session, c.id), learners=_learners(session, c.id, enrolments),
+            staff=_staff(enrolments),
             has_completion_criteria=session.scalar(select(CourseCompletionInfo.has_criteria)
                                                    .where(CourseCompletionInfo.course_id == c.id)),
             feedbacks=_feedbacks(session, c.id),
@@ -95,7 +97,7 @@ def _enrolments(session: Session, course_id: int):
     ).all()
 
 
-def _learners(session: Session, course_id: int) -> tuple[LearnerSnap, ...]:
+def _learners(session: Session, course_id: int, enrolments: list) -> tuple[LearnerSnap, ...]:
     done = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.completed)
                                 .where(CourseCompletion.course_id == course_id)).all())
     acts: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -107,13 +109,13 @@ def _learners(session: Session, course_id: int) -> tuple[LearnerSnap, ...]:
         LearnerSnap(u.id, u.fullname, u.idnumber, e.status, e.lastcourseaccess, tuple(e.groups), done.get(u.id),
                     sum(s in (1, 2) for _, s in acts[u.id]), len(acts[u.id]),
                     frozenset(c for c, s in acts[u.id] if s in (1, 2)))
-        for e, u in _enrolments(session, course_id) if "student" in e.roles
+        for e, u in enrolments if "student" in e.roles
     )
 
 
-def _staff(session: Session, course_id: int) -> tuple[StaffSnap, ...]:
+def _staff(enrolments: list) -> tuple[StaffSnap, ...]:
     out = []
-    for e, u in _enrolments(session, course_id):
+    for e, u in enrolments:
         role = next((r for r in ("editingteacher", "teacher", "manager") if r in e.roles), None)
         if role and e.status == "active":
             out.append(StaffSnap(u.id, u.fullname, role, e.lastcourseaccess))

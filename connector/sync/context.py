@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,10 +37,10 @@ def save_cursor(session: Session, resource: str, value: int, run_id: int | None)
     session.merge(SyncCursor(resource=resource, value=value, run_id=run_id))
 
 
-def save_markers(session: Session, resource: str, markers: dict[str, str]) -> Counter[str]:
+def save_markers(session: Session, resource: str, markers: dict[str, str]) -> None:
     """Fetch markers are bookkeeping: written, but not counted as data rows."""
     if not markers:
-        return Counter()
+        return
     existing = dict(
         session.execute(
             select(FetchState.key, FetchState.marker).where(FetchState.resource == resource)
@@ -50,4 +49,3 @@ def save_markers(session: Session, resource: str, markers: dict[str, str]) -> Co
     for key, marker in markers.items():
         if existing.get(key) != marker:
             session.merge(FetchState(resource=resource, key=key, marker=marker))
-    return Counter()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from connector.errors import QualiopiSyncError
 from connector.store.db import transaction
 from connector.store.models import SyncRun, utcnow
-from connector.sync.context import SyncContext, save_cursor
+from connector.sync.context import SyncContext
 from connector.sync.resources import RESOURCES
 
 log = logging.getLogger(__name__)
@@ -69,4 +69,4 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
     return result
 
 
-__all__ = ["SyncResult", "run_sync", "save_cursor"]
+__all__ = ["SyncResult", "run_sync"]

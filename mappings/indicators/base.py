@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from mappings.model import ContractSnap, CourseSnap, Finding, Outcome, Where
+from mappings.model import ContractSnap, CourseSnap, CourseVerdict, Finding, Outcome, Verdict, Where
 from mappings.programmes import Programme
 
 
@@ -45,6 +45,27 @@ def outcome_of(findings: list[Finding]) -> Outcome:
     if any(f.severity == Outcome.WARN for f in findings):
         return Outcome.WARN
     return Outcome.PASSED
+
+
+def check_visible_courses(
+    inp: EvalInput, check: Callable[[CourseSnap, EvalInput], list[Finding]]
+) -> tuple[list[Finding], list[CourseVerdict]] | None:
+    """Run a per-course check on each visible course; None when there is none to check."""
+    if not inp.visible_courses:
+        return None
+    findings, verdicts = [], []
+    for c in inp.visible_courses:
+        f = check(c, inp)
+        findings += f
+        verdicts.append(CourseVerdict(c.id, c.shortname, outcome_of(f), {
+            "manques": sum(x.severity == Outcome.FAILED for x in f),
+            "avertissements": sum(x.severity == Outcome.WARN for x in f)}))
+    return findings, verdicts
+
+
+def no_visible_course(number: int, inp: EvalInput) -> Verdict:
+    return Verdict(number, inp.programme.code, Outcome.NOT_EVALUATED, "Aucun cours visible dans le programme.",
+                   missing_data="aucun cours visible rattaché au programme")
 
 
 def rate(part: int, whole: int) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mappings.indicators.base import EvalInput, finding, outcome_of
-from mappings.model import CourseSnap, CourseVerdict, Finding, Outcome, Verdict
+from mappings.indicators.base import EvalInput, check_visible_courses, finding, no_visible_course, outcome_of
+from mappings.model import CourseSnap, Finding, Outcome, Verdict
 from mappings.text import plain_text
 
 NUMBER = 6
@@ -64,17 +64,11 @@ def check_course(c: CourseSnap, inp: EvalInput) -> list[Finding]:
 
 
 def evaluate(inp: EvalInput) -> Verdict:
+    checked = check_visible_courses(inp, check_course)
+    if checked is None:
+        return no_visible_course(NUMBER, inp)
+    findings, verdicts = checked
     courses = inp.visible_courses
-    if not courses:
-        return Verdict(NUMBER, inp.programme.code, Outcome.NOT_EVALUATED, "Aucun cours visible dans le programme.",
-                       missing_data="aucun cours visible rattaché au programme")
-    findings, verdicts = [], []
-    for c in courses:
-        f = check_course(c, inp)
-        findings += f
-        verdicts.append(CourseVerdict(c.id, c.shortname, outcome_of(f),
-                                      {"manques": sum(x.severity == Outcome.FAILED for x in f),
-                                       "avertissements": sum(x.severity == Outcome.WARN for x in f)}))
     failed = sum(v.outcome == Outcome.FAILED for v in verdicts)
     outcome = outcome_of(findings)
     figures = {"cours_visibles": len(courses), "cours_non_conformes": failed,

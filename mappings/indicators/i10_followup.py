@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mappings.indicators.base import EvalInput, finding, outcome_of
-from mappings.model import DAY, CourseSnap, CourseVerdict, Finding, Outcome, Verdict
+from mappings.indicators.base import EvalInput, check_visible_courses, finding, no_visible_course, outcome_of
+from mappings.model import DAY, CourseSnap, Finding, Outcome, Verdict
 
 NUMBER = 10
 CHECKS = ("suivi d’achèvement activé et utilisé", "critères d’achèvement du cours",
@@ -46,15 +46,11 @@ def check_course(c: CourseSnap, inp: EvalInput) -> list[Finding]:
 
 
 def evaluate(inp: EvalInput) -> Verdict:
+    checked = check_visible_courses(inp, check_course)
+    if checked is None:
+        return no_visible_course(NUMBER, inp)
+    findings, verdicts = checked
     courses = inp.visible_courses
-    if not courses:
-        return Verdict(NUMBER, inp.programme.code, Outcome.NOT_EVALUATED, "Aucun cours visible.",
-                       missing_data="aucun cours visible rattaché au programme")
-    findings, verdicts = [], []
-    for c in courses:
-        f = check_course(c, inp)
-        findings += f
-        verdicts.append(CourseVerdict(c.id, c.shortname, outcome_of(f)))
     ok = sum(v.outcome == Outcome.PASSED for v in verdicts)
     return Verdict(NUMBER, inp.programme.code, outcome_of(findings),
                    f"{ok} cours sur {len(courses)} ont un suivi des apprenants complet.",

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from mappings.indicators import i10_followup
 from mappings.model import DAY, Outcome, StaffSnap
 from tests.indicators.builders import NOW, good_course, inp
@@ -22,7 +24,6 @@ def test_warn_no_criteria_and_idle_teacher():
 
 def test_groups_required():
     c = good_course()
-    c = c.__class__(**{**c.__dict__, "learners": tuple(x.__class__(**{**x.__dict__, "groups": ()})
-                                                        for x in c.learners)})
+    c = replace(c, learners=tuple(replace(x, groups=()) for x in c.learners))
     assert i10_followup.evaluate(inp(c)).outcome == Outcome.PASSED
     assert i10_followup.evaluate(inp(c, require_groups=1)).outcome == Outcome.FAILED

@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 from mappings.indicators import i12_engagement
 from mappings.indicators.base import EvalInput
 from mappings.model import DAY, LearnerSnap, Outcome
@@ -40,4 +38,3 @@ def test_no_learner_not_evaluated_and_trend():
     base = inp(good_course())
     with_history = EvalInput(**{**base.__dict__, "history": {12: ({"taux_abandon": 0.3},)}})
     assert i12_engagement.evaluate(with_history).figures["taux_abandon_precedent"] == 0.3
-    assert replace(base.programme, code="X").code == "X"
