@@ -28,6 +28,7 @@ SYNC_FUNCTIONS = {
     "core_course_get_contents", "core_enrol_get_enrolled_users",
     "core_completion_get_activities_completion_status", "core_completion_get_course_completion_status",
     "mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items", "mod_feedback_get_responses_analysis",
+    "mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions",
 }
 ONLYACTIVE = {
     "options[0][name]": "onlyactive", "options[0][value]": "1", "options[1][name]": "userfields",
@@ -159,7 +160,7 @@ templates = {m["modname"]: m for s in c1_contents for m in s["modules"]}
 empty_sections = recorded("core_course_get_contents__empty_C3.json")["response"]
 MOD_NAMES = {"page": "Support de cours", "assign": "Devoir - Étude de cas", "feedback": "Questionnaire de satisfaction",
              "url": "Ressource en ligne", "resource": "Fiche mémo (PDF)", "quiz": "Quiz d'évaluation",
-             "forum": "Forum des apprenants"}
+             "forum": "Questions techniques"}
 LAYOUT = {  # section name → module keys (dataset.json "modules")
     "C2": [("Séquence 1 - L'offre produits", ["page", "assign"]), ("Bilan", ["feedback"])],
     "C4": [("Séquence 1 - HTML et CSS", ["page", "url"]), ("Séquence 2 - JavaScript", ["resource", "forum"]),
@@ -260,6 +261,10 @@ for course, tracked in TRACKED.items():
 fb4 = recorded("mod_feedback_get_feedbacks_by_courses__4courses.json")["response"]
 add("derived: recorded 4-course answer filtered to course 2 (doctor probe)", "mod_feedback_get_feedbacks_by_courses",
     {"courseids[0]": C["C1"]}, {**fb4, "feedbacks": [f for f in fb4["feedbacks"] if f["course"] == C["C1"]]})
+
+forums = recorded("mod_forum_get_forums_by_courses__C1_C4.json")["response"]
+add("derived: recorded 2-course answer filtered to course 2 (doctor probe)", "mod_forum_get_forums_by_courses",
+    {"courseids[0]": C["C1"]}, [f for f in forums if f["course"] == C["C1"]])
 
 out = ROOT / "connector" / "demo" / "bundle.json"
 out.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from connector.store.lock import run_lock
 from connector.store.seed import seed_referentiel
 from connector.sync import SyncResult, run_sync
 from connector.sync.context import SyncContext
+from mappings.thresholds import merged
 
 
 @dataclass
@@ -46,6 +47,12 @@ def seed(store: Store) -> dict[str, int]:
         return seed_referentiel(s)
 
 
+def complaints_pattern(settings: Settings) -> str:
+    """One regex covering every programme's complaints pattern (which forums to read discussions of)."""
+    layers = [merged(settings.thresholds, p.thresholds) for p in settings.programmes] or [merged(settings.thresholds)]
+    return "|".join(sorted({f"(?:{layer['complaints_pattern']})" for layer in layers}))
+
+
 def sync(
     settings: Settings,
     *,
@@ -63,6 +70,6 @@ def sync(
         ctx = SyncContext(
             client=client, sessions=store.sessions, now=now or int(time.time()), full=full,
             lookback=settings.sync.lookback_hours * 3600, course_ids=frozenset(settings.sync.course_ids),
-            progress=progress,
+            progress=progress, complaints_pattern=complaints_pattern(settings),
         )
         return run_sync(ctx)

@@ -158,6 +158,27 @@ def contracts_import(ctx: click.Context, csv_file: Path) -> None:
     click.echo(f"{n} contract(s) imported")
 
 
+@cli.group()
+def rncp() -> None:
+    """France compétences RNCP/RS open data (indicators 7 and 16)."""
+
+
+@rncp.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@handle_errors
+def rncp_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Load FILES (export-fiches-csv-*.zip, its CSV files, or the V4.1 XML) into the store."""
+    from connector.rncp import read_export
+    from connector.store.rncp import upsert_fiches
+
+    fiches = read_export(list(files))
+    store = app.open_store(_settings(ctx.parent).store.url)
+    with app.db.transaction(store.sessions) as s:
+        counts = upsert_fiches(s, fiches)
+    click.echo(f"{len(fiches)} fiche(s) read: +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
+
+
 @cli.command()
 @click.option("--limit", default=10, show_default=True, help="How many runs to show.")
 @click.pass_context

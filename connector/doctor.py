@@ -49,6 +49,11 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
         state["feedback"] = fbs[0].id if fbs else None
         return fbs
 
+    def forums() -> Any:
+        fs = m.parse_forums(client.call("mod_forum_get_forums_by_courses", courseids=[state["course"]]))
+        state["forum"] = next((f.id for f in fs if f.type != "news"), None)
+        return fs
+
     course = lambda: state.get("course")
     return {
         "core_course_get_categories": lambda: client.call("core_course_get_categories"),
@@ -64,6 +69,9 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
             "mod_feedback_get_items", feedbackid=state["feedback"]),
         "mod_feedback_get_responses_analysis": lambda: state.get("feedback") and client.call(
             "mod_feedback_get_responses_analysis", feedbackid=state["feedback"]),
+        "mod_forum_get_forums_by_courses": lambda: course() and forums(),
+        "mod_forum_get_forum_discussions": lambda: state.get("forum") and client.call(
+            "mod_forum_get_forum_discussions", forumid=state["forum"]),
     }
 
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from connector.config import ProgrammeConfig, Settings
 from connector.store.db import transaction
-from connector.store.evidence import load_category_refs, load_contracts, load_course_refs, load_courses
+from connector.store.evidence import (
+    load_category_refs,
+    load_contracts,
+    load_course_refs,
+    load_courses,
+    load_rncp,
+)
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.indicators import evaluate_programme
 from mappings.indicators.base import EvalInput
@@ -43,6 +49,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         mapping, unmapped = assign_programmes(programmes, refs, cats)
         quality = tuple(load_courses(s, list(settings.quality_course_ids), settings.moodle.url))
         contracts = load_contracts(s)
+        fiches = load_rncp(s)
         results = []
         for prog in programmes:
             courses = tuple(load_courses(s, mapping[prog.code], settings.moodle.url))
@@ -51,7 +58,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts)
+                            load_history(s, prog.code), contracts, fiches)
             results.append((prog, evaluate_programme(inp)))
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)

@@ -154,6 +154,42 @@ class FeedbackSnap:
 
 
 @dataclass(frozen=True)
+class DiscussionSnap:
+    id: int
+    name: str
+    author_id: int
+    created: int
+    last_post: int  # time of the last post
+    last_poster_id: int
+    replies: int
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class ForumSnap:
+    id: int
+    cmid: int
+    name: str
+    type: str
+    discussions: tuple[DiscussionSnap, ...] = ()
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class RncpFicheSnap:
+    """A fiche of the France compétences RNCP/RS open data."""
+
+    numero: str
+    intitule: str
+    actif: bool
+    date_fin: str | None  # ISO date
+    niveau: str | None
+    certificateurs: tuple[str, ...]
+    remplacee_par: tuple[str, ...]
+    export_date: str  # ISO date of the export
+
+
+@dataclass(frozen=True)
 class CourseSnap:
     id: int
     shortname: str
@@ -172,6 +208,7 @@ class CourseSnap:
     has_completion_criteria: bool | None = None
     feedbacks: tuple[FeedbackSnap, ...] = ()
     url: str | None = None
+    forums: tuple[ForumSnap, ...] = ()
 
     @property
     def modules(self) -> tuple[ModuleSnap, ...]:

@@ -22,6 +22,11 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "response_rate_warn": 0.50,
     "satisfaction_min": 3.5,  # on the 1–5 scale of rated items
     "satisfaction_items": ["q_global", "q_contenu", "q_formateur"],
+    # 31 — complaints and difficulties
+    "complaints_pattern": r"r[ée]clamation|plainte|QUALIOPI-I31",  # regex on forum / feedback names
+    "complaint_answer_days": 7,  # a complaint unanswered after this many days is overdue
+    "difficulty_max_score": 2,  # a rated answer at or below this (1–5) is a difficulty to treat
+    "difficulty_words": r"r[ée]clamation|plainte|probl[èe]me|insatisf|d[ée]çu",  # in free-text answers
     # evidence presence
     "evidence_pattern": "QUALIOPI-I{n:02d}",
     "evidence_max_age_days": 365,

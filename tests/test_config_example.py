@@ -12,3 +12,10 @@ def test_example_config_is_valid():
     assert s.moodle.url.startswith("https://")
     assert [p.code for p in s.programmes] == ["BTS-MCO", "EXCEL"]
     assert s.thresholds["inactive_days"] == 30
+
+
+def test_every_threshold_default_is_documented_with_its_default():
+    from mappings.thresholds import DEFAULTS
+
+    documented = load_settings(EXAMPLE).thresholds
+    assert documented == DEFAULTS

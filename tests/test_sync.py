@@ -13,7 +13,17 @@ from connector import app, errors
 from connector.config import MoodleConfig, Settings, StoreConfig
 from connector.moodle.replay import ReplayTransport
 from connector.store.lock import run_lock
-from connector.store.models import Course, Enrolment, Feedback, FeedbackResponse, SyncCursor, SyncRun, User
+from connector.store.models import (
+    Course,
+    Enrolment,
+    Feedback,
+    FeedbackResponse,
+    Forum,
+    ForumDiscussion,
+    SyncCursor,
+    SyncRun,
+    User,
+)
 from connector.store.queries import load_course_facts
 from tests.conftest import NOW, TOKEN
 
@@ -174,3 +184,20 @@ def test_second_run_is_refused_while_the_lock_is_held(store_url, tmp_path):
         app.sync(settings_for(store_url), transport=transport(), now=NOW)
     assert info.value.exit_code == errors.EXIT_LOCKED
     assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"  # released
+
+
+def test_forums_and_discussions_of_the_complaints_forum(store_url):
+    """Recorded forums of C1/C4; discussions are read only for forums matching the complaints pattern."""
+    first = app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    assert first.calls["mod_forum_get_forums_by_courses"] == 1
+    assert "mod_forum_get_forum_discussions" not in first.calls  # no forum is named like a complaints forum
+    settings = settings_for(store_url).model_copy(update={"thresholds": {"complaints_pattern": "échanges"}})
+    second = app.sync(settings, transport=transport(), full=True, now=NOW + 60)
+    assert second.calls["mod_forum_get_forum_discussions"] == 1  # "Forum d'échanges entre alternants" only
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        forums = {f.id: (f.course_id, f.type, f.name) for f in s.scalars(select(Forum))}
+        assert forums == {1: (2, "general", "Forum d'échanges entre alternants"), 2: (5, "general",
+                          "Questions techniques"), 3: (2, "news", "Announcements"), 4: (5, "news", "Announcements")}
+        d = s.get(ForumDiscussion, 1)
+        assert (d.forum_id, d.user_id, d.usermodified, d.numreplies) == (1, 4, 7, 2)
+        assert d.name == "Mon premier mois en magasin"

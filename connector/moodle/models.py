@@ -231,6 +231,32 @@ class ResponsesAnalysis(_M):
     warnings: list[dict[str, Any]] = []
 
 
+class Forum(_M):
+    id: int
+    course: int
+    type: str
+    name: str
+    cmid: int
+    numdiscussions: int = 0
+
+
+class Discussion(_M):
+    id: int  # the first post's id
+    discussion: int  # the discussion id
+    name: str
+    userid: int
+    created: int
+    timemodified: int
+    usermodified: int
+    numreplies: int = 0
+    locked: bool = False
+
+
+class Discussions(_M):
+    discussions: list[Discussion]
+    warnings: list[dict[str, Any]] = []
+
+
 M = TypeVar("M")
 
 
@@ -257,6 +283,8 @@ _completion = TypeAdapter(CourseCompletion)
 _feedbacks = TypeAdapter(Feedbacks)
 _items = TypeAdapter(FeedbackItems)
 _responses = TypeAdapter(ResponsesAnalysis)
+_forums = TypeAdapter(list[Forum])
+_discussions = TypeAdapter(Discussions)
 
 
 def parse_site_info(p: Any) -> SiteInfo:
@@ -299,6 +327,14 @@ def parse_responses_analysis(p: Any) -> ResponsesAnalysis:
     return _parse(_responses, "mod_feedback_get_responses_analysis", p)
 
 
+def parse_forums(p: Any) -> list[Forum]:
+    return _parse(_forums, "mod_forum_get_forums_by_courses", p)
+
+
+def parse_discussions(p: Any) -> list[Discussion]:
+    return _parse(_discussions, "mod_forum_get_forum_discussions", p).discussions
+
+
 PARSERS = {
     "core_webservice_get_site_info": parse_site_info,
     "core_course_get_categories": parse_categories,
@@ -310,5 +346,7 @@ PARSERS = {
     "mod_feedback_get_feedbacks_by_courses": parse_feedbacks,
     "mod_feedback_get_items": parse_feedback_items,
     "mod_feedback_get_responses_analysis": parse_responses_analysis,
+    "mod_forum_get_forums_by_courses": parse_forums,
+    "mod_forum_get_forum_discussions": parse_discussions,
 }
 __all__ = [n for n in dir() if n.startswith("parse_")] + ["PARSERS", "Field"]

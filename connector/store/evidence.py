@@ -21,18 +21,24 @@ from connector.store.models import (
     FeedbackItem,
     FeedbackResponse,
     FeedbackValue,
+    Forum,
+    ForumDiscussion,
     Module,
+    RncpFiche,
     Section,
     User,
 )
 from mappings.model import (
     ContractSnap,
     CourseSnap,
+    DiscussionSnap,
     FeedbackItemSnap,
     FeedbackSnap,
+    ForumSnap,
     LearnerSnap,
     ModuleSnap,
     ResponseSnap,
+    RncpFicheSnap,
     SectionSnap,
     StaffSnap,
 )
@@ -76,6 +82,7 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
                                                    .where(CourseCompletionInfo.course_id == c.id)),
             feedbacks=_feedbacks(session, c.id),
             url=f"{base_url}/course/view.php?id={c.id}" if base_url else None,
+            forums=_forums(session, c.id, base_url),
         ))
     return out
 
@@ -136,6 +143,27 @@ def _feedbacks(session: Session, course_id: int) -> tuple[FeedbackSnap, ...]:
         out.append(FeedbackSnap(f.id, f.cmid, f.name, f.anonymous, f.timeopen, f.timeclose, idnumber, items,
                                 responses))
     return tuple(out)
+
+
+def _forums(session: Session, course_id: int, base_url: str) -> tuple[ForumSnap, ...]:
+    out = []
+    for f in session.scalars(select(Forum).where(Forum.course_id == course_id).order_by(Forum.id)):
+        discussions = tuple(
+            DiscussionSnap(d.id, d.name, d.user_id, d.created, d.timemodified, d.usermodified, d.numreplies,
+                           d.locked)
+            for d in session.scalars(select(ForumDiscussion).where(ForumDiscussion.forum_id == f.id)
+                                     .order_by(ForumDiscussion.created)))
+        url = f"{base_url}/mod/forum/view.php?id={f.cmid}" if base_url else None
+        out.append(ForumSnap(f.id, f.cmid, f.name, f.type, discussions, url))
+    return tuple(out)
+
+
+def load_rncp(session: Session) -> dict[str, RncpFicheSnap] | None:
+    """Numero → fiche of the imported RNCP/RS export; None when none was imported."""
+    out = {f.numero: RncpFicheSnap(f.numero, f.intitule, f.actif, f.date_fin, f.niveau, tuple(f.certificateurs),
+                                   tuple(f.remplacee_par), f.export_date)
+           for f in session.scalars(select(RncpFiche))}
+    return out or None
 
 
 def load_contracts(session: Session) -> dict[int, tuple[ContractSnap, ...]] | None:

@@ -215,6 +215,46 @@ class FeedbackValue(Base):
     printval: Mapped[str | None] = mapped_column(Text)
 
 
+class Forum(Base):
+    __tablename__ = "forum"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    cmid: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(Text)
+    numdiscussions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ForumDiscussion(Base):
+    """A discussion (for complaints: one complaint). Only the subject is kept, not the message."""
+
+    __tablename__ = "forum_discussion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    forum_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(Integer)  # author
+    created: Mapped[int] = mapped_column(BigInteger)
+    timemodified: Mapped[int] = mapped_column(BigInteger)  # time of the last post
+    usermodified: Mapped[int] = mapped_column(Integer)  # author of the last post
+    numreplies: Mapped[int] = mapped_column(Integer, default=0)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# ------------------------------------------------------------------ RNCP / RS open data
+class RncpFiche(Base):
+    """One fiche of France compétences' RNCP/RS export (only what the checks need)."""
+
+    __tablename__ = "rncp_fiche"
+    numero: Mapped[str] = mapped_column(String(20), primary_key=True)  # RNCP37674, RS5000
+    intitule: Mapped[str] = mapped_column(Text)
+    actif: Mapped[bool] = mapped_column(Boolean)
+    date_fin: Mapped[str | None] = mapped_column(String(10))  # ISO date of Date_Fin_Enregistrement
+    niveau: Mapped[str | None] = mapped_column(String(20))
+    certificateurs: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    remplacee_par: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    export_date: Mapped[str] = mapped_column(String(10))  # ISO date of the export it came from
+
+
 # ------------------------------------------------------------------ bookkeeping
 class SyncRun(Base):
     __tablename__ = "sync_run"

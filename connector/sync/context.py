@@ -20,6 +20,7 @@ class SyncContext:
     full: bool = False
     lookback: int = 86400  # seconds
     course_ids: frozenset[int] = frozenset()
+    complaints_pattern: str = r"r[ée]clamation|plainte|QUALIOPI-I31"
     progress: Callable[[str], None] = lambda _msg: None
     changed: dict[str, set] = field(default_factory=dict)  # resource → keys changed in this run
 

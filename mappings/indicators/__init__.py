@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -9,15 +10,18 @@ from types import ModuleType
 from mappings.indicators import (
     evidence,
     i06_contents,
+    i07_certification_adequacy,
     i10_followup,
     i12_engagement,
     i13_apprenticeship,
+    i16_certification_conditions,
     i30_appreciations,
+    i31_complaints,
 )
 from mappings.indicators.base import EvalInput
 from mappings.model import Outcome, Verdict
-from mappings.programmes import applicability
-from mappings.referentiel import load_referentiel
+from mappings.programmes import Programme, applicability
+from mappings.referentiel import IndicatorDef, load_referentiel
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ def _spec(module: ModuleType) -> IndicatorSpec:
 
 
 REGISTRY: dict[int, IndicatorSpec] = {
-    m.NUMBER: _spec(m) for m in (i06_contents, i10_followup, i12_engagement, i13_apprenticeship, i30_appreciations)
+    m.NUMBER: _spec(m) for m in (i06_contents, i07_certification_adequacy, i10_followup, i12_engagement,
+                                 i13_apprenticeship, i16_certification_conditions, i30_appreciations, i31_complaints)
 }
 
 
@@ -63,5 +68,18 @@ def evaluate_programme(inp: EvalInput) -> list[Verdict]:
         if reason:
             out.append(Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, reason.capitalize() + "."))
         else:
-            out.append(spec_for(ind.number).evaluate(inp))
+            out.append(adapt_for_new_entrant(ind, inp.programme, spec_for(ind.number).evaluate(inp)))
     return out
+
+
+def adapt_for_new_entrant(ind: IndicatorDef, programme: Programme, verdict: Verdict) -> Verdict:
+    """New entrants (first audit): where the guide audits only the process, missing results are not a failure.
+
+    A FAILED verdict of such an indicator becomes WARN, with the guide's new-entrant rule in its summary.
+    """
+    if not (programme.new_entrant and ind.new_entrants_adapted_audit and verdict.outcome == Outcome.FAILED):
+        return verdict
+    rule = (ind.new_entrants or "").split("\n")[0].strip()
+    return dataclasses.replace(verdict, outcome=Outcome.WARN,
+                               summary=f"{verdict.summary} Règle adaptée — {rule}",
+                               figures={**verdict.figures, "regle_nouvel_entrant": "appliquée"})

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from mappings.model import ContractSnap, CourseSnap, CourseVerdict, Finding, Outcome, Verdict, Where
+from mappings.model import (
+    ContractSnap,
+    CourseSnap,
+    CourseVerdict,
+    Finding,
+    Outcome,
+    RncpFicheSnap,
+    Verdict,
+    Where,
+)
 from mappings.programmes import Programme
 
 
@@ -18,6 +27,7 @@ class EvalInput:
     quality_courses: tuple[CourseSnap, ...] = ()  # where provider-wide evidence lives
     history: Mapping[int, tuple[Mapping[str, object], ...]] = field(default_factory=dict)  # earlier figures
     contracts: Mapping[int, tuple[ContractSnap, ...]] | None = None  # user id → contracts; None: not imported
+    rncp: Mapping[str, RncpFicheSnap] | None = None  # numero → fiche; None: open data not imported
 
     def t(self, key: str) -> object:
         return self.thresholds[key]

@@ -10,8 +10,11 @@ in practice the code is matched in the activity name, e.g. "Plan de veille [QUAL
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import UTC, datetime
+
 from mappings.indicators.base import EvalInput, rate
-from mappings.model import DAY, Finding, Outcome, Verdict, Where
+from mappings.model import DAY, CourseSnap, Finding, Outcome, Verdict, Where
 from mappings.referentiel import load_referentiel
 
 CHECKS = ("preuve présente", "preuve à jour")
@@ -33,14 +36,47 @@ def find_evidence(number: int, inp: EvalInput) -> list[tuple[str, str, int | Non
     return found
 
 
+def _session(c: CourseSnap) -> str:
+    return datetime.fromtimestamp(c.startdate, UTC).strftime("%Y-%m") if c.startdate else "sans date"
+
+
+def _results(courses: list[CourseSnap]) -> tuple[int, int, int, int]:
+    """(active enrolments with known completion, completed ones, learners, learners who completed every course)."""
+    known = [(c.id, x) for c in courses for x in c.active_learners if x.completed is not None]
+    per_user: dict[int, list[bool]] = defaultdict(list)
+    for _, x in known:
+        per_user[x.user_id].append(bool(x.completed))
+    return len(known), sum(bool(x.completed) for _, x in known), len(per_user), sum(all(v) for v in per_user.values())
+
+
+def result_figures(inp: EvalInput) -> dict[str, float | int | str]:
+    """Completion and success per programme and per session (courses grouped by start month).
+
+    ``taux_achevement``: completed / active enrolments whose completion Moodle reports;
+    ``taux_reussite_parcours``: learners who completed every course of the session or programme.
+    The certification pass rate itself comes from the certifier, not from Moodle.
+    """
+    enrol, done, learners, full = _results(list(inp.courses))
+    out: dict[str, float | int | str] = {"taux_achevement": rate(done, enrol),
+                                         "taux_reussite_parcours": rate(full, learners)}
+    sessions: dict[str, list[CourseSnap]] = defaultdict(list)
+    for c in inp.courses:
+        sessions[_session(c)].append(c)
+    for name in sorted(sessions):
+        enrol, done, learners, full = _results(sessions[name])
+        if enrol:
+            out[f"session {name}"] = (f"{learners} apprenant(s), achèvement {rate(done, enrol):.0%}, "
+                                      f"parcours complet {full}/{learners}")
+    return out
+
+
 def evaluate_evidence(number: int, inp: EvalInput) -> Verdict:
     ind = load_referentiel().indicator(number)
     code = str(inp.t("evidence_pattern")).format(n=number)
     found = find_evidence(number, inp)
     figures: dict[str, float | int | str] = {"preuves": len(found)}
-    if number in (2, 11) and inp.courses:
-        learners = [x for c in inp.courses for x in c.active_learners]
-        figures["taux_achevement"] = rate(sum(bool(x.completed) for x in learners), len(learners))
+    if number in (2, 3, 11) and inp.courses:
+        figures.update(result_figures(inp))
     if not found:
         f = Finding(f"Preuve manquante pour l’indicateur {number}", Where(),
                     f"aucune activité ni ressource marquée {code} dans les cours du programme ou le cours qualité",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from connector.sync.context import SyncContext
-from connector.sync.resources import catalog, feedback, learners
+from connector.sync.resources import catalog, feedback, forums, learners
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ RESOURCES: tuple[Resource, ...] = (
                           "mod_feedback_get_responses_analysis"),
              "course access since cursor − lookback (responses)", "feedback.id, feedback_response.id",
              feedback.sync_feedback),
+    Resource("forums", ("mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions"),
+             "course changed or accessed since cursor − lookback; discussions of complaints forums only",
+             "forum.id, forum_discussion.id", forums.sync_forums),
 )
 
 __all__ = ["RESOURCES", "Resource"]

@@ -41,12 +41,12 @@ def fetch_responses(ctx: SyncContext, feedback_id: int) -> m.ResponsesAnalysis:
         ctx.client.call("mod_feedback_get_responses_analysis", feedbackid=feedback_id))
 
 
-def _feedback_courses(ctx: SyncContext) -> tuple[list[int], dict[int, int]]:
-    """Courses holding a feedback module, and the last learner access per course."""
+def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[int, int]]:
+    """Courses holding a module of this kind, and the last learner access per course."""
     with ctx.sessions() as s:
         courses = s.scalars(
             select(Module.course_id).join(Course, Course.id == Module.course_id)
-            .where(Module.modname == "feedback", Course.deleted_at.is_(None))
+            .where(Module.modname == modname, Course.deleted_at.is_(None))
             .distinct().order_by(Module.course_id)
         ).all()
         access = dict(s.execute(
@@ -63,7 +63,7 @@ def _hash(obj: m.Feedback) -> str:
 
 
 def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
-    courses, access = _feedback_courses(ctx)
+    courses, access = activity_courses(ctx, "feedback")
     cursor = ctx.cursor("feedback")
     contents_changed = ctx.changed.get("contents", set())
     if not courses or not (ctx.full or cursor is None or contents_changed & set(courses)

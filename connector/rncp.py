@@ -1,0 +1,147 @@
+"""Read France compétences' RNCP/RS open-data export (CSV zip, its CSV files, or the V4.1 XML).
+
+Only what indicators 7 and 16 need is kept: number, title, active flag, end of
+registration, level, certifiers and replacing fiches. Columns are found by header
+name; the XML is streamed (the RNCP file is ~570 MB). Any unreadable input raises
+InputError naming the file and what is wrong; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+from connector.errors import InputError
+from mappings.model import RncpFicheSnap
+
+_DATE = re.compile(r"(\d{4})[-_](\d{2})[-_](\d{2})")
+_KINDS = ("Standard", "Certificateurs", "Ancienne_Nouvelle_Certification")
+
+
+def _iso(ddmmyyyy: str | None) -> str | None:
+    if not ddmmyyyy or not ddmmyyyy.strip():
+        return None
+    try:
+        return datetime.strptime(ddmmyyyy.strip(), "%d/%m/%Y").date().isoformat()
+    except ValueError:
+        raise InputError(f"invalid date {ddmmyyyy!r} (expected dd/mm/yyyy)") from None
+
+
+def export_date(name: str, fallback: float) -> str:
+    """The export's date from its file name (zip: dashes, CSV: underscores), else the file's mtime."""
+    m = _DATE.search(name)
+    if m:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    return datetime.fromtimestamp(fallback, UTC).date().isoformat()
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    name = info.filename
+    if not info.flag_bits & 0x800:  # UTF-8 bytes stored without the flag: undo cp437 decoding
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return unicodedata.normalize("NFC", name)
+
+
+def _rows(text: str, source: str, required: Iterable[str]) -> Iterator[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}; is this a France compétences export?")
+    for row in reader:
+        yield {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def parse_csv_export(files: dict[str, str], when: str) -> list[RncpFicheSnap]:
+    """``files``: kind (Standard, Certificateurs, Ancienne_Nouvelle_Certification) → CSV text."""
+    if "Standard" not in files:
+        raise InputError("no export_fiches_CSV_Standard_*.csv in the export")
+    certifiers: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(files.get("Certificateurs", "Numero_Fiche;Nom_Certificateur\n"), "Certificateurs",
+                   ("Numero_Fiche", "Nom_Certificateur")):
+        if r["Nom_Certificateur"] and r["Nom_Certificateur"] not in certifiers[r["Numero_Fiche"]]:
+            certifiers[r["Numero_Fiche"]].append(r["Nom_Certificateur"])
+    replaced: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(files.get("Ancienne_Nouvelle_Certification", "Numero_Fiche;Nouvelle_Certification\n"),
+                   "Ancienne_Nouvelle_Certification", ("Numero_Fiche", "Nouvelle_Certification")):
+        if r["Nouvelle_Certification"]:
+            replaced[r["Numero_Fiche"]].append(r["Nouvelle_Certification"])
+    out = []
+    for r in _rows(files["Standard"], "Standard", ("Numero_Fiche", "Intitule", "Actif", "Date_Fin_Enregistrement")):
+        n = r["Numero_Fiche"].upper()
+        out.append(RncpFicheSnap(n, r["Intitule"], r["Actif"] == "ACTIVE", _iso(r["Date_Fin_Enregistrement"]),
+                                 r.get("Nomenclature_Europe_Niveau") or None, tuple(certifiers[n]),
+                                 tuple(replaced[n]), when))
+    return out
+
+
+def _csv_kind(name: str) -> str | None:
+    base = Path(name).name
+    return next((k for k in _KINDS if base.startswith(f"export_fiches_CSV_{k}_")), None)
+
+
+def parse_xml_export(stream, when: str) -> Iterator[RncpFicheSnap]:
+    try:
+        for _, el in ElementTree.iterparse(stream, events=("end",)):
+            if el.tag != "FICHE":
+                continue
+            n = (el.findtext("NUMERO_FICHE") or "").strip().upper()
+            if not n:
+                raise InputError("a FICHE without NUMERO_FICHE")
+            yield RncpFicheSnap(
+                n, (el.findtext("INTITULE") or "").strip(), (el.findtext("ACTIF") or "").strip() == "Oui",
+                _iso(el.findtext("DATE_FIN_ENREGISTREMENT")), el.findtext("NOMENCLATURE_EUROPE/NIVEAU"),
+                tuple(x.text.strip() for x in el.findall("CERTIFICATEURS/CERTIFICATEUR/NOM_CERTIFICATEUR") if x.text),
+                tuple(x.text.strip() for x in el.findall(
+                    "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/ID_FICHE_NOUVELLE_CERTIFICATION") if x.text),
+                when)
+            el.clear()
+    except ElementTree.ParseError as exc:
+        raise InputError(f"not a readable XML export ({exc})") from None
+
+
+def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
+    """Every fiche of the given files (a CSV zip, CSV files of one export, or XML files)."""
+    fiches: dict[str, RncpFicheSnap] = {}
+    csv_files: dict[str, str] = {}
+    csv_date = None
+    for path in paths:
+        try:
+            when = export_date(path.name, path.stat().st_mtime)
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as z:
+                    for info in z.infolist():
+                        kind = _csv_kind(_zip_name(info))
+                        if kind:
+                            csv_files[kind] = z.read(info).decode("utf-8")
+                        elif info.filename.lower().endswith(".xml"):
+                            with z.open(info) as f:
+                                fiches.update((x.numero, x) for x in parse_xml_export(f, when))
+                csv_date = csv_date or when
+            elif path.suffix.lower() == ".csv" and _csv_kind(path.name):
+                csv_files[_csv_kind(path.name)] = path.read_text("utf-8")  # type: ignore[index]
+                csv_date = csv_date or when
+            elif path.suffix.lower() == ".xml":
+                with path.open("rb") as f:
+                    fiches.update((x.numero, x) for x in parse_xml_export(f, when))
+            else:
+                raise InputError("expected export-fiches-csv-*.zip, export_fiches_CSV_*.csv or an XML export")
+        except InputError as exc:
+            raise InputError(f"{path.name}: {exc}") from None
+        except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            raise InputError(f"{path.name}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    if csv_files:
+        fiches.update((x.numero, x) for x in parse_csv_export(csv_files, csv_date or ""))
+    if not fiches:
+        raise InputError("no RNCP/RS fiche found in " + ", ".join(p.name for p in paths))
+    return list(fiches.values())

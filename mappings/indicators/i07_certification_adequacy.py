@@ -1,0 +1,15 @@
+"""Indicator 7 — content matches the certification: evidence presence plus the RNCP/RS code checked."""
+
+from __future__ import annotations
+
+from mappings.indicators.base import EvalInput
+from mappings.indicators.rncp_link import evaluate_with_rncp
+from mappings.model import Verdict
+
+NUMBER = 7
+CHECKS = ("preuve présente", "code RNCP/RS existant et actif")
+INPUTS = ("module idnumber or name", "programme RNCP/RS code", "France compétences export")
+
+
+def evaluate(inp: EvalInput) -> Verdict:
+    return evaluate_with_rncp(NUMBER, inp)

@@ -1,0 +1,114 @@
+"""Indicator 31 — difficulties, complaints and hazards: a channel, answers, delays, low satisfaction.
+
+The complaints channel is a forum (or a Feedback activity) whose name matches
+``complaints_pattern``, in the programme's courses or in the quality course. Each
+discussion opened by someone who is not staff of that course is a complaint. It is
+*answered* when its last post is by staff; the delay is measured up to that last
+staff post (Moodle's discussion list gives the last post, not the first reply, so
+this is an upper bound of the time to first answer). An unanswered complaint older
+than ``complaint_answer_days`` is overdue. Low rated answers and free-text answers
+that express a difficulty in the indicator-30 surveys are listed as difficulties to treat.
+"""
+
+from __future__ import annotations
+
+import re
+from statistics import median
+
+from mappings.indicators.base import EvalInput, finding, outcome_of
+from mappings.indicators.i30_appreciations import rated_values
+from mappings.model import DAY, CourseSnap, FeedbackSnap, Finding, Outcome, Verdict, Where
+
+NUMBER = 31
+CHECKS = ("canal de réclamation", "réclamations traitées", "délai de réponse", "réclamations en retard",
+          "difficultés exprimées dans les questionnaires")
+INPUTS = ("forums and discussions", "feedback activities and answers", "course staff")
+
+
+def _channels(inp: EvalInput) -> tuple[list, list]:
+    pattern = str(inp.t("complaints_pattern"))
+    forums, feedbacks = [], []
+    for c in (*inp.courses, *inp.quality_courses):
+        forums += [(c, f) for f in c.forums if f.type != "news" and re.search(pattern, f.name, re.IGNORECASE)]
+        feedbacks += [(c, f) for f in c.feedbacks if re.search(pattern, f.name, re.IGNORECASE)]
+    return forums, feedbacks
+
+
+def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, float | int]]:
+    findings: list[Finding] = []
+    deadline = int(inp.t("complaint_answer_days"))
+    total = answered = overdue = 0
+    delays: list[float] = []
+    for c, forum in forums:
+        staff = {s.user_id for s in c.staff}
+        for d in forum.discussions:
+            if d.author_id in staff:
+                continue  # a staff post (instructions, announcement) is not a complaint
+            total += 1
+            age = (inp.now - d.created) / DAY
+            if d.replies and d.last_poster_id in staff:
+                answered += 1
+                delays.append((d.last_post - d.created) / DAY)
+            elif age > deadline:
+                overdue += 1
+                findings.append(finding(c, f"Réclamation sans réponse : « {d.name} »",
+                                        f"ouverte depuis {age:.0f} jours, délai de réponse fixé à {deadline} jours",
+                                        "Répondre dans le forum et tracer l’action corrective décidée.",
+                                        activity=forum.name, audience="quality"))
+            else:
+                findings.append(finding(c, f"Réclamation en attente : « {d.name} »",
+                                        f"ouverte depuis {age:.0f} jour(s), pas encore de réponse de l’équipe",
+                                        f"Répondre avant {deadline} jours.", severity=Outcome.WARN,
+                                        activity=forum.name, audience="quality"))
+    figures: dict[str, float | int] = {"reclamations": total, "reclamations_repondues": answered,
+                                       "reclamations_en_retard": overdue}
+    if delays:
+        figures["delai_reponse_median_jours"] = round(median(delays), 1)
+    return findings, figures
+
+
+def _difficulties(inp: EvalInput, channel_feedbacks: set[int]) -> list[Finding]:
+    max_score = int(inp.t("difficulty_max_score"))
+    words = str(inp.t("difficulty_words"))
+    labels = list(inp.t("satisfaction_items"))  # type: ignore[arg-type]
+    out = []
+    for c in inp.visible_courses:
+        for f in c.feedbacks:
+            low = sum(v <= max_score for v in rated_values(f, labels))
+            if low:
+                out.append(_difficulty(c, f, f"{low} note(s) ≤ {max_score}/5 aux questions de satisfaction"))
+            texts = {i.id for i in f.items if i.typ in ("textarea", "textfield")}
+            for r in f.responses:
+                for item_id, raw in r.values.items():
+                    if item_id in texts and raw and (f.id in channel_feedbacks or re.search(words, raw, re.IGNORECASE)):
+                        out.append(_difficulty(c, f, f"« {raw.strip()[:160]} »"))
+    return out
+
+
+def _difficulty(c: CourseSnap, f: FeedbackSnap, why: str) -> Finding:
+    return finding(c, "Difficulté exprimée par un apprenant", why,
+                   "Analyser la difficulté, y répondre et tracer l’action d’amélioration (indicateur 32).",
+                   severity=Outcome.WARN, activity=f.name, audience="quality")
+
+
+def evaluate(inp: EvalInput) -> Verdict:
+    code = inp.programme.code
+    forums, feedbacks = _channels(inp)
+    findings, figures = _complaints(inp, forums)
+    findings += _difficulties(inp, {f.id for _, f in feedbacks})
+    figures["difficultes"] = sum(f.what.startswith("Difficulté") for f in findings)
+    figures["canaux"] = len(forums) + len(feedbacks)
+    if not forums and not feedbacks:
+        pattern = str(inp.t("complaints_pattern"))
+        findings.insert(0, Finding(
+            "Aucun canal de réclamation", Where(),
+            f"aucun forum ni questionnaire dont le nom correspond à « {pattern} » dans les cours du programme "
+            "ou le cours qualité",
+            "Créer un forum « Réclamations » (ou un questionnaire Feedback) dans le cours qualité, ouvert aux "
+            "apprenants, entreprises et financeurs, et indiquer le délai de réponse.", Outcome.FAILED, "quality"))
+    outcome = outcome_of(findings)
+    names = ", ".join(f"« {f.name} »" for _, f in forums + feedbacks) or "aucun"
+    summary = (f"Canal de réclamation : {names} ; {figures['reclamations']} réclamation(s), "
+               f"{figures['reclamations_repondues']} répondue(s), {figures['reclamations_en_retard']} en retard ; "
+               f"{figures['difficultes']} difficulté(s) exprimée(s) dans les questionnaires.")
+    return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings))

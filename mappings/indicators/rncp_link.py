@@ -1,0 +1,20 @@
+"""Shared by indicators 7 and 16: evidence presence combined with the RNCP/RS open-data check."""
+
+from __future__ import annotations
+
+from mappings.indicators.base import EvalInput
+from mappings.indicators.evidence import evaluate_evidence
+from mappings.model import Outcome, Verdict, worst
+from mappings.rncp import check_code
+
+
+def evaluate_with_rncp(number: int, inp: EvalInput) -> Verdict:
+    ev = evaluate_evidence(number, inp)
+    rc = check_code(inp.programme.rncp, inp.rncp, inp.now)
+    outcome = worst([ev.outcome, rc.outcome])
+    rncp_text = {Outcome.PASSED: f"certification {rc.figures.get('code_rncp')} active au répertoire",
+                 Outcome.NOT_EVALUATED: "lien RNCP/RS non vérifié (données France compétences absentes)"}.get(
+        rc.outcome, "lien RNCP/RS en défaut")
+    return Verdict(number, inp.programme.code, outcome, f"{ev.summary} {rncp_text.capitalize()}.",
+                   {**ev.figures, **rc.figures}, ev.findings + rc.findings, ev.courses,
+                   rc.missing_data if outcome == Outcome.NOT_EVALUATED else None)

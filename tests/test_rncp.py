@@ -1,0 +1,117 @@
+"""RNCP/RS open data: reading the real France compétences samples, the check of indicators 7 and 16, import."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from connector import app
+from connector.cli import cli
+from connector.errors import InputError
+from connector.rncp import read_export
+from connector.store.evidence import load_rncp
+from connector.store.models import RncpFiche
+from mappings.indicators import evaluate_programme
+from mappings.model import ModuleSnap, Outcome, SectionSnap
+from mappings.programmes import Programme
+from mappings.rncp import check_code
+from tests.conftest import NOW
+from tests.indicators.builders import good_course, inp
+
+DATA = Path(__file__).parent / "data" / "rncp"
+ZIP = DATA / "export-fiches-csv-2024-02-22.zip"
+XML_RNCP = DATA / "export_fiches_RNCP_V4_1_sample.xml"
+XML_RS = DATA / "export_fiches_RS_V4_1_sample.xml"
+
+
+def by_numero(paths):
+    return {f.numero: f for f in read_export(paths)}
+
+
+def test_csv_zip_of_the_real_export():
+    f = by_numero([ZIP])
+    assert len(f) == 9
+    assert f["RS6117"].actif and f["RS6117"].date_fin == "2025-09-29" and f["RS6117"].export_date == "2024-02-22"
+    assert f["RS6117"].certificateurs == ("CONFEDE. NATIONALE BOULANGERS PATISSIERS",
+                                          "INSTITUT NATIONAL BOULANGERIE PATISSERIE")
+    assert not f["RNCP509"].actif and f["RNCP509"].remplacee_par == ("RNCP38228",)
+    assert f["RNCP509"].niveau == "NIV3"
+
+
+def test_csv_files_give_the_same_fiches_as_the_zip():
+    files = [DATA / "export_fiches_CSV_Standard_2024_02_22.csv", DATA / "export_fiches_CSV_Certificateurs_2024_02_22.csv"]
+    assert {k: v.actif for k, v in by_numero(files).items()} == {k: v.actif for k, v in by_numero([ZIP]).items()}
+
+
+def test_xml_export_streams_fiches_and_reads_direct_children_only():
+    f = by_numero([XML_RNCP, XML_RS])
+    assert f["RNCP37488"].actif and f["RNCP37488"].date_fin == "2028-08-31" and f["RNCP37488"].niveau == "NIV4"
+    old = f["RNCP35419"]  # inactive, although its SI_JURY_*/ACTIF children say Oui
+    assert not old.actif and old.remplacee_par == ("RNCP42147",)
+    assert not f["RS5000"].actif  # active in the 2024 CSV, inactive in the 2026 XML
+
+
+def test_check_code_outcomes():
+    fiches = by_numero([XML_RNCP, XML_RS])
+    assert check_code("RNCP37488", fiches, NOW).outcome == Outcome.PASSED
+    inactive = check_code("rncp35419", fiches, NOW)
+    assert inactive.outcome == Outcome.FAILED and "RNCP42147" in inactive.findings[0].why
+    assert inactive.findings[0].where.url == "https://www.francecompetences.fr/recherche/rncp/35419/"
+    missing = check_code("RNCP99999", fiches, NOW)
+    assert missing.outcome == Outcome.FAILED and "introuvable" in missing.findings[0].what
+    assert check_code("RNCP37488", None, NOW).outcome == Outcome.NOT_EVALUATED
+    assert check_code(None, fiches, NOW).outcome == Outcome.FAILED
+    # active flag but registration ended before "now"
+    assert check_code("RS6117", by_numero([ZIP]), NOW).outcome == Outcome.FAILED
+
+
+def test_indicators_7_and_16_use_the_check():
+    fiches = by_numero([XML_RNCP])
+    proof = SectionSnap(2, "Qualité", "", True, (
+        ModuleSnap(90, "resource", "Adéquation [QUALIOPI-I07] [QUALIOPI-I16]", None, True, 0, None, NOW),))
+    course = good_course(sections=(*good_course().sections, proof))
+    for code, expected in (("RNCP37488", Outcome.PASSED), ("RNCP35419", Outcome.FAILED)):
+        base = inp(course, programme=Programme("P", "P", rncp=code))
+        verdicts = {v.indicator: v for v in evaluate_programme(replace(base, rncp=fiches))}
+        assert verdicts[7].outcome == expected and verdicts[16].outcome == expected, verdicts[7]
+        assert verdicts[7].figures["code_rncp"] == code
+    verdicts = {v.indicator: v for v in evaluate_programme(inp(course, programme=Programme("P", "P", rncp="RNCP37488")))}
+    assert verdicts[7].outcome == Outcome.NOT_EVALUATED and "rncp import" in verdicts[7].missing_data
+
+
+def test_cli_import_then_bad_file_keeps_the_store(tmp_path, store_url, monkeypatch):
+    cfg = tmp_path / "q.toml"
+    cfg.write_text(f'[moodle]\nurl = "http://127.0.0.1:8080"\ntoken = "x"\n[store]\nurl = "{store_url}"\n')
+    run = lambda *a: CliRunner().invoke(cli, ["--config", str(cfg), "rncp", "import", *map(str, a)])
+    ok = run(ZIP)
+    assert ok.exit_code == 0 and "9 fiche(s) read: +9" in ok.output
+    assert run(ZIP).output.endswith("+0 ~0 -0\n")  # rerun writes nothing
+    bad_zip = tmp_path / "export-fiches-csv-2026-11-01.zip"
+    with zipfile.ZipFile(bad_zip, "w") as z:
+        z.writestr("export_fiches_CSV_Standard_2026_11_01.csv", '"Numero_Fiche";"Intitule"\r\n"RNCP1";"X"\r\n')
+    for bad in (bad_zip, tmp_path / "nothing.txt"):
+        if not bad.exists():
+            bad.write_text("hello")
+        res = run(bad)
+        assert res.exit_code == 2 and res.output.count("\n") == 1 and "Traceback" not in res.output, res.output
+    assert "missing column(s) Actif" in run(bad_zip).output
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        assert len(s.scalars(select(RncpFiche)).all()) == 9
+        assert load_rncp(s)["RNCP509"].remplacee_par == ("RNCP38228",)
+    run(XML_RS)  # RS fiches replaced by the XML's, RNCP ones kept
+    with store.sessions() as s:
+        fiches = load_rncp(s)
+    assert not fiches["RS5000"].actif and "RS6117" not in fiches and "RNCP509" in fiches
+
+
+def test_truncated_xml_is_one_error(tmp_path):
+    p = tmp_path / "export.xml"
+    p.write_text("<FICHES><FICHE><NUMERO_FICHE>RNCP1</NUMERO")
+    with pytest.raises(InputError, match="export.xml: not a readable XML export"):
+        read_export([p])
