@@ -66,10 +66,16 @@ def sync(
     client = make_client(settings, transport)
     store = open_store(settings.store.url)
     with run_lock(store.engine, lock_file or settings.store.lock_file):
-        seed(store)
-        ctx = SyncContext(
-            client=client, sessions=store.sessions, now=now or int(time.time()), full=full,
-            lookback=settings.sync.lookback_hours * 3600, course_ids=frozenset(settings.sync.course_ids),
-            progress=progress, complaints_pattern=complaints_pattern(settings),
-        )
-        return run_sync(ctx)
+        return sync_locked(settings, store, client, full=full, now=now, progress=progress)
+
+
+def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full: bool = False,
+                now: int | None = None, progress: Callable[[str], None] = lambda _m: None) -> SyncResult:
+    """The sync itself; the caller holds the run lock."""
+    seed(store)
+    ctx = SyncContext(
+        client=client, sessions=store.sessions, now=now or int(time.time()), full=full,
+        lookback=settings.sync.lookback_hours * 3600, course_ids=frozenset(settings.sync.course_ids),
+        progress=progress, complaints_pattern=complaints_pattern(settings),
+    )
+    return run_sync(ctx)

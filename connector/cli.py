@@ -201,14 +201,81 @@ def status(ctx: click.Context, limit: int) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("qualiopi-demo"),
-              show_default=True, help="Where the demo store goes.")
+@click.option("--force", is_flag=True, help="Re-render every report, changed or not.")
+@click.option("--dry-run", is_flag=True, help="Print what would be pushed; send nothing.")
+@click.option("--no-push", is_flag=True, help="Stop after rendering.")
+@click.option("--no-sync", is_flag=True, help="Use the data already in the store.")
+@click.pass_context
 @handle_errors
-def demo(out: Path) -> None:
+def run(ctx: click.Context, force: bool, dry_run: bool, no_push: bool, no_sync: bool) -> None:
+    """The whole pipeline once: sync → evaluate → render → push (the cron entry)."""
+    from connector.pipeline import run_pipeline
+
+    r = run_pipeline(_settings(ctx), do_sync=not no_sync, push=not no_push, force=force, dry_run=dry_run)
+    if r.sync:
+        _print_sync(r.sync)
+    _print_outputs(r.render, r.push)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Re-render every report, changed or not.")
+@click.pass_context
+@handle_errors
+def render(ctx: click.Context, force: bool) -> None:
+    """Evaluate and render the reports (site, PDFs, teacher digests, audit packs) from the store."""
+    from connector.pipeline import run_pipeline
+
+    r = run_pipeline(_settings(ctx), do_sync=False, push=False, force=force)
+    _print_outputs(r.render, None)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@click.pass_context
+@handle_errors
+def push(ctx: click.Context, dry_run: bool) -> None:
+    """Render what changed, then send teacher notifications and the PDFs (Moodle and/or e-mail)."""
+    from connector.pipeline import run_pipeline
+
+    r = run_pipeline(_settings(ctx), do_sync=False, dry_run=dry_run)
+    _print_outputs(r.render, r.push)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context) -> None:
+    """Run the pipeline on the [schedule] of the TOML until SIGTERM (systemd service)."""
+    from connector.scheduler import serve as serve_forever
+
+    serve_forever(_settings(ctx))
+
+
+def _print_outputs(rendered, pushed) -> None:
+    click.echo(f"reports in {rendered.out_dir.resolve()}: {len(rendered.rendered)} programme(s) rendered, "
+               f"{len(rendered.unchanged)} unchanged, {len(rendered.digests_rendered)} teacher digest(s)")
+    click.echo(f"  index: {rendered.index.resolve()}")
+    if pushed is None:
+        return
+    for kind, lines in (("would send", pushed.planned), ("sent", pushed.sent), ("FAILED", pushed.failed)):
+        for line in lines:
+            click.echo(f"  {kind}: {line}")
+    click.echo(f"push: {len(pushed.sent)} sent, {len(pushed.skipped)} unchanged (not resent), "
+               f"{len(pushed.planned)} planned (dry run), {len(pushed.failed)} failed")
+    if pushed.failed:
+        raise errors.PushError(f"{len(pushed.failed)} push(es) failed; see above (recorded, not retried blindly)")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("qualiopi-demo"),
+              show_default=True, help="Where the demo store and reports go.")
+@click.option("--force", is_flag=True, help="Re-render every report.")
+@handle_errors
+def demo(out: Path, force: bool) -> None:
     """Run the pipeline on the bundled recordings of a real Moodle 4.5 (no Moodle needed)."""
     from connector.demo import print_summary, run_demo
 
-    result = run_demo(out)
+    result = run_demo(out, force=force)
     print_summary(result, click.echo)
     if result.sync.error:
         raise result.sync.error

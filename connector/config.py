@@ -110,6 +110,51 @@ class ProviderConfig(_Section):
     name: str = "Organisme de formation"
 
 
+class ReportsConfig(_Section):
+    out_dir: Path = Path("out")  # site, PDFs, teacher digests; the audit pack goes to out_dir/audit (0700)
+
+
+class SmtpConfig(_Section):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True  # STARTTLS before login; false only for a local relay
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    sender: str = Field(description="From: address")
+    timeout: float = Field(30.0, gt=0)
+
+    def resolved_password(self) -> str | None:
+        if self.password is not None:
+            return self.password.get_secret_value()
+        if self.password_file is not None:
+            try:
+                return self.password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"smtp.password_file: cannot read {self.password_file}: {exc.strerror}") from None
+        return None
+
+
+class PushConfig(_Section):
+    teachers: bool = True  # one Moodle notification per teacher whose digest changed
+    quality_emails: list[str] = Field(default_factory=list)  # PDFs by e-mail (needs [smtp])
+    forum_id: int | None = None  # PDFs attached to a new discussion in this Moodle forum
+    private_files: bool = False  # PDFs into the sync user's private files
+    report_url: str | None = None  # where the site is published, for the link in teacher messages
+
+
+class JobConfig(_Section):
+    name: str
+    cron: str  # crontab fields "min hour day month weekday"; weekdays by name (mon-fri)
+    command: Literal["run", "sync"] = "run"
+
+
+class ScheduleConfig(_Section):
+    timezone: str = "Europe/Paris"
+    misfire_grace_seconds: int = Field(3600, ge=1)
+    jobs: list[JobConfig] = Field(default_factory=lambda: [JobConfig(name="nightly", cron="30 5 * * mon-sat")])
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="QUALIOPI_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -122,6 +167,10 @@ class Settings(BaseSettings):
     programmes: list[ProgrammeConfig] = Field(default_factory=list)
     thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
     quality_course_ids: list[int] = Field(default_factory=list)  # courses holding provider-wide evidence
+    reports: ReportsConfig = ReportsConfig()
+    push: PushConfig = PushConfig()
+    smtp: SmtpConfig | None = None
+    schedule: ScheduleConfig = ScheduleConfig()
 
     @classmethod
     def settings_customise_sources(

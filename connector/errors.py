@@ -43,6 +43,12 @@ class StoreError(QualiopiSyncError):
     exit_code = EXIT_FAILED
 
 
+class PushError(QualiopiSyncError):
+    """Something could not be delivered (message refused, SMTP failure); recorded, never retried blindly."""
+
+    exit_code = EXIT_FAILED
+
+
 class TransportError(QualiopiSyncError):
     """The HTTP exchange failed: timeout, refused connection, non-JSON or truncated body, 5xx."""
 

@@ -17,7 +17,7 @@ from connector.store.evidence import (
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.indicators import evaluate_programme
 from mappings.indicators.base import EvalInput
-from mappings.model import Verdict
+from mappings.model import CourseSnap, Verdict
 from mappings.programmes import CourseRef, Programme, Rule, assign_programmes
 from mappings.thresholds import merged
 
@@ -40,6 +40,8 @@ class EvaluationResult:
     evaluation_id: int
     programmes: list[tuple[Programme, list[Verdict]]]
     unmapped: list[CourseRef]
+    data_time: int = 0
+    courses: dict[str, tuple[CourseSnap, ...]] = dataclasses.field(default_factory=dict)  # programme code →
 
 
 def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:
@@ -50,7 +52,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         quality = tuple(load_courses(s, list(settings.quality_course_ids), settings.moodle.url))
         contracts = load_contracts(s)
         fiches = load_rncp(s)
-        results = []
+        results, snaps = [], {}
         for prog in programmes:
             courses = tuple(load_courses(s, mapping[prog.code], settings.moodle.url))
             if not prog.rncp:  # RNCP/RS code from the courses' custom field
@@ -60,6 +62,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
                             load_history(s, prog.code), contracts, fiches)
             results.append((prog, evaluate_programme(inp)))
+            snaps[prog.code] = courses
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
-    return EvaluationResult(eid, results, unmapped)
+    return EvaluationResult(eid, results, unmapped, now, snaps)

@@ -52,6 +52,16 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A piece of evidence found: what, in which course, when last changed, link."""
+
+    label: str
+    course: str | None = None
+    timestamp: int | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class CourseVerdict:
     course_id: int
     shortname: str
@@ -69,6 +79,7 @@ class Verdict:
     findings: tuple[Finding, ...] = ()
     courses: tuple[CourseVerdict, ...] = ()
     missing_data: str | None = None  # for NOT_EVALUATED: what data is missing
+    evidence: tuple[Evidence, ...] = ()
 
 
 # ------------------------------------------------------------------ snapshots

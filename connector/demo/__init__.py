@@ -9,6 +9,8 @@ from connector import app
 from connector.config import MoodleConfig, ProgrammeConfig, RuleConfig, Settings, StoreConfig, SyncConfig
 from connector.evaluate import EvaluationResult, run_evaluation
 from connector.moodle.replay import ReplayTransport, bundle_clock
+from connector.push import PushResult, push_all
+from connector.render import RenderResult, render_reports
 from connector.store.queries import CourseFacts, count_learners, load_course_facts
 from connector.sync import SyncResult
 
@@ -24,6 +26,8 @@ class DemoResult:
     learners: int
     clock: int
     evaluation: EvaluationResult | None = None
+    render: RenderResult | None = None
+    push: PushResult | None = None
 
 
 def demo_settings(out_dir: Path) -> Settings:
@@ -34,6 +38,7 @@ def demo_settings(out_dir: Path) -> Settings:
         sync=SyncConfig(),
         provider={"name": "Centre de Formation Démo (Qualiopi)"},
         programmes=DEMO_PROGRAMMES,
+        reports={"out_dir": out_dir},
     )
 
 
@@ -49,7 +54,7 @@ DEMO_PROGRAMMES = [
 ]
 
 
-def run_demo(out_dir: Path, *, full: bool = False) -> DemoResult:
+def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = demo_settings(out_dir)
     clock = bundle_clock() + 180  # the data set's "now" (2026-11-24)
@@ -57,9 +62,15 @@ def run_demo(out_dir: Path, *, full: bool = False) -> DemoResult:
     store = app.open_store(settings.store.url, migrate=False)
     with store.sessions() as s:
         facts, learners = load_course_facts(s, clock), count_learners(s)
-    evaluation = run_evaluation(settings, store.sessions, clock, result.run_id) if result.status == "ok" else None
+    evaluation = rendered = pushed = None
+    if result.status == "ok":
+        evaluation = run_evaluation(settings, store.sessions, clock, result.run_id)
+        rendered = render_reports(evaluation, store.sessions, out_dir, settings.provider.name, DEMO_URL, force=force)
+        # no Moodle to write to: the push runs dry and lists what it would send
+        pushed = push_all(app.make_client(settings, ReplayTransport.from_bundle()), store.sessions, settings.push,
+                          settings.smtp, rendered, dry_run=True)
     store.engine.dispose()
-    return DemoResult(out_dir, out_dir / "demo.db", result, facts, learners, clock, evaluation)
+    return DemoResult(out_dir, out_dir / "demo.db", result, facts, learners, clock, evaluation, rendered, pushed)
 
 
 def print_summary(result: DemoResult, echo) -> None:
@@ -88,6 +99,22 @@ def print_summary(result: DemoResult, echo) -> None:
 
     if result.evaluation:
         print_matrix(result.evaluation, echo)
+    if result.render:
+        r = result.render
+        echo("")
+        echo(f"reports: {len(r.rendered)} programme(s) rendered, {len(r.unchanged)} unchanged; "
+             f"{len(r.digests_rendered)} teacher digest(s) rendered")
+        for code, pdf in r.pdfs.items():
+            echo(f"  PDF {code}: {pdf.resolve()}")
+        echo(f"  audit packs (owner-only): {(r.out_dir / 'audit').resolve()}")
+    if result.push:
+        echo(f"push (dry run, no Moodle here): {len(result.push.planned)} would be sent, "
+             f"{len(result.push.skipped)} already sent")
+        for line in result.push.planned:
+            echo(f"  {line}")
+    if result.render:
+        echo("")
+        echo(f"open: {result.render.index.resolve()}")
 
 
 def print_matrix(ev: EvaluationResult, echo) -> None:

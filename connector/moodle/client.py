@@ -28,6 +28,7 @@ from connector.moodle.params import flatten_params
 log = logging.getLogger(__name__)
 
 REST_PATH = "/webservice/rest/server.php"
+UPLOAD_PATH = "/webservice/upload.php"
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -55,9 +56,17 @@ class RequestsTransport:
         self.session.headers["User-Agent"] = "qualiopi-sync"
 
     def send(self, url: str, fields: list[tuple[str, str]], timeout: float) -> RawResponse:
+        return self._post(url, timeout, data=fields)
+
+    def upload(self, url: str, fields: list[tuple[str, str]], files: list[tuple[str, bytes, str]],
+               timeout: float) -> RawResponse:
+        parts = [(f"file_{i}", (name, data, ctype)) for i, (name, data, ctype) in enumerate(files, 1)]
+        return self._post(url, timeout, data=fields, files=parts)
+
+    def _post(self, url: str, timeout: float, **kwargs: Any) -> RawResponse:
         host = urlsplit(url).netloc
         try:
-            resp = self.session.post(url, data=fields, timeout=(self.connect_timeout, timeout))
+            resp = self.session.post(url, timeout=(self.connect_timeout, timeout), **kwargs)
             body = resp.content
         except requests.exceptions.ConnectTimeout:
             raise errors.TransportError(
@@ -209,6 +218,27 @@ class MoodleClient:
         log.debug("call %s", wsfunction)
         raw = self.transport.send(self.url + REST_PATH, fields, self.timeout)
         return decode_response(wsfunction, raw)
+
+    def upload(self, files: list[tuple[str, bytes, str]]) -> int:
+        """Files (name, bytes, content type) into a new draft area through upload.php; returns its item id.
+
+        A write: never retried. upload.php answers errors as ``{"error", "errorcode"}`` with HTTP 200.
+        """
+        fields = [("token", self.__token), ("filearea", "draft"), ("itemid", "0"), ("filepath", "/")]
+        with self._lock:
+            self.calls["upload.php"] += 1
+        try:
+            raw = self.transport.upload(self.url + UPLOAD_PATH, fields, files, self.timeout)  # type: ignore[attr-defined]
+            data = decode_response("upload.php", raw)
+            if isinstance(data, dict) and "errorcode" in data:
+                raise error_from_body("upload.php", data)
+            if not isinstance(data, list) or not data or "itemid" not in data[0]:
+                raise errors.UnexpectedPayloadError("upload.php answered without a draft item id",
+                                                    wsfunction="upload.php")
+            return int(data[0]["itemid"])
+        except errors.QualiopiSyncError as exc:
+            exc.args = tuple(self.redact(str(a)) for a in exc.args)
+            raise
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """Run ``func`` over ``items`` with bounded concurrency; results keep the input order."""

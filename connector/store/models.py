@@ -303,6 +303,30 @@ class VerdictRow(Base):
     missing_data: Mapped[str | None] = mapped_column(Text)
 
 
+class RenderState(Base):
+    """Hash of the inputs a report was last rendered from: unchanged inputs, no rendering."""
+
+    __tablename__ = "render_state"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # programme | teacher
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PushRecord(Base):
+    """Every push (Moodle message, upload + post, e-mail): what, to whom, content hash, when, result."""
+
+    __tablename__ = "push_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(30))  # moodle_message | moodle_forum | moodle_private | email
+    recipient: Mapped[str] = mapped_column(String(255))
+    what: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # sent | failed
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class FetchState(Base):
     """What a resource saw when it last fetched one item (course hash, learner access …)."""
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from mappings.indicators.base import EvalInput, rate
-from mappings.model import DAY, CourseSnap, Finding, Outcome, Verdict, Where
+from mappings.model import DAY, CourseSnap, Evidence, Finding, Outcome, Verdict, Where
 from mappings.referentiel import load_referentiel
 
 CHECKS = ("preuve présente", "preuve à jour")
@@ -65,7 +65,7 @@ def result_figures(inp: EvalInput) -> dict[str, float | int | str]:
     for name in sorted(sessions):
         enrol, done, learners, full = _results(sessions[name])
         if enrol:
-            out[f"session {name}"] = (f"{learners} apprenant(s), achèvement {rate(done, enrol):.0%}, "
+            out[f"session {name}"] = (f"{learners} apprenant(s), achèvement {round(rate(done, enrol) * 100)} %, "
                                       f"parcours complet {full}/{learners}")
     return out
 
@@ -92,4 +92,5 @@ def evaluate_evidence(number: int, inp: EvalInput) -> Verdict:
                      for course, label, _, url in stale)
     outcome = Outcome.WARN if stale and len(stale) == len(found) else Outcome.PASSED
     names = "; ".join(f"{label} ({course})" for course, label, _, _ in found[:5])
-    return Verdict(number, inp.programme.code, outcome, f"Preuve(s) trouvée(s) : {names}.", figures, findings)
+    return Verdict(number, inp.programme.code, outcome, f"Preuve(s) trouvée(s) : {names}.", figures, findings,
+                   evidence=tuple(Evidence(label, course, stamp, url) for course, label, stamp, url in found))

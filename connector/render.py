@@ -1,0 +1,130 @@
+"""Build the report data from an evaluation and render what changed (hash of the inputs in the store)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from connector.evaluate import EvaluationResult
+from connector.store.db import transaction
+from connector.store.outputs import load_render_hashes, load_trend, save_render_hash
+from mappings.model import CourseSnap
+from reports import render as r
+from reports.model import CourseLine, DigestCourse, ProgrammeReport, ReportMeta, TeacherDigest, TrendPoint
+
+DIGEST_INDICATORS = (6, 10)  # what is missing in a course
+RISK_INDICATOR = 12
+
+
+@dataclass
+class RenderResult:
+    out_dir: Path
+    index: Path
+    rendered: list[str] = field(default_factory=list)  # programme codes
+    unchanged: list[str] = field(default_factory=list)
+    pdfs: dict[str, Path] = field(default_factory=dict)  # every programme's PDF (rendered now or before)
+    digests: list[TeacherDigest] = field(default_factory=list)
+    digest_hashes: dict[int, str] = field(default_factory=dict)
+    digests_rendered: list[int] = field(default_factory=list)
+
+
+def content_hash(obj: object) -> str:
+    data = dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj  # type: ignore[arg-type]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def course_line(c: CourseSnap) -> CourseLine:
+    return CourseLine(c.id, c.shortname, c.fullname, c.url, c.visible)
+
+
+def _trend(rows: list[tuple[int, dict]]) -> tuple[TrendPoint, ...]:
+    """Evaluations where the rates moved (an unchanged evaluation adds no point, so no re-render)."""
+    out: list[TrendPoint] = []
+    for t, f in rows:
+        if "taux_abandon" not in f:
+            continue
+        p = TrendPoint(t, float(f["taux_abandon"]), float(f.get("taux_achevement", 0)))
+        if not out or (out[-1].taux_abandon, out[-1].taux_achevement) != (p.taux_abandon, p.taux_achevement):
+            out.append(p)
+    return tuple(out)
+
+
+def build_programme_reports(result: EvaluationResult, sessions: sessionmaker[Session]) -> list[ProgrammeReport]:
+    with sessions() as s:
+        return [ProgrammeReport(prog, tuple(verdicts), tuple(course_line(c) for c in result.courses.get(prog.code, ())),
+                                _trend(load_trend(s, prog.code)))
+                for prog, verdicts in result.programmes]
+
+
+def build_digests(result: EvaluationResult) -> list[TeacherDigest]:
+    """One digest per teacher: their courses only, findings of 6/10 and their at-risk learners."""
+    by_course: dict[int, tuple[list, list]] = {}
+    for _, verdicts in result.programmes:
+        for v in verdicts:
+            for f in v.findings:
+                if f.where.course_id is None or f.audience != "teacher":
+                    continue
+                slot = by_course.setdefault(f.where.course_id, ([], []))
+                if v.indicator in DIGEST_INDICATORS:
+                    slot[0].append(f)
+                elif v.indicator == RISK_INDICATOR and f.where.learner:
+                    slot[1].append(f)
+    teachers: dict[int, tuple[str, dict[int, CourseSnap]]] = {}
+    for courses in result.courses.values():
+        for c in courses:
+            for st in c.staff:
+                teachers.setdefault(st.user_id, (st.fullname, {}))[1][c.id] = c
+    out = []
+    for uid, (name, courses) in sorted(teachers.items()):
+        items = tuple(DigestCourse(course_line(c), tuple(by_course.get(c.id, ([], []))[0]),
+                                   tuple(by_course.get(c.id, ([], []))[1]))
+                      for c in sorted(courses.values(), key=lambda c: c.shortname) if c.visible)
+        out.append(TeacherDigest(uid, name, items))
+    return out
+
+
+def digest_key(d: TeacherDigest) -> str:
+    """What a teacher is told, without day counters: a new message only when something really changed."""
+    return content_hash([(dc.course.shortname, [(f.what, f.where.section, f.where.activity) for f in dc.findings],
+                          sorted(f.where.learner or "" for f in dc.at_risk)) for dc in d.courses])
+
+
+def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], out: Path, provider: str,
+                   moodle_url: str | None = None, *, force: bool = False, now: int | None = None) -> RenderResult:
+    meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
+    reports = build_programme_reports(result, sessions)
+    with sessions() as s:
+        seen, seen_digests = load_render_hashes(s, "programme"), load_render_hashes(s, "teacher")
+    res = RenderResult(out, out / "index.html")
+    new_hashes: dict[tuple[str, str], str] = {}
+    for rep in reports:
+        h = content_hash(rep)
+        pdf = out / "pdf" / f"qualiopi-{rep.slug}.pdf"
+        if force or seen.get(rep.programme.code) != h or not pdf.exists():
+            r.render_programme_page(out, meta, rep)
+            r.render_programme_pdf(out, meta, rep)
+            r.render_audit_pack(out / "audit", meta, rep, pdf)
+            res.rendered.append(rep.programme.code)
+            new_hashes[("programme", rep.programme.code)] = h
+        else:
+            res.unchanged.append(rep.programme.code)
+        res.pdfs[rep.programme.code] = pdf
+    r.render_index(out, meta, reports, result.unmapped)
+    for d in build_digests(result):
+        h = digest_key(d)
+        res.digests.append(d)
+        res.digest_hashes[d.user_id] = h
+        if force or seen_digests.get(str(d.user_id)) != h or not (out / "formateurs" / f"{d.slug}.html").exists():
+            r.render_teacher_digest(out, meta, d)
+            res.digests_rendered.append(d.user_id)
+            new_hashes[("teacher", str(d.user_id))] = h
+    with transaction(sessions) as s:
+        for (kind, key), h in new_hashes.items():
+            save_render_hash(s, kind, key, h)
+    return res

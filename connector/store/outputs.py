@@ -1,0 +1,42 @@
+"""Bookkeeping of the output side: render hashes, push records, the engagement trend."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.store.models import Evaluation, PushRecord, RenderState, VerdictRow
+
+
+def load_render_hashes(session: Session, kind: str) -> dict[str, str]:
+    return dict(session.execute(select(RenderState.key, RenderState.input_hash)
+                                .where(RenderState.kind == kind)).all())
+
+
+def save_render_hash(session: Session, kind: str, key: str, input_hash: str) -> None:
+    session.merge(RenderState(kind=kind, key=key, input_hash=input_hash))
+
+
+def already_sent(session: Session, channel: str, recipient: str, content_hash: str) -> bool:
+    return session.scalar(select(PushRecord.id).where(
+        PushRecord.channel == channel, PushRecord.recipient == recipient,
+        PushRecord.content_hash == content_hash, PushRecord.status == "sent").limit(1)) is not None
+
+
+def record_push(session: Session, channel: str, recipient: str, what: str, content_hash: str, status: str,
+                detail: str | None = None) -> None:
+    session.add(PushRecord(channel=channel, recipient=recipient, what=what, content_hash=content_hash,
+                           status=status, detail=detail))
+
+
+def load_pushes(session: Session) -> list[PushRecord]:
+    return list(session.scalars(select(PushRecord).order_by(PushRecord.id)))
+
+
+def load_trend(session: Session, programme: str, limit: int = 24) -> list[tuple[int, dict]]:
+    """(data time, indicator-12 figures) of the latest evaluations of a programme, oldest first."""
+    rows = session.execute(
+        select(Evaluation.data_time, VerdictRow.figures).join(Evaluation)
+        .where(VerdictRow.programme == programme, VerdictRow.indicator == 12)
+        .order_by(Evaluation.id.desc()).limit(limit)).all()
+    return [(t, f) for t, f in reversed(rows)]

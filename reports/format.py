@@ -1,0 +1,71 @@
+"""French formatting (Babel, fr_FR) and the sanitiser every Moodle HTML goes through (nh3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import nh3
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+from mappings.model import Outcome
+
+LOCALE = "fr_FR"
+PARIS = ZoneInfo("Europe/Paris")
+# Tags kept from Moodle HTML: text structure and links only. No img/iframe/style/script, no src attributes:
+# nothing from Moodle can run script or load a remote resource in a report.
+_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6",
+         "blockquote", "code", "pre", "span", "div", "table", "thead", "tbody", "tr", "th", "td"}
+_ATTRS = {"a": {"href", "title"}}
+
+OUTCOME_CLASS = {Outcome.PASSED: "ok", Outcome.WARN: "warn", Outcome.FAILED: "ko",
+                 Outcome.NOT_EVALUATED: "ne", Outcome.NOT_APPLICABLE: "na"}
+
+
+def sanitize(html: str | None) -> str:
+    """Moodle HTML → safe HTML (Markup-ready): script, handlers, styles and remote loads removed."""
+    return nh3.clean(html or "", tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def fr_date(ts: int | None) -> str:
+    if not ts:
+        return "—"
+    return format_date(datetime.fromtimestamp(ts, UTC).astimezone(PARIS), "d MMMM y", locale=LOCALE)
+
+
+def fr_datetime(ts: int | None) -> str:
+    if not ts:
+        return "—"
+    return format_datetime(datetime.fromtimestamp(ts, UTC).astimezone(PARIS), "d MMMM y 'à' HH:mm",
+                           locale=LOCALE)
+
+
+def fr_number(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return format_decimal(value, locale=LOCALE)
+
+
+def fr_percent(value: float) -> str:
+    return format_percent(value, locale=LOCALE, decimal_quantization=False, format="#,##0 %")
+
+
+FIGURE_LABELS = {
+    "taux_achevement": "taux d’achèvement", "taux_abandon": "taux d’abandon", "taux_reponse": "taux de réponse",
+    "taux_reussite_parcours": "parcours complet", "inscrits_actifs": "inscrits actifs", "termines": "terminés",
+    "en_cours": "en cours", "non_commences": "non commencés", "jamais_connectes": "jamais connectés",
+    "inactifs": "inactifs", "abandons": "abandons", "suspendus": "suspendus", "questionnaires": "questionnaires",
+    "reponses": "réponses", "satisfaction_sur_5": "satisfaction (sur 5)", "reclamations": "réclamations",
+    "reclamations_repondues": "réclamations répondues", "reclamations_en_retard": "réclamations en retard",
+    "delai_reponse_median_jours": "délai médian de réponse (jours)", "difficultes": "difficultés exprimées",
+    "preuves": "preuves trouvées", "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
+}
+
+
+def figure(key: str, value: object) -> tuple[str, str]:
+    label = FIGURE_LABELS.get(key, key.replace("_", " "))
+    if key.startswith("taux") and isinstance(value, int | float):
+        return label, fr_percent(float(value))
+    return label, fr_number(value)

@@ -1,0 +1,88 @@
+"""Render reports to files: the quality site, a PDF per programme, teacher digests, the audit pack.
+
+Pure rendering: takes the frozen report data, writes files under the directories it is
+given, returns their paths. No store, no network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from markupsafe import escape
+
+from reports.env import render
+from reports.model import ProgrammeReport, ReportMeta, TeacherDigest
+
+
+def _write(path: Path, text: str | bytes, mode: int | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode if mode is not None else 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    if mode is not None:
+        os.chmod(tmp, mode)
+    os.replace(tmp, path)  # readers never see a half-written report
+    return path
+
+
+def render_index(out: Path, meta: ReportMeta, programmes: Iterable[ProgrammeReport],
+                 unmapped: Iterable[object] = ()) -> Path:
+    return _write(out / "index.html", render("index.html", meta=meta, programmes=list(programmes),
+                                             unmapped=list(unmapped)))
+
+
+def render_programme_page(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:
+    return _write(out / f"programme-{p.slug}.html", render("programme.html", meta=meta, p=p))
+
+
+def programme_pdf_html(meta: ReportMeta, p: ProgrammeReport) -> str:
+    return render("report_pdf.html", meta=meta, p=p)
+
+
+def render_programme_pdf(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:
+    from weasyprint import HTML  # imported lazily: loading pango costs ~0.3 s
+
+    pdf = HTML(string=programme_pdf_html(meta, p), base_url=None, url_fetcher=_no_fetch).write_pdf()
+    return _write(out / "pdf" / f"qualiopi-{p.slug}.pdf", pdf)
+
+
+def _no_fetch(url: str, *args, **kwargs):
+    """Reports are self-contained: WeasyPrint never fetches anything (remote fonts, images, CSS)."""
+    raise ValueError(f"report resources are inline only; refused to fetch {url}")
+
+
+def render_teacher_digest(out: Path, meta: ReportMeta, d: TeacherDigest) -> Path:
+    return _write(out / "formateurs" / f"{d.slug}.html", render("digest.html", meta=meta, d=d))
+
+
+def digest_message(d: TeacherDigest, link: str | None) -> str:
+    """The short HTML text of the Moodle notification (textformat 1): counts per course, a link."""
+    lines = []
+    for dc in d.courses:
+        todo, risk = len(dc.findings), len(dc.at_risk)
+        if todo or risk:
+            lines.append(f"<li><b>{escape(dc.course.shortname)}</b> : {todo} point(s) à compléter"
+                         + (f", {risk} apprenant(s) à relancer" if risk else "") + "</li>")
+    body = "<ul>" + "".join(lines) + "</ul>" if lines else "<p>Rien à signaler dans vos cours.</p>"
+    more = f'<p><a href="{escape(link)}">Voir le détail</a></p>' if link else ""
+    return f"<p>Bilan Qualiopi de vos cours :</p>{body}{more}"
+
+
+def render_audit_pack(out: Path, meta: ReportMeta, p: ProgrammeReport, pdf: Path | None = None) -> Path:
+    """``out/<programme>/``: the audit page, the PDF, MANIFEST.sha256; owner-only (it names learners)."""
+    folder = out / p.slug
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(out, 0o700)
+    folder.mkdir(exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    files = [_write(folder / "dossier-audit.html", render("audit.html", meta=meta, p=p), 0o600)]
+    if pdf is not None and pdf.exists():
+        files.append(_write(folder / pdf.name, pdf.read_bytes(), 0o600))
+    manifest = "".join(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in sorted(files))
+    _write(folder / "MANIFEST.sha256", manifest, 0o600)
+    return folder
