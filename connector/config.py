@@ -122,6 +122,7 @@ class SmtpConfig(_Section):
     password: SecretStr | None = None
     password_file: Path | None = None
     sender: str = Field(description="From: address")
+    cafile: Path | None = None  # CA bundle to verify the server's certificate (default: the system's)
     timeout: float = Field(30.0, gt=0)
 
     def resolved_password(self) -> str | None:

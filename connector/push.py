@@ -115,7 +115,7 @@ def send_email(smtp: SmtpConfig, to: str, subject: str, text: str, attachments: 
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
             if smtp.starttls:
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=ssl.create_default_context(cafile=smtp.cafile))
             password = smtp.resolved_password()
             if smtp.username and password:
                 server.login(smtp.username, password)

@@ -40,7 +40,7 @@ def content_hash(obj: object) -> str:
 
 
 def course_line(c: CourseSnap) -> CourseLine:
-    return CourseLine(c.id, c.shortname, c.fullname, c.url, c.visible)
+    return CourseLine(c.id, c.shortname, c.fullname, c.url, c.visible, c.summary)
 
 
 def _trend(rows: list[tuple[int, dict]]) -> tuple[TrendPoint, ...]:

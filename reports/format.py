@@ -49,7 +49,7 @@ def fr_number(value: object) -> str:
 
 
 def fr_percent(value: float) -> str:
-    return format_percent(value, locale=LOCALE, decimal_quantization=False, format="#,##0 %")
+    return format_percent(value, locale=LOCALE, format="#,##0.#\xa0%")  # 35,7 %, non-breaking space
 
 
 FIGURE_LABELS = {

@@ -30,6 +30,7 @@ class CourseLine:
     fullname: str
     url: str | None
     visible: bool
+    summary: str = ""  # Moodle HTML, sanitised at rendering
 
 
 @dataclass(frozen=True)

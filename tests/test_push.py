@@ -1,0 +1,187 @@
+"""Push: one Moodle message per teacher, upload + forum post / private files, e-mail over STARTTLS, no resend."""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+import ssl
+from urllib.parse import parse_qsl
+
+import pytest
+import responses
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy import select
+
+from connector import app
+from connector.config import PushConfig, SmtpConfig
+from connector.demo import DEMO_PROGRAMMES
+from connector.evaluate import run_evaluation
+from connector.moodle.client import MoodleClient
+from connector.push import push_all
+from connector.render import render_reports
+from connector.store.models import PushRecord
+from tests.conftest import NOW, TOKEN, load_fixture
+from tests.test_sync import settings_for, transport
+
+BASE = "http://127.0.0.1:8080"
+REST, UPLOAD = f"{BASE}/webservice/rest/server.php", f"{BASE}/webservice/upload.php"
+
+
+@pytest.fixture
+def rendered(tmp_path, store_url):
+    settings = settings_for(store_url).model_copy(update={"programmes": DEMO_PROGRAMMES})
+    assert app.sync(settings, transport=transport(), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    ev = run_evaluation(settings, store.sessions, NOW)
+    return store, render_reports(ev, store.sessions, tmp_path / "out", "OF", BASE, now=NOW)
+
+
+def fields(call) -> dict[str, str]:
+    return dict(parse_qsl(call.request.body))
+
+
+def moodle(rsps: responses.RequestsMock, message_fixture="core_message_send_instant_messages__to_teacher1.json"):
+    """Answer writes with the recorded shapes: message, upload, forum post, private files."""
+    answers = {
+        "core_message_send_instant_messages": load_fixture(message_fixture)["response"],
+        "mod_forum_add_discussion": load_fixture("mod_forum_add_discussion__C1_news_with_attachment.json")["response"],
+        "core_user_add_user_private_files": None,
+    }
+
+    def rest(request):
+        fn = dict(parse_qsl(request.body))["wsfunction"]
+        return 200, {"Content-Type": "application/json"}, json.dumps(answers[fn])
+
+    rsps.add_callback(responses.POST, REST, callback=rest)
+    rsps.add(responses.POST, UPLOAD, json=load_fixture("upload__draft_html_report.json")["response"],
+             content_type="text/plain; charset=utf-8")
+
+
+def client() -> MoodleClient:
+    return MoodleClient(BASE, TOKEN, backoff=0, concurrency=1)
+
+
+def test_one_message_per_teacher_then_nothing_on_rerun(rendered):
+    store, res = rendered
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        moodle(rsps)
+        first = push_all(client(), store.sessions, PushConfig(report_url="https://qualite.example/out"), None, res)
+        calls = [fields(c) for c in rsps.calls]
+    assert len(first.sent) == 5 and not first.failed
+    assert sorted(int(c["messages[0][touserid]"]) for c in calls) == [43, 44, 45, 46, 47]
+    assert all("messages[1][touserid]" not in c for c in calls)  # one recipient per call (Moodle 4.5 bug)
+    teacher1 = next(c for c in calls if c["messages[0][touserid]"] == "43")
+    assert teacher1["messages[0][textformat]"] == "1" and "BTSMCO-DRC" in teacher1["messages[0][text]"]
+    assert "https://qualite.example/out/formateurs/formateur-43.html" in teacher1["messages[0][text]"]
+    assert "DWWM" not in teacher1["messages[0][text]"]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # unchanged digests: nothing sent
+        moodle(rsps)
+        again = push_all(client(), store.sessions, PushConfig(), None, res)
+        assert len(rsps.calls) == 0
+    assert len(again.skipped) == 5 and not again.sent
+    with store.sessions() as s:
+        rows = s.scalars(select(PushRecord)).all()
+    assert len(rows) == 5 and {r.status for r in rows} == {"sent"} and all(r.content_hash for r in rows)
+
+
+def test_dry_run_sends_and_records_nothing(rendered):
+    store, res = rendered
+    cfg = PushConfig(forum_id=3, private_files=True)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        moodle(rsps)
+        dry = push_all(client(), store.sessions, cfg, None, res, dry_run=True)
+        assert len(rsps.calls) == 0
+    assert len(dry.planned) == 5 + 3 + 3 and not dry.sent
+    with store.sessions() as s:
+        assert s.scalars(select(PushRecord)).all() == []
+
+
+def test_pdfs_uploaded_then_posted_to_the_forum_and_private_files(rendered):
+    store, res = rendered
+    cfg = PushConfig(teachers=False, forum_id=3, private_files=True)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        moodle(rsps)
+        out = push_all(client(), store.sessions, cfg, None, res)
+        uploads = [c for c in rsps.calls if c.request.url == UPLOAD]
+        posts = [fields(c) for c in rsps.calls if c.request.url == REST]
+    assert len(out.sent) == 6 and len(uploads) == 6
+    body = uploads[0].request.body
+    assert b'name="token"' in body and TOKEN.encode() in body and b'name="filearea"' in body
+    assert b"application/pdf" in body and b"%PDF" in body
+    forum = [p for p in posts if p["wsfunction"] == "mod_forum_add_discussion"]
+    assert len(forum) == 3 and {p["forumid"] for p in forum} == {"3"}
+    assert all(p["options[0][name]"] == "attachmentsid" and p["options[0][value]"] == "723150539" for p in forum)
+    private = [p for p in posts if p["wsfunction"] == "core_user_add_user_private_files"]
+    assert [p["draftid"] for p in private] == ["723150539"] * 3
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # same PDFs: nothing uploaded twice
+        moodle(rsps)
+        assert len(push_all(client(), store.sessions, cfg, None, res).skipped) == 6 and len(rsps.calls) == 0
+
+
+def test_refused_message_is_recorded_as_failed_and_the_token_stays_hidden(rendered):
+    store, res = rendered
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        moodle(rsps, "core_message_send_instant_messages__blocked_by_privacy.json")
+        out = push_all(client(), store.sessions, PushConfig(), None, res)
+    assert len(out.failed) == 5 and "message preferences" in out.failed[0]
+    with store.sessions() as s:
+        rows = s.scalars(select(PushRecord)).all()
+    assert {r.status for r in rows} == {"failed"} and not any(TOKEN in (r.detail or "") for r in rows)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((session.ssl is not None, envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    inbox, port = Inbox(), free_port()
+    auth = lambda server, session, envelope, mechanism, data: AuthResult(  # noqa: E731
+        success=isinstance(data, LoginPassword) and (data.login, data.password) == (b"qualite", b"s3cret"))
+    ctl = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                     authenticator=auth, auth_required=True)
+    ctl.start()
+    yield inbox, port, ca_file
+    ctl.stop()
+
+
+def test_pdfs_by_email_over_starttls(rendered, smtp_server):
+    store, res = rendered
+    inbox, port, ca_file = smtp_server
+    smtp = SmtpConfig(host="127.0.0.1", port=port, username="qualite", password="s3cret",
+                      sender="qualiopi@of.example", cafile=ca_file, timeout=10)
+    cfg = PushConfig(teachers=False, quality_emails=["rq@of.example"])
+    out = push_all(client(), store.sessions, cfg, smtp, res)
+    assert len(out.sent) == 1, out.failed
+    tls, rcpt, content = inbox.messages[0]
+    assert tls and rcpt == ["rq@of.example"]
+    msg = email.message_from_bytes(content)
+    names = sorted(p.get_filename() for p in msg.walk() if p.get_filename())
+    assert names == ["qualiopi-BTS-MCO.pdf", "qualiopi-EXCEL.pdf", "qualiopi-TP-DWWM.pdf"]
+    assert len(push_all(client(), store.sessions, cfg, smtp, res).skipped) == 1 and len(inbox.messages) == 1
+    bad = smtp.model_copy(update={"password": None})  # the server requires authentication
+    with store.sessions() as s:
+        s.query(PushRecord).delete()
+        s.commit()
+    failed = push_all(client(), store.sessions, cfg, bad, res)
+    assert len(failed.failed) == 1 and "e-mail to rq@of.example" in failed.failed[0]

@@ -1,0 +1,155 @@
+"""Reports from the recorded data set: matrix, sanitising, PDFs, teacher digests, audit pack, change detection."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from connector import app
+from connector.demo import DEMO_PROGRAMMES
+from connector.evaluate import run_evaluation
+from connector.render import render_reports
+from reports.format import fr_date, fr_number, fr_percent, sanitize
+from tests.conftest import NOW
+from tests.test_sync import entry, settings_for, transport
+
+EVIL = ('<p>Objectifs</p><script>alert("x")</script><img src="http://evil.example/t.png" onerror="alert(1)">'
+        '<a href="javascript:alert(2)">clic</a><a href="https://moodle.example/doc">doc</a>'
+        '<style>body{background:url(https://evil.example/x)}</style><iframe src="https://evil.example"></iframe>')
+
+
+def poison(entries):
+    """Put the hostile summary into course C1's recorded record."""
+    e = entry(entries, "core_course_get_courses_by_field")
+    for c in e["response"]["courses"]:
+        if c["id"] == 2:
+            c["summary"] = EVIL
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One sync + evaluation + render of the recorded data (SQLite), shared by the read-only tests."""
+    tmp = tmp_path_factory.mktemp("site")
+    url = f"sqlite:///{tmp / 'store.db'}"
+    settings = settings_for(url).model_copy(update={"programmes": DEMO_PROGRAMMES})
+    assert app.sync(settings, transport=transport(poison), now=NOW).status == "ok"
+    store = app.open_store(url, migrate=False)
+    ev = run_evaluation(settings, store.sessions, NOW)
+    res = render_reports(ev, store.sessions, tmp / "out", "Centre de Formation Démo", settings.moodle.url, now=NOW)
+    return settings, store, ev, res
+
+
+def html_files(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+def test_matrix_shows_the_recorded_failures(site):
+    _, _, _, res = site
+    index = res.index.read_text()
+    row = re.search(r"BTS-MCO</span></th>(.*?)</tr>", index, re.S).group(1)
+    cells = re.findall(r'<td class="cell (\w+)" title="(\d+) ', row)
+    assert dict((int(n), cls) for cls, n in cells)[6] == "ko"  # C3 fails 6
+    assert "Centre de Formation Démo" in index and "Données Moodle du 24 novembre 2026" in index
+    page = (res.out_dir / "programme-BTS-MCO.html").read_text()
+    assert "BTSMCO-CEJM" in page and "Section sans nom" in page
+    assert "Aucun canal de réclamation" in page and "non conforme" in page
+
+
+def test_moodle_html_is_inert_and_nothing_remote_loads(site):
+    _, _, _, res = site
+    page = (res.out_dir / "programme-BTS-MCO.html").read_text()
+    assert "<p>Objectifs</p>" in page and 'href="https://moodle.example/doc"' in page  # kept: text and links
+    for out in html_files(res.out_dir):
+        text = out.read_text()
+        assert "<script" not in text.lower() and "onerror" not in text.lower(), out
+        assert "javascript:" not in text and "<iframe" not in text and "evil.example" not in text, out
+        assert not re.search(r"""\bsrc\s*=\s*["']?https?:""", text), out  # no remote image/script/frame
+        assert not re.search(r"url\(\s*['\"]?https?:", text) and "@import" not in text and "<link" not in text, out
+        assert "Content-Security-Policy" in text and "default-src 'none'" in text
+
+
+def test_sanitiser_and_french_formats():
+    out = sanitize(EVIL)
+    assert "script" not in out and "onerror" not in out and "img" not in out and "javascript" not in out
+    assert 'rel="noopener noreferrer nofollow"' in out
+    assert fr_date(NOW) == "24 novembre 2026" and fr_percent(0.357) == "35,7\xa0%"
+    assert fr_number(1234.5) == "1\u202f234,5"
+
+
+def test_pdf_opens_and_holds_the_content(site):
+    _, _, ev, res = site
+    pdf = res.pdfs["BTS-MCO"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) > 5
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    assert "BTS Management commercial opérationnel" in flat
+    assert "Sommaire" in flat and "Page 2 / " in flat  # table of contents and page numbers
+    assert "Le prestataire diffuse des indicateurs de résultats" in flat  # official statement of 2
+    assert "Section sans nom" in flat and "Aucun canal de réclamation" in flat  # findings
+    assert "Centre de Formation Démo" in flat and "Données du 24 novembre 2026" in flat
+
+
+def test_teacher1_digest_names_only_her_courses_and_learners(site):
+    _, store, ev, res = site
+    d = next(d for d in res.digests if d.user_id == 43)
+    assert [dc.course.shortname for dc in d.courses] == ["BTSMCO-CEJM", "BTSMCO-DRC", "BTSMCO-GOPS"]
+    html = (res.out_dir / "formateurs" / "formateur-43.html").read_text()
+    assert "BTSMCO-DRC" in html and "DWWM" not in html and "EXCEL" not in html
+    mine = {x.fullname for c in ev.courses["BTS-MCO"] for x in c.learners}
+    others = {x.fullname for code in ("TP-DWWM", "EXCEL") for c in ev.courses[code] for x in c.learners} - mine
+    assert others and not any(name in html for name in others)
+    assert any(dc.at_risk for dc in d.courses)  # student12/13 inactive, 15 never: named for their teacher
+    assert all(f.where.learner in mine for dc in d.courses for f in dc.at_risk)
+
+
+def test_quality_pages_do_not_name_learners_the_audit_pack_does(site):
+    _, _, ev, res = site
+    names = {x.fullname for c in ev.courses["BTS-MCO"] for x in c.learners}
+    risk = {f.where.learner for v in ev.programmes[0][1] for f in v.findings if f.where.learner}
+    assert risk and risk <= names
+    page = (res.out_dir / "programme-BTS-MCO.html").read_text()
+    assert not any(n in page for n in risk) and "apprenant(s) à suivre" in page
+    audit = (res.out_dir / "audit" / "BTS-MCO" / "dossier-audit.html").read_text()
+    assert all(n in audit for n in risk)
+
+
+def test_audit_pack_manifest_and_owner_only_permissions(site):
+    _, _, _, res = site
+    folder = res.out_dir / "audit" / "BTS-MCO"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((res.out_dir / "audit").stat().st_mode) == 0o700
+    lines = (folder / "MANIFEST.sha256").read_text().splitlines()
+    assert {line.split("  ")[1] for line in lines} == {"dossier-audit.html", "qualiopi-BTS-MCO.pdf"}
+    for line in lines:
+        digest, name = line.split("  ")
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    for f in folder.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+
+
+def test_only_changed_inputs_are_rendered(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    settings = settings_for(url).model_copy(update={"programmes": DEMO_PROGRAMMES})
+    assert app.sync(settings, transport=transport(), now=NOW).status == "ok"
+    store = app.open_store(url, migrate=False)
+    out = tmp_path / "out"
+    render = lambda ev, **kw: render_reports(ev, store.sessions, out, "OF", now=NOW, **kw)  # noqa: E731
+    first = render(run_evaluation(settings, store.sessions, NOW))
+    assert sorted(first.rendered) == ["BTS-MCO", "EXCEL", "TP-DWWM"] and len(first.digests_rendered) == 5
+    render(run_evaluation(settings, store.sessions, NOW))  # now the trend figures exist (previous evaluation)
+    pdf = out / "pdf" / "qualiopi-EXCEL.pdf"
+    stamp = pdf.stat().st_mtime_ns
+    third = render(run_evaluation(settings, store.sessions, NOW))
+    assert third.rendered == [] and sorted(third.unchanged) == ["BTS-MCO", "EXCEL", "TP-DWWM"]
+    assert third.digests_rendered == [] and pdf.stat().st_mtime_ns == stamp
+    forced = render(run_evaluation(settings, store.sessions, NOW), force=True)
+    assert len(forced.rendered) == 3 and len(forced.digests_rendered) == 5
+    pdf.unlink()  # a missing file is re-rendered even when its inputs did not change
+    assert render(run_evaluation(settings, store.sessions, NOW)).rendered == ["EXCEL"]
