@@ -23,7 +23,7 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("alembic", "urllib3"):
+    for noisy in ("alembic", "urllib3", "weasyprint", "fontTools", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

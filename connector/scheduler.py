@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -62,6 +63,9 @@ def run_job(settings: Settings, job: JobConfig, **pipeline_kwargs: Any) -> str:
         outcome = f"skipped: {exc}"
     except QualiopiSyncError as exc:
         outcome = f"failed: {exc}"
+    except Exception as exc:  # a bug must not stop the daemon: log it with its traceback, keep scheduling
+        log.exception("job %s crashed", job.name)
+        outcome = f"crashed: {type(exc).__name__}"
     log.info("job %s (%s): %s in %.1f s", job.name, job.command, outcome, time.monotonic() - started)
     return outcome
 
@@ -84,7 +88,10 @@ def serve(settings: Settings) -> None:
 
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %s: finishing the running job, then stopping", signal.Signals(signum).name)
-        sched.shutdown(wait=True)
+        if sched.running:
+            sched.shutdown(wait=True)
+        else:  # not started yet
+            raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -93,6 +100,7 @@ def serve(settings: Settings) -> None:
     for job in settings.schedule.jobs:
         log.info("job %s (%s, '%s'): next run %s", job.name, job.command, job.cron,
                  cron_trigger(job, tz).get_next_fire_time(None, now).isoformat())
-    log.info("scheduler started (%s), pid %d", settings.schedule.timezone, os.getpid())
+    sched.add_listener(lambda _e: log.info("scheduler started (%s), pid %d", settings.schedule.timezone,
+                                           os.getpid()), EVENT_SCHEDULER_STARTED)
     sched.start()  # blocks until shutdown
     log.info("scheduler stopped")

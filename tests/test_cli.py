@@ -107,6 +107,20 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
                                  f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
     status = run("--config", str(cfg), "status")
     assert status.exit_code == 0 and " ok " in status.output
+    index = tmp_path / "qualiopi-demo" / "index.html"
+    assert demo.stdout.rstrip().endswith(f"open: {index}") and index.exists()
+    assert (tmp_path / "qualiopi-demo" / "pdf" / "qualiopi-BTS-MCO.pdf").read_bytes().startswith(b"%PDF")
+    assert "moodle_message → 43: bilan formateur de Sophie Martin" in demo.stdout  # dry run: nothing sent
+    again = subprocess.run([sys.executable, "-m", "connector.cli", "demo"], capture_output=True, text=True)
+    # EXCEL unchanged; BTS/DWWM now show their dropout trend against the first run, so they are re-rendered
+    assert "reports: 2 programme(s) rendered, 1 unchanged; 0 teacher digest(s) rendered" in again.stdout
+    programmes = ('[[programmes]]\ncode = "EXCEL"\ntitle = "Excel"\nrules = [{ category = 4 }]\n'
+                  f'[reports]\nout_dir = "{tmp_path}/out"\n')
+    cfg.write_text(cfg.read_text() + programmes)
+    dry = run("--config", str(cfg), "run", "--no-sync", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "would send: moodle_message → 46" in dry.output and "push: 0 sent" in dry.output
+    assert (tmp_path / "out" / "index.html").exists()
 
 
 def test_doctor_reports_missing_function_and_capability_with_fix():

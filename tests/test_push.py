@@ -156,7 +156,7 @@ def smtp_server(tmp_path):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
     inbox, port = Inbox(), free_port()
-    auth = lambda server, session, envelope, mechanism, data: AuthResult(  # noqa: E731
+    auth = lambda server, session, envelope, mechanism, data: AuthResult(
         success=isinstance(data, LoginPassword) and (data.login, data.password) == (b"qualite", b"s3cret"))
     ctl = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
                      authenticator=auth, auth_required=True)

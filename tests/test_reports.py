@@ -51,7 +51,7 @@ def html_files(out: Path) -> list[Path]:
 def test_matrix_shows_the_recorded_failures(site):
     _, _, _, res = site
     index = res.index.read_text()
-    row = re.search(r"BTS-MCO</span></th>(.*?)</tr>", index, re.S).group(1)
+    row = re.search(r"BTS-MCO</span></th>(.*?)</tr>", index, re.DOTALL).group(1)
     cells = re.findall(r'<td class="cell (\w+)" title="(\d+) ', row)
     assert dict((int(n), cls) for cls, n in cells)[6] == "ko"  # C3 fails 6
     assert "Centre de Formation Démo" in index and "Données Moodle du 24 novembre 2026" in index
@@ -140,7 +140,7 @@ def test_only_changed_inputs_are_rendered(tmp_path):
     assert app.sync(settings, transport=transport(), now=NOW).status == "ok"
     store = app.open_store(url, migrate=False)
     out = tmp_path / "out"
-    render = lambda ev, **kw: render_reports(ev, store.sessions, out, "OF", now=NOW, **kw)  # noqa: E731
+    render = lambda ev, **kw: render_reports(ev, store.sessions, out, "OF", now=NOW, **kw)
     first = render(run_evaluation(settings, store.sessions, NOW))
     assert sorted(first.rendered) == ["BTS-MCO", "EXCEL", "TP-DWWM"] and len(first.digests_rendered) == 5
     render(run_evaluation(settings, store.sessions, NOW))  # now the trend figures exist (previous evaluation)
