@@ -53,7 +53,7 @@ def test_matrix_shows_the_recorded_failures(site):
     index = res.index.read_text()
     row = re.search(r"BTS-MCO</span></th>(.*?)</tr>", index, re.DOTALL).group(1)
     cells = re.findall(r'<td class="cell (\w+)" title="(\d+) ', row)
-    assert dict((int(n), cls) for cls, n in cells)[6] == "ko"  # C3 fails 6
+    assert {int(n): cls for cls, n in cells}[6] == "ko"  # C3 fails 6
     assert "Centre de Formation Démo" in index and "Données Moodle du 24 novembre 2026" in index
     page = (res.out_dir / "programme-BTS-MCO.html").read_text()
     assert "BTSMCO-CEJM" in page and "Section sans nom" in page
@@ -82,7 +82,7 @@ def test_sanitiser_and_french_formats():
 
 
 def test_pdf_opens_and_holds_the_content(site):
-    _, _, ev, res = site
+    _, _, _ev, res = site
     pdf = res.pdfs["BTS-MCO"]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) > 5
@@ -97,7 +97,7 @@ def test_pdf_opens_and_holds_the_content(site):
 
 
 def test_teacher1_digest_names_only_her_courses_and_learners(site):
-    _, store, ev, res = site
+    _, _store, ev, res = site
     d = next(d for d in res.digests if d.user_id == 43)
     assert [dc.course.shortname for dc in d.courses] == ["BTSMCO-CEJM", "BTSMCO-DRC", "BTSMCO-GOPS"]
     html = (res.out_dir / "formateurs" / "formateur-43.html").read_text()
