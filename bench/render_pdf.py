@@ -20,17 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from connector import app  # noqa: E402
-from connector.evaluate import EvaluationResult  # noqa: E402
-from connector.render import build_programme_reports, render_reports  # noqa: E402
-from mappings.indicators import evaluate_programme  # noqa: E402
-from mappings.indicators.base import EvalInput  # noqa: E402
-from mappings.model import DAY, LearnerSnap, StaffSnap  # noqa: E402
-from mappings.programmes import Programme  # noqa: E402
-from mappings.thresholds import merged  # noqa: E402
-from reports.model import ReportMeta  # noqa: E402
-from reports.render import render_programme_pdf  # noqa: E402
-from tests.indicators.builders import NOW, good_course  # noqa: E402
+from connector import app
+from connector.evaluate import EvaluationResult
+from connector.render import build_programme_reports, render_reports
+from mappings.indicators import evaluate_programme
+from mappings.indicators.base import EvalInput
+from mappings.model import DAY, LearnerSnap, StaffSnap
+from mappings.programmes import Programme
+from mappings.thresholds import merged
+from reports.model import ReportMeta
+from reports.render import render_programme_pdf
+from tests.indicators.builders import NOW, good_course
 
 LEARNERS = 200
 

@@ -27,11 +27,13 @@ class Store:
     sessions: sessionmaker[Session]
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
+def open_store(url: str, *, migrate: bool | None = True) -> Store:
+    """``migrate``: True upgrade now, False require the current revision, None neither (caller migrates
+    under the run lock, so that two processes never migrate at once)."""
     engine = db.make_engine(url)
     if migrate:
         db.upgrade(engine)
-    else:
+    elif migrate is False:
         db.ensure_current(engine)
     return Store(engine, db.sessions(engine))
 
@@ -64,8 +66,9 @@ def sync(
 ) -> SyncResult:
     """Migrate, seed, then sync every resource under the run lock."""
     client = make_client(settings, transport)
-    store = open_store(settings.store.url)
+    store = open_store(settings.store.url, migrate=None)
     with run_lock(store.engine, lock_file or settings.store.lock_file):
+        db.upgrade(store.engine)
         return sync_locked(settings, store, client, full=full, now=now, progress=progress)
 
 

@@ -35,9 +35,10 @@ def run_pipeline(settings: Settings, *, transport: Transport | None = None, now:
     if not settings.programmes:
         raise ConfigError("programmes: none configured (add [[programmes]] to the TOML)")
     client = app.make_client(settings, transport)
-    store = app.open_store(settings.store.url)
+    store = app.open_store(settings.store.url, migrate=None)
     started = time.monotonic()
     with run_lock(store.engine, lock_file or settings.store.lock_file):
+        app.db.upgrade(store.engine)
         synced = None
         if do_sync:
             synced = app.sync_locked(settings, store, client, now=now)

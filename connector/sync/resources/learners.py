@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from connector import errors
 from connector.moodle import models as m
@@ -49,6 +49,7 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
     users: dict[int, dict] = {}
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
+        _refuse_vanished_courses(s, fetched)
         per_course = []
         for course_id, everyone, active in fetched:
             rows = []
@@ -68,6 +69,28 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
             counts.update(upsert_rows(s, Enrolment, rows, scope=Enrolment.course_id == course_id, now=ctx.now))
         save_cursor(s, "enrolments", ctx.now, run_id)
     return counts
+
+
+def _refuse_vanished_courses(session, fetched: list) -> None:
+    """An empty answer for a course that has enrolments in the store is a Moodle glitch, not a mass unenrolment.
+
+    Moodle sometimes answers ``[]`` (cache rebuild, a restore in progress, a role change of the
+    sync user) for a course it listed a moment ago. Deleting every enrolment would break the
+    reports; the resource stops instead and keeps the last good data.
+    """
+    empty = [cid for cid, everyone, _ in fetched if not everyone]
+    if not empty:
+        return
+    known = dict(session.execute(
+        select(Enrolment.course_id, func.count()).where(Enrolment.course_id.in_(empty),
+                                                        Enrolment.deleted_at.is_(None))
+        .group_by(Enrolment.course_id)).all())
+    if known:
+        cid, n = next(iter(sorted(known.items())))
+        raise errors.UnexpectedPayloadError(
+            f"Moodle listed course {cid} but returned no enrolled user for it (the store has {n}): kept the last "
+            "good enrolments; retry later, and check the sync user's role if it persists",
+            wsfunction="core_enrol_get_enrolled_users")
 
 
 def _learners_to_fetch(ctx: SyncContext) -> list[tuple[int, int, int]]:
