@@ -49,10 +49,18 @@ def seed(store: Store) -> dict[str, int]:
         return seed_referentiel(s)
 
 
+def _layers(settings: Settings) -> list[dict]:
+    return [merged(settings.thresholds, p.thresholds) for p in settings.programmes] or [merged(settings.thresholds)]
+
+
 def complaints_pattern(settings: Settings) -> str:
     """One regex covering every programme's complaints pattern (which forums to read discussions of)."""
-    layers = [merged(settings.thresholds, p.thresholds) for p in settings.programmes] or [merged(settings.thresholds)]
-    return "|".join(sorted({f"(?:{layer['complaints_pattern']})" for layer in layers}))
+    return "|".join(sorted({f"(?:{layer['complaints_pattern']})" for layer in _layers(settings)}))
+
+
+def checkpoint_pattern(settings: Settings) -> str:
+    """Every programme's checkpoint marker (a substring, e.g. ALT-), joined by |."""
+    return "|".join(sorted({str(layer["checkpoint_pattern"]) for layer in _layers(settings)}))
 
 
 def sync(
@@ -80,5 +88,7 @@ def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full:
         client=client, sessions=store.sessions, now=now or int(time.time()), full=full,
         lookback=settings.sync.lookback_hours * 3600, course_ids=frozenset(settings.sync.course_ids),
         progress=progress, complaints_pattern=complaints_pattern(settings),
+        report_id=settings.moodle.participants_report_id, report_page_size=settings.moodle.report_page_size,
+        report_timezone=settings.moodle.report_timezone, checkpoint_pattern=checkpoint_pattern(settings),
     )
     return run_sync(ctx)

@@ -82,12 +82,20 @@ def doctor(ctx: click.Context, demo: bool) -> None:
 
     settings = demo_settings(Path("qualiopi-demo")) if demo else _settings(ctx)
     transport = ReplayTransport.from_bundle() if demo else None
-    report = check_site(app.make_client(settings, transport), set(settings.sync.features))
+    report = check_site(app.make_client(settings, transport), set(settings.sync.features),
+                        settings.moodle.participants_report_id, settings.moodle.report_timezone)
     click.echo(f"Site: {report.site.sitename} ({report.site.release}) as {report.site.username}")
     for c in report.checks:
         mark = "✔" if c.in_service and c.probe != "failed" else "✘"
         click.echo(f" {mark} {c.function:<52} service: {'yes' if c.in_service else 'NO':<4} probe: {c.probe}"
                    + (f"\n     fix: {c.fix}" if c.fix else ""))
+    if not settings.moodle.participants_report_id:
+        from connector.moodle.report import recipe
+
+        click.echo("\nFast path not configured: without a participants report the sync costs 2 calls per course "
+                   "and 2 per learner whose access changed. To enable it:")
+        for line in recipe():
+            click.echo(f"  {line}")
     if not report.ok:
         sys.exit(errors.EXIT_AUTH)
 
@@ -164,15 +172,30 @@ def rncp() -> None:
 
 
 @rncp.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--file", "more", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An export file (export-fiches-csv-*.zip, its CSV files, or a V4.1 XML); repeatable.")
+@click.option("--url", help="Download the export from this address (e.g. data.gouv.fr's stable resource URL).")
 @click.pass_context
 @handle_errors
-def rncp_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """Load FILES (export-fiches-csv-*.zip, its CSV files, or the V4.1 XML) into the store."""
-    from connector.rncp import read_export
+def rncp_import(ctx: click.Context, files: tuple[Path, ...], more: tuple[Path, ...], url: str | None) -> None:
+    """Load France compétences' RNCP/RS export into the store (FILES, --file or --url).
+
+    A newer export replaces the fiches of the répertoires it covers; an older one is refused;
+    a bad file changes nothing.
+    """
+    import tempfile
+
+    from connector.rncp import fetch_export, read_export
     from connector.store.rncp import upsert_fiches
 
-    fiches = read_export(list(files))
+    paths = [*files, *more]
+    if not paths and not url:
+        raise errors.ConfigError("rncp import: give the export as FILE, --file FILE or --url URL")
+    with tempfile.TemporaryDirectory(prefix="qualiopi-rncp-") as tmp:
+        if url:
+            paths.append(fetch_export(url, Path(tmp)))
+        fiches = read_export(paths)
     store = app.open_store(_settings(ctx.parent).store.url)
     with app.db.transaction(store.sessions) as s:
         counts = upsert_fiches(s, fiches)

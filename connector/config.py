@@ -38,6 +38,20 @@ class MoodleConfig(_Section):
     retries: int = Field(3, ge=1, le=10)
     backoff: float = Field(1.0, ge=0)
     concurrency: int = Field(4, ge=1, le=32)
+    participants_report_id: int | None = Field(None, ge=1, description="custom report for bulk enrolments")
+    report_page_size: int = Field(10000, ge=100, le=100000)
+    report_timezone: str = "Europe/Paris"  # the sync user's timezone: the report writes dates in it
+
+    @field_validator("report_timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA timezone such as Europe/Paris or UTC") from None
+        return v
 
     @field_validator("url")
     @classmethod
@@ -98,6 +112,7 @@ class ProgrammeConfig(_Section):
     alternance: bool = False
     rncp: str | None = None
     rncp_field: str = "rncp"
+    certifying: bool | None = None  # None: certifying when an RNCP/RS code is found (TOML or course field)
     duration_days: float | None = None
     new_entrant: bool = False
     subcontracting: bool = False

@@ -79,10 +79,31 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
 _ALLOWED_ERRORS = {"nocriteriaset", "cannotviewreport", "usernotenroled"}
 
 
-def check_site(client: MoodleClient, features: set[str]) -> DoctorReport:
+def _report_probe(client: MoodleClient, report_id: int, tz: str) -> Callable[[], Any]:
+    """Read the first rows of the participants report and check they are built as documented."""
+    from zoneinfo import ZoneInfo
+
+    from connector.moodle import report
+
+    def probe() -> Any:
+        page = report.parse_report_page(client.call(report.WSFUNCTION, reportid=report_id, page=0, perpage=20))
+        report.merge_rows([r.get("columns", []) for r in page.data.rows], ZoneInfo(tz), {})
+        return page
+
+    return probe
+
+
+def check_site(client: MoodleClient, features: set[str], report_id: int | None = None,
+               report_tz: str = "Europe/Paris") -> DoctorReport:
+    """``report_id``: the participants custom report (fast path), checked when configured."""
+    from connector.moodle.report import ReportError, recipe
+
     site = m.parse_site_info(client.call("core_webservice_get_site_info"))
     service = {f.name for f in site.functions}
     probes = _probes(client)
+    if report_id:
+        features = features | {"report"}
+        probes["core_reportbuilder_retrieve_report"] = _report_probe(client, report_id, report_tz)
     checks = []
     for fn in required_functions(features):
         in_service = fn.name in service
@@ -93,6 +114,8 @@ def check_site(client: MoodleClient, features: set[str]) -> DoctorReport:
             try:
                 probes[fn.name]()
                 probe = "ok"
+            except ReportError as exc:
+                probe, fix = "failed", f"{exc}; " + " ".join(x.strip() for x in recipe())
             except errors.MoodleError as exc:
                 if exc.errorcode in _ALLOWED_ERRORS:
                     probe = "ok"

@@ -32,7 +32,8 @@ def to_programme(p: ProgrammeConfig) -> Programme:
         else:
             rules.append(Rule("prefix", str(r.prefix)))
     return Programme(p.code, p.title, p.action_category, p.alternance, p.rncp, p.rncp_field, p.duration_days,
-                     p.new_entrant, p.subcontracting, p.work_based, tuple(rules), dict(p.thresholds))
+                     p.new_entrant, p.subcontracting, p.work_based, tuple(rules), dict(p.thresholds),
+                     p.certifying)
 
 
 @dataclass
@@ -42,6 +43,11 @@ class EvaluationResult:
     unmapped: list[CourseRef]
     data_time: int = 0
     courses: dict[str, tuple[CourseSnap, ...]] = dataclasses.field(default_factory=dict)  # programme code →
+
+
+def slim(c: CourseSnap) -> CourseSnap:
+    """What the reports still need once verdicts exist (course lines, teachers): memory stays flat."""
+    return dataclasses.replace(c, sections=(), learners=(), feedbacks=(), forums=())
 
 
 def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:
@@ -62,7 +68,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
                             load_history(s, prog.code), contracts, fiches)
             results.append((prog, evaluate_programme(inp)))
-            snaps[prog.code] = courses
+            snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
     return EvaluationResult(eid, results, unmapped, now, snaps)

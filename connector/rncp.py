@@ -8,15 +8,17 @@ InputError naming the file and what is wrong; nothing is written then.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 from xml.etree import ElementTree
 
 from connector.errors import InputError
@@ -53,8 +55,8 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def _rows(text: str, source: str, required: Iterable[str]) -> Iterator[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+def _rows(stream: TextIO, source: str, required: Iterable[str]) -> Iterator[dict[str, str]]:
+    reader = csv.DictReader(stream, delimiter=";")
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}; is this a France compétences export?")
@@ -62,26 +64,37 @@ def _rows(text: str, source: str, required: Iterable[str]) -> Iterator[dict[str,
         yield {k: (v or "").strip() for k, v in row.items() if k}
 
 
-def parse_csv_export(files: dict[str, str], when: str) -> list[RncpFicheSnap]:
-    """``files``: kind (Standard, Certificateurs, Ancienne_Nouvelle_Certification) → CSV text."""
+Opener = Callable[[], contextlib.AbstractContextManager[TextIO]]
+
+
+def _empty(header: str) -> Opener:
+    return lambda: contextlib.nullcontext(io.StringIO(header + "\n"))
+
+
+def parse_csv_export(files: dict[str, Opener], when: str) -> list[RncpFicheSnap]:
+    """``files``: kind (Standard, Certificateurs, Ancienne_Nouvelle_Certification) → opener of its CSV text.
+
+    The two small child files are read into dictionaries first; Standard (one row per fiche) is streamed.
+    """
     if "Standard" not in files:
         raise InputError("no export_fiches_CSV_Standard_*.csv in the export")
     certifiers: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(files.get("Certificateurs", "Numero_Fiche;Nom_Certificateur\n"), "Certificateurs",
-                   ("Numero_Fiche", "Nom_Certificateur")):
-        if r["Nom_Certificateur"] and r["Nom_Certificateur"] not in certifiers[r["Numero_Fiche"]]:
-            certifiers[r["Numero_Fiche"]].append(r["Nom_Certificateur"])
+    with files.get("Certificateurs", _empty("Numero_Fiche;Nom_Certificateur"))() as f:
+        for r in _rows(f, "Certificateurs", ("Numero_Fiche", "Nom_Certificateur")):
+            if r["Nom_Certificateur"] and r["Nom_Certificateur"] not in certifiers[r["Numero_Fiche"]]:
+                certifiers[r["Numero_Fiche"]].append(r["Nom_Certificateur"])
     replaced: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(files.get("Ancienne_Nouvelle_Certification", "Numero_Fiche;Nouvelle_Certification\n"),
-                   "Ancienne_Nouvelle_Certification", ("Numero_Fiche", "Nouvelle_Certification")):
-        if r["Nouvelle_Certification"]:
-            replaced[r["Numero_Fiche"]].append(r["Nouvelle_Certification"])
+    with files.get("Ancienne_Nouvelle_Certification", _empty("Numero_Fiche;Nouvelle_Certification"))() as f:
+        for r in _rows(f, "Ancienne_Nouvelle_Certification", ("Numero_Fiche", "Nouvelle_Certification")):
+            if r["Nouvelle_Certification"]:
+                replaced[r["Numero_Fiche"]].append(r["Nouvelle_Certification"])
     out = []
-    for r in _rows(files["Standard"], "Standard", ("Numero_Fiche", "Intitule", "Actif", "Date_Fin_Enregistrement")):
-        n = r["Numero_Fiche"].upper()
-        out.append(RncpFicheSnap(n, r["Intitule"], r["Actif"] == "ACTIVE", _iso(r["Date_Fin_Enregistrement"]),
-                                 r.get("Nomenclature_Europe_Niveau") or None, tuple(certifiers[n]),
-                                 tuple(replaced[n]), when))
+    with files["Standard"]() as f:
+        for r in _rows(f, "Standard", ("Numero_Fiche", "Intitule", "Actif", "Date_Fin_Enregistrement")):
+            n = r["Numero_Fiche"].upper()
+            out.append(RncpFicheSnap(n, r["Intitule"], r["Actif"] == "ACTIVE", _iso(r["Date_Fin_Enregistrement"]),
+                                     r.get("Nomenclature_Europe_Niveau") or None, tuple(certifiers[n]),
+                                     tuple(replaced[n]), when))
     return out
 
 
@@ -110,10 +123,26 @@ def parse_xml_export(stream, when: str) -> Iterator[RncpFicheSnap]:
         raise InputError(f"not a readable XML export ({exc})") from None
 
 
+def _text(binary) -> TextIO:
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+
+
+def _zip_opener(path: Path, info: zipfile.ZipInfo) -> Opener:
+    @contextlib.contextmanager
+    def opener() -> Iterator[TextIO]:
+        with zipfile.ZipFile(path) as z, z.open(info) as raw:
+            yield _text(raw)
+    return opener
+
+
+def _file_opener(path: Path) -> Opener:
+    return lambda: path.open(encoding="utf-8-sig", newline="")
+
+
 def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
     """Every fiche of the given files (a CSV zip, CSV files of one export, or XML files)."""
     fiches: dict[str, RncpFicheSnap] = {}
-    csv_files: dict[str, str] = {}
+    csv_files: dict[str, Opener] = {}
     csv_date = None
     for path in paths:
         try:
@@ -123,13 +152,13 @@ def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
                     for info in z.infolist():
                         kind = _csv_kind(_zip_name(info))
                         if kind:
-                            csv_files[kind] = z.read(info).decode("utf-8")
+                            csv_files[kind] = _zip_opener(path, info)
                         elif info.filename.lower().endswith(".xml"):
                             with z.open(info) as f:
                                 fiches.update((x.numero, x) for x in parse_xml_export(f, when))
                 csv_date = csv_date or when
             elif path.suffix.lower() == ".csv" and _csv_kind(path.name):
-                csv_files[_csv_kind(path.name)] = path.read_text("utf-8")  # type: ignore[index]
+                csv_files[_csv_kind(path.name)] = _file_opener(path)  # type: ignore[index]
                 csv_date = csv_date or when
             elif path.suffix.lower() == ".xml":
                 with path.open("rb") as f:
@@ -141,7 +170,42 @@ def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
         except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
             raise InputError(f"{path.name}: cannot read ({exc.__class__.__name__}: {exc})") from None
     if csv_files:
-        fiches.update((x.numero, x) for x in parse_csv_export(csv_files, csv_date or ""))
+        try:
+            fiches.update((x.numero, x) for x in parse_csv_export(csv_files, csv_date or ""))
+        except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as exc:
+            raise InputError(f"CSV export: cannot read ({exc.__class__.__name__}: {exc})") from None
     if not fiches:
         raise InputError("no RNCP/RS fiche found in " + ", ".join(p.name for p in paths))
     return list(fiches.values())
+
+
+def fetch_export(url: str, folder: Path, timeout: float = 60.0) -> Path:
+    """Download an export (streamed to ``folder``); the file is named as the server names it.
+
+    data.gouv.fr's stable ``/fr/datasets/r/<id>`` address redirects to the dated file, whose
+    name carries the export's date.
+    """
+    import requests
+
+    if not url.startswith(("http://", "https://")):
+        raise InputError(f"--url: expected an http(s) URL, got {url!r}")
+    try:
+        with requests.get(url, stream=True, timeout=(10, timeout)) as resp:
+            if resp.status_code != 200:
+                raise InputError(f"--url: HTTP {resp.status_code} for {url}: check the address of the export")
+            name = _download_name(resp.headers.get("Content-Disposition", ""), resp.url)
+            target = folder / name
+            with target.open("wb") as out:
+                for chunk in resp.iter_content(1 << 20):
+                    out.write(chunk)
+    except requests.exceptions.RequestException as exc:
+        raise InputError(f"--url: cannot download {url} ({type(exc).__name__}): check the address "
+                         "and the network") from None
+    return target
+
+
+def _download_name(disposition: str, final_url: str) -> str:
+    m = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', disposition)
+    name = m[1] if m else final_url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    name = Path(name).name  # never a path from the server
+    return name or "export.zip"

@@ -116,6 +116,7 @@ class LearnerSnap:
     activities_done: int = 0
     activities_tracked: int = 0
     done_cmids: frozenset[int] = frozenset()
+    progress: float | None = None  # % of tracked activities done (participants report), None: unknown
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,12 @@ class Programme:
     work_based: bool = False
     rules: tuple[Rule, ...] = ()
     thresholds: Mapping[str, float] = field(default_factory=dict)
+    declared_certifying: bool | None = None  # None: certifying when an RNCP/RS code is known
 
     @property
     def certifying(self) -> bool:
-        return bool(self.rncp)
+        """Leads to an RNCP/RS certification. Declared certifying without a code: 7/16 flag the missing code."""
+        return self.declared_certifying if self.declared_certifying is not None else bool(self.rncp)
 
 
 @dataclass(frozen=True)

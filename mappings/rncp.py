@@ -33,7 +33,18 @@ def _fr(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "?"
 
 
-def check_code(code: str | None, fiches: Mapping[str, RncpFicheSnap] | None, now: int) -> RncpCheck:
+def level_label(niveau: str | None) -> str:
+    """NIV5 → "niveau 5"; RS fiches have no level."""
+    if not niveau:
+        return "sans niveau (répertoire spécifique)"
+    if niveau.upper().startswith("NIV"):
+        return f"niveau {niveau[3:]}"
+    return "sans niveau" if niveau.upper() == "REPRISE" else niveau
+
+
+def check_code(code: str | None, fiches: Mapping[str, RncpFicheSnap] | None, now: int,
+               programme_end: int | None = None) -> RncpCheck:
+    """``programme_end``: Unix time the programme's last course ends; the registration must last until then."""
     if not code:
         return RncpCheck(Outcome.FAILED, (Finding(
             "Code RNCP/RS absent", Where(), "programme certifiant sans code RNCP ou RS renseigné",
@@ -54,7 +65,8 @@ def check_code(code: str | None, fiches: Mapping[str, RncpFicheSnap] | None, now
             f"absent de l’export France compétences du {_fr(export)}",
             "Vérifier le code sur francecompetences.fr et corriger la fiche programme.", Outcome.FAILED,
             "quality"),), figures)
-    figures |= {"intitule_certification": fiche.intitule, "fin_enregistrement": _fr(fiche.date_fin)}
+    figures |= {"intitule_certification": fiche.intitule, "niveau_certification": level_label(fiche.niveau),
+                "fin_enregistrement": _fr(fiche.date_fin)}
     if fiche.certificateurs:
         figures["certificateur"] = ", ".join(fiche.certificateurs)
     today = datetime.fromtimestamp(now, UTC).date().isoformat()
@@ -65,4 +77,14 @@ def check_code(code: str | None, fiches: Mapping[str, RncpFicheSnap] | None, now
             f"« {fiche.intitule} » : enregistrement terminé le {_fr(fiche.date_fin)}{repl}",
             "Rattacher le programme à la certification en vigueur ou cesser de la présenter comme certifiante.",
             Outcome.FAILED, "quality"),), figures)
+    if programme_end and fiche.date_fin:
+        end = datetime.fromtimestamp(programme_end, UTC).date().isoformat()
+        figures["fin_programme"] = _fr(end)
+        if fiche.date_fin < end:
+            return RncpCheck(Outcome.FAILED, (Finding(
+                f"Certification {code} non valide jusqu’à la fin du programme", where,
+                f"enregistrement jusqu’au {_fr(fiche.date_fin)}, programme jusqu’au {_fr(end)}",
+                "Vérifier auprès du certificateur la date limite de délivrance et le renouvellement de la fiche ; "
+                "sinon rattacher le programme à la certification qui la remplace.", Outcome.FAILED, "quality"),),
+                figures)
     return RncpCheck(Outcome.PASSED, (), figures)

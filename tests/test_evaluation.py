@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from connector import app
 from connector.demo import DEMO_PROGRAMMES
 from connector.evaluate import run_evaluation
-from connector.store.models import Evaluation, VerdictRow
+from connector.store.models import Evaluation, Feedback, FeedbackResponse, VerdictRow
 from mappings.model import Outcome
 from tests.conftest import NOW
 from tests.test_sync import settings_for, transport
@@ -56,3 +56,63 @@ def test_verdicts_kept_per_evaluation_with_trend(store_url):
     assert "taux_abandon_precedent" in bts[12].figures
     with store.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Evaluation)) == 2
+
+
+def _names(usernames):
+    import json
+
+    from tests.conftest import SHARED
+    users = json.loads((SHARED / "moodle" / "dataset.json").read_text("utf-8"))["users"]["students"]
+    by_username = {u["username"]: u["fullname"] for u in users.values()}
+    return {by_username[u] for u in usernames}
+
+
+def test_recorded_data_set_ground_truth(store_url):
+    """The data set's README ground truth, seen through the verdicts (EXCEL given 5 days so that 12 applies)."""
+    settings, store = setup(store_url)
+    progs = [p.model_copy(update={"duration_days": 5}) if p.code == "EXCEL" else p for p in DEMO_PROGRAMMES]
+    ev = run_evaluation(settings.model_copy(update={"programmes": progs}), store.sessions, NOW)
+    v = {p.code: {x.indicator: x for x in vs} for p, vs in ev.programmes}
+    i6 = {c.shortname: c for p in v.values() for c in p[6].courses}
+    f6 = [f for p in v.values() for f in p[6].findings]
+    # C3 and C8 fail 6: no summary, Moodle's default section names, no (assessment) activity
+    for short in ("BTSMCO-CEJM", "EXCEL-TCD"):
+        assert i6[short].outcome == Outcome.FAILED
+        whats = {f.what for f in f6 if f.where.course == short and f.severity == Outcome.FAILED}
+        assert {"Résumé du cours absent ou trop court", "Section sans nom", "Section visible vide",
+                "Aucune activité d’évaluation"} <= whats, whats
+    # C1 only warns, and only on its unnamed section 6
+    c1 = [f for f in f6 if f.where.course == "BTSMCO-DRC"]
+    assert i6["BTSMCO-DRC"].outcome == Outcome.WARN
+    assert c1 and {f.where.section for f in c1} == {"section 6"} and {f.severity for f in c1} == {Outcome.WARN}
+    # C6 (hidden) is not judged as a live course
+    assert "DWWM-PROJET" not in i6 and v["TP-DWWM"][6].figures["cours_masques_ignores"] == 1
+    assert all(f.where.course != "DWWM-PROJET" for p in v.values() for x in p.values() for f in x.findings)
+    # C2's missing completion criteria under 10
+    assert any(f.where.course == "BTSMCO-GOPS" and "critères d’achèvement" in f.what for f in v["BTS-MCO"][10].findings)
+    # never accessed / inactive > 30 days, named to teachers as at-risk learners
+    risks = [f for p in v.values() for f in p[12].findings]
+    never = {f.where.learner for f in risks if f.why == "jamais connecté au cours"}
+    idle = {f.where.learner for f in risks if f.why.startswith("aucun accès au cours depuis")}
+    assert never == _names(["student15", "student30", "student40"])
+    assert idle == _names(["student12", "student13", "student27", "student28", "student39"])
+    c12 = {c.shortname: c.figures for p in v.values() for c in p[12].courses}
+    assert (c12["BTSMCO-DRC"]["termines"], c12["DWWM-FRONT"]["termines"], c12["EXCEL-FOND"]["termines"]) == (5, 4, 6)
+    assert c12["EXCEL-FOND"]["suspendus"] == 1 and c12["EXCEL-TCD"]["jamais_connectes"] == 1
+    # anonymous surveys count in the response rates and name nobody
+    c30 = {c.shortname: c.figures for p in v.values() for c in p[30].courses}
+    assert (c30["BTSMCO-GOPS"]["reponses"], c30["DWWM-FRONT"]["reponses"], c30["EXCEL-FOND"]["reponses"]) == (5, 9, 8)
+    with store.sessions() as s:
+        anonymous = s.execute(select(FeedbackResponse.user_id).join(Feedback, Feedback.id == FeedbackResponse.feedback_id)
+                              .where(Feedback.anonymous.is_(True))).scalars().all()
+    assert len(anonymous) == 22 and set(anonymous) == {None}
+    learners = _names([f"student{i:02d}" for i in range(1, 41)])
+    assert not any(f.where.learner or any(n in f.why for n in learners)
+                   for p in v.values() for f in p[30].findings)
+    # EXCEL without RNCP code: not certifying by default; declared certifying, the missing code is flagged
+    assert v["EXCEL"][7].outcome == Outcome.NOT_APPLICABLE
+    certif = [p.model_copy(update={"certifying": True, "rncp_field": "rncp"}) if p.code == "EXCEL" else p for p in progs]
+    ev2 = run_evaluation(settings.model_copy(update={"programmes": certif}), store.sessions, NOW)
+    ex = {x.indicator: x for p, vs in ev2.programmes if p.code == "EXCEL" for x in vs}
+    assert ex[7].outcome == Outcome.FAILED and ex[7].findings[-1].what == "Code RNCP/RS absent"
+    assert any(f.what == "Champ « rncp » non renseigné" and f.where.course == "EXCEL-FOND" for f in ex[6].findings)

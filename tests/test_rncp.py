@@ -115,3 +115,74 @@ def test_truncated_xml_is_one_error(tmp_path):
     p.write_text("<FICHES><FICHE><NUMERO_FICHE>RNCP1</NUMERO")
     with pytest.raises(InputError, match="export.xml: not a readable XML export"):
         read_export([p])
+
+
+def test_registration_must_last_until_the_programme_ends_and_the_level_is_shown():
+    fiches = by_numero([XML_RNCP])
+    ok = check_code("RNCP37488", fiches, NOW, programme_end=NOW + 100 * 86400)
+    assert ok.outcome == Outcome.PASSED
+    assert ok.figures["niveau_certification"] == "niveau 4" and ok.figures["intitule_certification"].startswith("Cyber")
+    from datetime import UTC, datetime
+
+    end = int(datetime(2028, 9, 5, 12, tzinfo=UTC).timestamp())  # after the registration's 31/08/2028
+    late = check_code("RNCP37488", fiches, NOW, programme_end=end)
+    assert late.outcome == Outcome.FAILED and "non valide jusqu’à la fin du programme" in late.findings[0].what
+    assert "31/08/2028" in late.findings[0].why and late.figures["fin_programme"] == "05/09/2028"
+
+
+def test_declared_certifying_programme_without_code_is_flagged():
+    course = good_course(customfields={"modalite": "1", "rncp": ""})
+    prog = Programme("EXCEL", "Excel", declared_certifying=True)
+    verdicts = {v.indicator: v for v in evaluate_programme(inp(course, programme=prog))}
+    assert verdicts[3].outcome != Outcome.NOT_APPLICABLE
+    for n in (7, 16):
+        assert verdicts[n].outcome == Outcome.FAILED
+        assert any(f.what == "Code RNCP/RS absent" for f in verdicts[n].findings)
+    assert any(f.what == "Champ « rncp » non renseigné" for f in verdicts[6].findings)
+    plain = {v.indicator: v for v in evaluate_programme(inp(course, programme=Programme("EXCEL", "Excel")))}
+    assert {plain[n].outcome for n in (3, 7, 16)} == {Outcome.NOT_APPLICABLE}
+
+
+def test_older_export_is_refused_and_url_download_works(tmp_path, store_url):
+    import http.server
+    import threading
+
+    cfg = tmp_path / "q.toml"
+    cfg.write_text(f'[moodle]\nurl = "http://127.0.0.1:8080"\ntoken = "x"\n[store]\nurl = "{store_url}"\n')
+    run = lambda *a: CliRunner().invoke(cli, ["--config", str(cfg), "rncp", "import", *map(str, a)])
+    newer = tmp_path / "export-fiches-csv-2025-01-10.zip"
+    newer.write_bytes(ZIP.read_bytes())
+    assert run("--file", newer).exit_code == 0
+    older = run("--file", ZIP)
+    assert older.exit_code == 2 and "older than the one in the store (2025-01-10)" in older.output
+    assert older.output.count("\n") == 1
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/fr/datasets/r/abc":
+                self.send_error(404)
+                return
+            body = ZIP.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Disposition", 'attachment; filename="export-fiches-csv-2025-02-01.zip"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        got = run("--url", f"{base}/fr/datasets/r/abc")
+        assert got.exit_code == 0 and "9 fiche(s) read: +0 ~9 -0" in got.output, got.output  # newer date
+        missing = run("--url", f"{base}/nothing")
+        assert missing.exit_code == 2 and "HTTP 404" in missing.output
+    finally:
+        server.shutdown()
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        assert {f.export_date for f in load_rncp(s).values()} == {"2025-02-01"}
+    assert run().exit_code == 2

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 class WsFunction:
     name: str
     write: bool
-    feature: str  # "core" (always), "sync", "push"
+    feature: str  # "core" (always), "sync", "report" (participants_report_id set), "push"
     capabilities: tuple[str, ...]
     purpose: str
 
@@ -53,6 +53,9 @@ FUNCTIONS: dict[str, WsFunction] = {
            "forums (the complaints channel of indicator 31)"),
         _F("mod_forum_get_forum_discussions", False, "sync", ("mod/forum:viewdiscussion",),
            "discussions of the complaints forums (who answered, when)"),
+        _F("core_reportbuilder_retrieve_report", False, "report",
+           ("moodle/reportbuilder:view",),
+           "the participants custom report: enrolments, access, completion in bulk (optional, fast path)"),
         _F("core_message_send_instant_messages", True, "push",
            ("moodle/site:sendmessage", "moodle/site:messageanyuser"),
            "teacher notifications"),

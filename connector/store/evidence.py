@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -66,58 +67,87 @@ def load_course_refs(session: Session) -> list[CourseRef]:
     return [CourseRef(c.id, c.shortname, c.idnumber, c.category_id, fields.get(c.id, {})) for c in rows]
 
 
+def _all(session: Session, stmt_for, ids: list[int]) -> list:
+    """Rows of ``stmt_for(batch)`` for every batch of ids (``IN`` lists the databases accept)."""
+    out: list = []
+    for i in range(0, len(ids), 500):
+        out += session.execute(stmt_for(ids[i:i + 500])).all()
+    return out
+
+
 def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[CourseSnap]:
-    """Everything the evaluators need about these courses, in a few queries per course."""
+    """Everything the evaluators need about these courses, in a fixed number of set-based queries."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
     fields = _fields(session, ids)
+    sections = _sections(session, ids)
+    enrolments = _enrolments(session, ids)
+    learners = _learners(session, ids, enrolments)
+    criteria = dict(_all(session, lambda b: select(CourseCompletionInfo.course_id, CourseCompletionInfo.has_criteria)
+                         .where(CourseCompletionInfo.course_id.in_(b)), ids))
+    feedbacks = _feedbacks(session, ids)
+    forums = _forums(session, ids, base_url)
     out = []
-    for c in session.scalars(select(Course).where(Course.id.in_(ids)).order_by(Course.id)):
-        enrolments = _enrolments(session, c.id)  # read once, split into learners and staff
+    for (c,) in sorted(_all(session, lambda b: select(Course).where(Course.id.in_(b)), ids), key=lambda r: r[0].id):
+        has_criteria = criteria.get(c.id)
+        people = learners.get(c.id, ())
+        if has_criteria is False:  # no completion criteria: course completion is not known, whatever Moodle says
+            people = tuple(dataclasses.replace(x, completed=None) for x in people)
         out.append(CourseSnap(
             id=c.id, shortname=c.shortname, fullname=c.fullname, category_id=c.category_id, summary=c.summary,
             summaryformat=c.summaryformat, startdate=c.startdate, enddate=c.enddate, visible=c.visible,
             enablecompletion=c.enablecompletion, customfields=fields.get(c.id, {}),
-            sections=_sections(session, c.id), learners=_learners(session, c.id, enrolments),
-            staff=_staff(enrolments),
-            has_completion_criteria=session.scalar(select(CourseCompletionInfo.has_criteria)
-                                                   .where(CourseCompletionInfo.course_id == c.id)),
-            feedbacks=_feedbacks(session, c.id),
+            sections=sections.get(c.id, ()), learners=people, staff=_staff(enrolments.get(c.id, [])),
+            has_completion_criteria=has_criteria, feedbacks=feedbacks.get(c.id, ()),
             url=f"{base_url}/course/view.php?id={c.id}" if base_url else None,
-            forums=_forums(session, c.id, base_url),
+            forums=forums.get(c.id, ()),
         ))
     return out
 
 
-def _sections(session: Session, course_id: int) -> tuple[SectionSnap, ...]:
-    mods = defaultdict(list)
-    for m in session.scalars(select(Module).where(Module.course_id == course_id).order_by(Module.id)):
+def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, ...]]:
+    mods: dict[int, list[ModuleSnap]] = defaultdict(list)
+    for (m,) in _all(session, lambda b: select(Module).where(Module.course_id.in_(b)), ids):
         stamp = max((d.get("timestamp") or 0 for d in m.dates), default=0) or None
         mods[m.section_id].append(ModuleSnap(m.id, m.modname, m.name, m.idnumber, m.visible, m.completion, m.url,
                                              stamp))
-    secs = session.scalars(select(Section).where(Section.course_id == course_id).order_by(Section.number))
-    return tuple(SectionSnap(s.number, s.name, s.summary, s.visible, tuple(mods[s.id])) for s in secs)
+    out: dict[int, list[SectionSnap]] = defaultdict(list)
+    secs = sorted((s for (s,) in _all(session, lambda b: select(Section).where(Section.course_id.in_(b)), ids)),
+                  key=lambda s: (s.course_id, s.number))
+    for s in secs:
+        out[s.course_id].append(SectionSnap(s.number, s.name, s.summary, s.visible,
+                                            tuple(sorted(mods[s.id], key=lambda m: m.id))))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def _enrolments(session: Session, course_id: int):
-    return session.execute(
-        select(Enrolment, User).join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.course_id == course_id, Enrolment.deleted_at.is_(None)).order_by(User.id)
-    ).all()
+def _enrolments(session: Session, ids: list[int]) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    rows = _all(session, lambda b: select(Enrolment, User).join(User, User.id == Enrolment.user_id)
+                .where(Enrolment.course_id.in_(b), Enrolment.deleted_at.is_(None)), ids)
+    for e, u in sorted(rows, key=lambda r: (r[0].course_id, r[1].id)):
+        out[e.course_id].append((e, u))
+    return out
 
 
-def _learners(session: Session, course_id: int, enrolments: list) -> tuple[LearnerSnap, ...]:
-    done = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.completed)
-                                .where(CourseCompletion.course_id == course_id)).all())
-    acts: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for uid, cmid, st in session.execute(
-            select(ActivityCompletion.user_id, ActivityCompletion.cmid, ActivityCompletion.state)
-            .where(ActivityCompletion.course_id == course_id)):
-        acts[uid].append((cmid, st))
-    return tuple(
-        LearnerSnap(u.id, u.fullname, u.idnumber, e.status, e.lastcourseaccess, tuple(e.groups), done.get(u.id),
-                    sum(s in (1, 2) for _, s in acts[u.id]), len(acts[u.id]),
-                    frozenset(c for c, s in acts[u.id] if s in (1, 2)))
-        for e, u in enrolments if "student" in e.roles
-    )
+def _learners(session: Session, ids: list[int], enrolments: dict[int, list]) -> dict[int, tuple[LearnerSnap, ...]]:
+    done = {(c, u): d for c, u, d in _all(session, lambda b: select(
+        CourseCompletion.course_id, CourseCompletion.user_id, CourseCompletion.completed)
+        .where(CourseCompletion.course_id.in_(b)), ids)}
+    acts: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for c, u, cmid, st in _all(session, lambda b: select(
+            ActivityCompletion.course_id, ActivityCompletion.user_id, ActivityCompletion.cmid,
+            ActivityCompletion.state).where(ActivityCompletion.course_id.in_(b)), ids):
+        acts[(c, u)].append((cmid, st))
+    out = {}
+    for cid, rows in enrolments.items():
+        out[cid] = tuple(
+            LearnerSnap(u.id, u.fullname, u.idnumber, e.status, e.lastcourseaccess, tuple(e.groups),
+                        done.get((cid, u.id)), sum(s in (1, 2) for _, s in acts[(cid, u.id)]),
+                        len(acts[(cid, u.id)]), frozenset(m for m, s in acts[(cid, u.id)] if s in (1, 2)),
+                        e.progress)
+            for e, u in rows if "student" in e.roles)
+    return out
 
 
 def _staff(enrolments: list) -> tuple[StaffSnap, ...]:
@@ -129,33 +159,46 @@ def _staff(enrolments: list) -> tuple[StaffSnap, ...]:
     return tuple(out)
 
 
-def _feedbacks(session: Session, course_id: int) -> tuple[FeedbackSnap, ...]:
-    out = []
-    for f in session.scalars(select(Feedback).where(Feedback.course_id == course_id).order_by(Feedback.id)):
-        items = tuple(FeedbackItemSnap(i.id, i.label, i.name, i.typ, i.presentation) for i in session.scalars(
-            select(FeedbackItem).where(FeedbackItem.feedback_id == f.id).order_by(FeedbackItem.position)))
-        values: dict[int, dict[int, str | None]] = defaultdict(dict)
-        for v in session.scalars(select(FeedbackValue).where(FeedbackValue.feedback_id == f.id)):
-            values[v.response_id][v.item_id] = v.rawval
-        responses = tuple(ResponseSnap(r.id, values[r.id], r.timemodified) for r in session.scalars(
-            select(FeedbackResponse).where(FeedbackResponse.feedback_id == f.id).order_by(FeedbackResponse.id)))
-        idnumber = session.scalar(select(Module.idnumber).where(Module.id == f.cmid))
-        out.append(FeedbackSnap(f.id, f.cmid, f.name, f.anonymous, f.timeopen, f.timeclose, idnumber, items,
-                                responses))
-    return tuple(out)
+def _feedbacks(session: Session, ids: list[int]) -> dict[int, tuple[FeedbackSnap, ...]]:
+    fbs = sorted((f for (f,) in _all(session, lambda b: select(Feedback).where(Feedback.course_id.in_(b)), ids)),
+                 key=lambda f: f.id)
+    fids = [f.id for f in fbs]
+    items: dict[int, list[FeedbackItemSnap]] = defaultdict(list)
+    for (i,) in sorted(_all(session, lambda b: select(FeedbackItem).where(FeedbackItem.feedback_id.in_(b)), fids),
+                       key=lambda r: (r[0].feedback_id, r[0].position, r[0].id)):
+        items[i.feedback_id].append(FeedbackItemSnap(i.id, i.label, i.name, i.typ, i.presentation))
+    values: dict[int, dict[int, str | None]] = defaultdict(dict)
+    for rid, iid, raw in _all(session, lambda b: select(FeedbackValue.response_id, FeedbackValue.item_id,
+                                                        FeedbackValue.rawval).where(FeedbackValue.feedback_id.in_(b)),
+                              fids):
+        values[rid][iid] = raw
+    responses: dict[int, list[ResponseSnap]] = defaultdict(list)
+    for fid, rid, modified in sorted(_all(session, lambda b: select(
+            FeedbackResponse.feedback_id, FeedbackResponse.id, FeedbackResponse.timemodified)
+            .where(FeedbackResponse.feedback_id.in_(b)), fids), key=lambda r: r[1]):
+        responses[fid].append(ResponseSnap(rid, values[rid], modified))
+    idnumbers = dict(_all(session, lambda b: select(Module.id, Module.idnumber).where(Module.id.in_(b)),
+                          [f.cmid for f in fbs]))
+    out: dict[int, list[FeedbackSnap]] = defaultdict(list)
+    for f in fbs:
+        out[f.course_id].append(FeedbackSnap(f.id, f.cmid, f.name, f.anonymous, f.timeopen, f.timeclose,
+                                             idnumbers.get(f.cmid), tuple(items[f.id]), tuple(responses[f.id])))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def _forums(session: Session, course_id: int, base_url: str) -> tuple[ForumSnap, ...]:
-    out = []
-    for f in session.scalars(select(Forum).where(Forum.course_id == course_id).order_by(Forum.id)):
-        discussions = tuple(
-            DiscussionSnap(d.id, d.name, d.user_id, d.created, d.timemodified, d.usermodified, d.numreplies,
-                           d.locked)
-            for d in session.scalars(select(ForumDiscussion).where(ForumDiscussion.forum_id == f.id)
-                                     .order_by(ForumDiscussion.created)))
+def _forums(session: Session, ids: list[int], base_url: str) -> dict[int, tuple[ForumSnap, ...]]:
+    forums = sorted((f for (f,) in _all(session, lambda b: select(Forum).where(Forum.course_id.in_(b)), ids)),
+                    key=lambda f: f.id)
+    discussions: dict[int, list[DiscussionSnap]] = defaultdict(list)
+    for (d,) in sorted(_all(session, lambda b: select(ForumDiscussion).where(ForumDiscussion.forum_id.in_(b)),
+                            [f.id for f in forums]), key=lambda r: (r[0].created, r[0].id)):
+        discussions[d.forum_id].append(DiscussionSnap(d.id, d.name, d.user_id, d.created, d.timemodified,
+                                                      d.usermodified, d.numreplies, d.locked))
+    out: dict[int, list[ForumSnap]] = defaultdict(list)
+    for f in forums:
         url = f"{base_url}/mod/forum/view.php?id={f.cmid}" if base_url else None
-        out.append(ForumSnap(f.id, f.cmid, f.name, f.type, discussions, url))
-    return tuple(out)
+        out[f.course_id].append(ForumSnap(f.id, f.cmid, f.name, f.type, tuple(discussions[f.id]), url))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def load_rncp(session: Session) -> dict[str, RncpFicheSnap] | None:

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -138,12 +138,14 @@ class Enrolment(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("moodle_user.id"), primary_key=True, index=True)
     roles: Mapped[list[Any]] = mapped_column(JSON, default=list)  # role shortnames
-    status: Mapped[str] = mapped_column(String(20))  # active | suspended
-    timestart: Mapped[int | None] = mapped_column(BigInteger)  # not exposed by Moodle's WS: null
+    status: Mapped[str] = mapped_column(String(20))  # active | suspended | not_current
+    timestart: Mapped[int | None] = mapped_column(BigInteger)  # from the participants report, else null
     timeend: Mapped[int | None] = mapped_column(BigInteger)
     lastcourseaccess: Mapped[int] = mapped_column(BigInteger, default=0)
     groups: Mapped[list[Any]] = mapped_column(JSON, default=list)  # group names
     deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+    # % of the course's tracked activities completed, from the participants report (null without it)
+    progress: Mapped[float | None] = mapped_column(Float)
 
 
 class ActivityCompletion(Base):

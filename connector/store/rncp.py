@@ -1,21 +1,36 @@
-"""Store the RNCP/RS fiches: each import replaces the fiches of the répertoires it covers."""
+"""Store the RNCP/RS fiches: each import replaces the fiches of the répertoires it covers.
+
+An export older than the one already stored for a répertoire is refused (nothing written);
+the same export imported again changes nothing.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from connector.errors import InputError
 from connector.store.models import RncpFiche
 from connector.store.upsert import upsert_rows
 from mappings.model import RncpFicheSnap
 
 
 def upsert_fiches(session: Session, fiches: list[RncpFicheSnap]) -> Counter[str]:
-    kinds = sorted({"RS" if f.numero.startswith("RS") else "RNCP" for f in fiches})
+    kinds = sorted({_kind(f.numero) for f in fiches})
+    for kind in kinds:
+        incoming = min(f.export_date for f in fiches if _kind(f.numero) == kind)
+        stored = session.scalar(select(func.max(RncpFiche.export_date)).where(RncpFiche.numero.like(f"{kind}%")))
+        if stored and incoming < stored:
+            raise InputError(f"this {kind} export is dated {incoming}, older than the one in the store ({stored}): "
+                             "nothing imported; download the latest export-fiches-csv-AAAA-MM-JJ.zip")
     rows = [dict(numero=f.numero, intitule=f.intitule, actif=f.actif, date_fin=f.date_fin, niveau=f.niveau,
                  certificateurs=list(f.certificateurs), remplacee_par=list(f.remplacee_par),
                  export_date=f.export_date) for f in fiches]
     scope = or_(*(RncpFiche.numero.like(f"{k}%") for k in kinds))
     return upsert_rows(session, RncpFiche, rows, scope=scope)
+
+
+def _kind(numero: str) -> str:
+    return "RS" if numero.startswith("RS") else "RNCP"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.moodle import MoodleClient
@@ -23,6 +24,12 @@ class SyncContext:
     complaints_pattern: str = r"r[ée]clamation|plainte|QUALIOPI-I31"
     progress: Callable[[str], None] = lambda _msg: None
     changed: dict[str, set] = field(default_factory=dict)  # resource → keys changed in this run
+    report_id: int | None = None  # the participants custom report (fast path), else per-course calls
+    report_page_size: int = 10000
+    report_timezone: str = "Europe/Paris"
+    checkpoint_pattern: str = "ALT-"  # coordination activities (13): their completion is fetched per learner
+    participants: dict[int, dict[int, Any]] | None = None  # read from the report by `enrolments` this run
+    chunk_rows: int = 5000  # rows written per statement batch (streaming upserts)
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:
@@ -39,7 +46,7 @@ def save_cursor(session: Session, resource: str, value: int, run_id: int | None)
 
 
 def save_markers(session: Session, resource: str, markers: dict[str, str]) -> None:
-    """Fetch markers are bookkeeping: written, but not counted as data rows."""
+    """Fetch markers are bookkeeping: written (in bulk, only those that changed), but not counted as data rows."""
     if not markers:
         return
     existing = dict(
@@ -47,6 +54,33 @@ def save_markers(session: Session, resource: str, markers: dict[str, str]) -> No
             select(FetchState.key, FetchState.marker).where(FetchState.resource == resource)
         ).all()
     )
-    for key, marker in markers.items():
-        if existing.get(key) != marker:
-            session.merge(FetchState(resource=resource, key=key, marker=marker))
+    new = [dict(resource=resource, key=k, marker=v) for k, v in markers.items() if k not in existing]
+    changed = [dict(resource=resource, key=k, marker=v) for k, v in markers.items()
+               if k in existing and existing[k] != v]
+    if new:
+        session.execute(insert(FetchState), new)
+    if changed:
+        session.execute(update(FetchState), changed)
+
+
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def weighted_chunks(items: Sequence[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
+    """Consecutive groups whose total weight stays under ``limit`` (a heavier item goes alone)."""
+    group: list[T] = []
+    total = 0
+    for item in items:
+        w = max(1, weight(item))
+        if group and total + w > limit:
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += w
+    if group:
+        yield group

@@ -79,4 +79,8 @@ def no_visible_course(number: int, inp: EvalInput) -> Verdict:
 
 
 def rate(part: int, whole: int) -> float:
-    return round(part / whole, 3) if whole else 0.0
+    """part / whole rounded to 0.1 %, within [0, 1]: 0 when there is nothing to count.
+
+    More parts than the whole (e.g. answers of learners unenrolled since) count as 100 %.
+    """
+    return round(min(max(part, 0) / whole, 1.0), 3) if whole > 0 else 0.0

@@ -1,4 +1,9 @@
-"""Indicator 6 — contents and delivery methods: each visible course is detailed and complete."""
+"""Indicator 6 — contents and delivery methods: each visible course is detailed and complete.
+
+Unnamed (Moodle's default name) or empty visible sections fail a course that has no structure at all
+(no named section with activities, like an untouched course shell); in an otherwise structured course
+they are an improvement point (WARN) telling the teacher which section to finish.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,38 @@ _DEFAULT_NAME = re.compile(r"^(new section|nouvelle section|section \d+|topic \d
                            re.IGNORECASE)
 
 
+def _is_default(name: str) -> bool:
+    return bool(_DEFAULT_NAME.match(name.strip()))
+
+
+def structured(c: CourseSnap) -> bool:
+    """At least one visible section with a real name and activities: the course has a structure."""
+    return any(s.number and s.visible and s.modules and not _is_default(s.name) for s in c.sections)
+
+
+def _section_findings(c: CourseSnap) -> list[Finding]:
+    """Unnamed or empty sections: an improvement point (WARN) in a structured course, a failure otherwise."""
+    out: list[Finding] = []
+    grave = Outcome.WARN if structured(c) else Outcome.FAILED
+    for s in c.sections:
+        if s.number == 0:
+            continue
+        label = f"section {s.number}" if _is_default(s.name) else s.name
+        if _is_default(s.name):
+            out.append(finding(c, "Section sans nom", f"la section {s.number} porte le nom par défaut « {s.name} »",
+                               "Modifier la section et lui donner un titre qui dit ce qu’on y apprend.",
+                               severity=grave, section=label))
+        if s.visible and not plain_text(s.summary):
+            out.append(finding(c, "Section sans description", "aucun texte de présentation",
+                               "Modifier la section et décrire en deux phrases son contenu et ses objectifs.",
+                               severity=Outcome.WARN, section=label))
+        if s.visible and not s.modules:
+            out.append(finding(c, "Section visible vide", "aucune activité ni ressource",
+                               "Ajouter des activités à cette section ou la masquer / supprimer.",
+                               severity=grave, section=label))
+    return out
+
+
 def check_course(c: CourseSnap, inp: EvalInput) -> list[Finding]:
     out: list[Finding] = []
     summary = plain_text(c.summary, c.summaryformat)
@@ -31,21 +68,7 @@ def check_course(c: CourseSnap, inp: EvalInput) -> list[Finding]:
         out.append(finding(c, "Objectifs non énoncés", "le résumé ne mentionne pas d’objectifs",
                            "Ajouter au résumé du cours un paragraphe « Objectifs » (compétences visées, évaluables).",
                            severity=Outcome.WARN))
-    for s in c.sections:
-        if s.number == 0:
-            continue
-        label = s.name if not _DEFAULT_NAME.match(s.name.strip()) else f"section {s.number}"
-        if _DEFAULT_NAME.match(s.name.strip()):
-            out.append(finding(c, "Section sans nom", f"la section {s.number} porte le nom par défaut « {s.name} »",
-                               "Modifier la section et lui donner un titre qui dit ce qu’on y apprend.",
-                               section=label))
-        if s.visible and not plain_text(s.summary):
-            out.append(finding(c, "Section sans description", "aucun texte de présentation",
-                               "Modifier la section et décrire en deux phrases son contenu et ses objectifs.",
-                               severity=Outcome.WARN, section=label))
-        if s.visible and not s.modules:
-            out.append(finding(c, "Section visible vide", "aucune activité ni ressource",
-                               "Ajouter des activités à cette section ou la masquer / supprimer.", section=label))
+    out += _section_findings(c)
     if not any(m.modname in ASSESSMENTS for m in c.modules):
         out.append(finding(c, "Aucune activité d’évaluation", "ni test, ni devoir, ni atelier dans le cours",
                            "Ajouter un test (quiz) ou un devoir pour évaluer les acquis."))

@@ -23,9 +23,10 @@ DEFINITION = ("Abandon : apprenant actif (hors inscriptions suspendues) qui n’
 
 
 def state(x: LearnerSnap) -> str:
+    """Completed; in progress (an activity done, or progress above 0 %); not started."""
     if x.completed:
         return "termine"
-    return "en_cours" if x.activities_done else "non_commence"
+    return "en_cours" if x.activities_done or (x.progress or 0) > 0 else "non_commence"
 
 
 def course_figures(c: CourseSnap, inp: EvalInput) -> tuple[dict, list[Finding]]:

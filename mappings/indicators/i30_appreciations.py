@@ -59,9 +59,10 @@ def evaluate(inp: EvalInput) -> Verdict:
             publics.add(audience(f))
             kinds["a_froid" if is_cold(f, c) else "a_chaud"] += 1
             scores += rated_values(f, labels)
+        expected = active * len(c.feedbacks)  # each survey is meant for every active learner
         if c.feedbacks and active:
             responses += n_resp
-            learners += active
+            learners += expected
         ended = bool(c.enddate) and c.enddate < inp.now
         o = Outcome.PASSED
         if not c.feedbacks and active:
@@ -71,7 +72,7 @@ def evaluate(inp: EvalInput) -> Verdict:
                                     "aucune activité Feedback dans le cours",
                                     "Ajouter une activité Feedback (questionnaire à chaud) en fin de cours.",
                                     severity=o))
-        elif c.feedbacks and active and rate(n_resp, active) < float(inp.t("response_rate_warn")):
+        elif c.feedbacks and active and rate(n_resp, expected) < float(inp.t("response_rate_warn")):
             o = Outcome.WARN
             findings.append(finding(c, "Taux de réponse faible", f"{n_resp} réponses pour {active} apprenants actifs",
                                     "Relancer les apprenants (message, temps dédié en fin de séance).",

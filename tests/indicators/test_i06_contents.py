@@ -46,3 +46,12 @@ def test_missing_assessment_only():
                                           (ModuleSnap(1, "page", "P", None, True, 2),)),))
     v = i06_contents.evaluate(inp(c))
     assert [f.what for f in v.findings if f.severity == Outcome.FAILED] == ["Aucune activité d’évaluation"]
+
+
+def test_unfinished_section_of_a_structured_course_only_warns():
+    base = good_course()
+    c1 = replace(base, sections=(*base.sections, SectionSnap(6, "New section", "", True, ())))
+    v = i06_contents.evaluate(inp(c1))
+    assert v.outcome == Outcome.WARN
+    assert {f.what for f in v.findings} == {"Section sans nom", "Section sans description", "Section visible vide"}
+    assert {f.where.section for f in v.findings} == {"section 6"}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from connector.sync.context import SyncContext
-from connector.sync.resources import catalog, feedback, forums, learners
+from connector.sync.resources import catalog, feedback, forums, learners, participants
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,16 @@ class Resource:
     run: Callable[[SyncContext, int], Counter[str]]
 
 
+def _enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
+    """The participants report when configured (fast path), else two calls per course."""
+    return (participants.sync_enrolments if ctx.report_id else learners.sync_enrolments)(ctx, run_id)
+
+
+def _completion(ctx: SyncContext, run_id: int) -> Counter[str]:
+    """With the report: criteria probes and checkpoint activities only; else two calls per learner."""
+    return (participants.sync_completion if ctx.report_id else learners.sync_completion)(ctx, run_id)
+
+
 RESOURCES: tuple[Resource, ...] = (
     Resource("categories", ("core_course_get_categories",), "none (one cheap call)", "category.id",
              catalog.sync_categories),
@@ -26,18 +36,20 @@ RESOURCES: tuple[Resource, ...] = (
              "course.id, course_customfield.(course_id, shortname)", catalog.sync_courses),
     Resource("contents", ("core_course_get_contents",), "course record hash at last fetch",
              "section.id, module.id", catalog.sync_contents),
-    Resource("enrolments", ("core_enrol_get_enrolled_users",), "none (diffed per course)",
-             "enrolment.(course_id, user_id), moodle_user.id", learners.sync_enrolments),
+    Resource("enrolments", ("core_reportbuilder_retrieve_report", "core_enrol_get_enrolled_users"),
+             "report: diffed row by row; fallback: two calls per course, diffed",
+             "enrolment.(course_id, user_id), moodle_user.id, course_completion (report)", _enrolments),
     Resource("completion", ("core_completion_get_activities_completion_status",
                             "core_completion_get_course_completion_status"),
-             "learner's lastcourseaccess vs cursor − lookback", "(course_id, user_id[, cmid])",
-             learners.sync_completion),
+             "report: course record hash (criteria), checkpoint learners' access and progress; fallback: "
+             "learner's lastcourseaccess vs marker and cursor − lookback", "(course_id, user_id[, cmid])",
+             _completion),
     Resource("feedback", ("mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items",
                           "mod_feedback_get_responses_analysis"),
-             "course access since cursor − lookback (responses)", "feedback.id, feedback_response.id",
+             "edited courses (list); last course access vs marker (answers)", "feedback.id, feedback_response.id",
              feedback.sync_feedback),
     Resource("forums", ("mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions"),
-             "course changed or accessed since cursor − lookback; discussions of complaints forums only",
+             "edited courses (list); last course access vs marker (discussions of complaints forums only)",
              "forum.id, forum_discussion.id", forums.sync_forums),
 )
 

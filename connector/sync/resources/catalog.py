@@ -12,7 +12,9 @@ from connector.moodle import models as m
 from connector.store.db import transaction
 from connector.store.models import Category, Course, CourseCustomField, Module, Section
 from connector.store.upsert import upsert_rows
-from connector.sync.context import SyncContext, save_cursor, save_markers
+from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
+
+CONTENTS_PER_CHUNK = 100  # courses fetched, then written, before the next ones
 
 
 def fetch_categories(ctx: SyncContext) -> list[m.Category]:
@@ -83,27 +85,32 @@ def active_courses(ctx: SyncContext) -> list[Course]:
 
 
 def sync_contents(ctx: SyncContext, run_id: int) -> Counter[str]:
-    """Contents of courses whose record changed since they were last fetched (all with --full)."""
+    """Contents of courses whose record changed since they were last fetched (all with --full).
+
+    Fetched and written a chunk of courses at a time, in one transaction.
+    """
     seen = ctx.markers("contents")
     todo = [c for c in active_courses(ctx) if ctx.full or seen.get(str(c.id)) != c.record_hash]
-    fetched = ctx.client.map(lambda c: (c, fetch_contents(ctx, c.id)), todo)
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
-        for course, sections in fetched:
+        for part in chunked(todo, CONTENTS_PER_CHUNK):
+            fetched = ctx.client.map(lambda c: (c, fetch_contents(ctx, c.id)), part)
             srows, mrows = [], []
-            for sec in sections:
-                srows.append(dict(id=sec.id, course_id=course.id, number=sec.section, name=sec.name,
-                                  summary=sec.summary, summaryformat=sec.summaryformat,
-                                  visible=sec.visible != 0))
-                mrows += [dict(id=mod.id, course_id=course.id, section_id=sec.id, modname=mod.modname,
-                               instance=mod.instance, name=mod.name, idnumber=mod.idnumber or None,
-                               visible=mod.visible != 0, completion=mod.completion,
-                               url=getattr(mod, "url", None),
-                               dates=[d.model_dump(mode="json") for d in mod.dates])
-                          for mod in sec.modules]
-            counts.update(upsert_rows(s, Section, srows, scope=Section.course_id == course.id))
-            counts.update(upsert_rows(s, Module, mrows, scope=Module.course_id == course.id))
-        save_markers(s, "contents", {str(c.id): c.record_hash for c, _ in fetched})
+            for course, sections in fetched:
+                for sec in sections:
+                    srows.append(dict(id=sec.id, course_id=course.id, number=sec.section, name=sec.name,
+                                      summary=sec.summary, summaryformat=sec.summaryformat,
+                                      visible=sec.visible != 0))
+                    mrows += [dict(id=mod.id, course_id=course.id, section_id=sec.id, modname=mod.modname,
+                                   instance=mod.instance, name=mod.name, idnumber=mod.idnumber or None,
+                                   visible=mod.visible != 0, completion=mod.completion,
+                                   url=getattr(mod, "url", None),
+                                   dates=[d.model_dump(mode="json") for d in mod.dates])
+                              for mod in sec.modules]
+            ids = [c.id for c in part]
+            counts.update(upsert_rows(s, Section, srows, scope=Section.course_id.in_(ids)))
+            counts.update(upsert_rows(s, Module, mrows, scope=Module.course_id.in_(ids)))
+        save_markers(s, "contents", {str(c.id): c.record_hash for c in todo})
         save_cursor(s, "contents", ctx.now, run_id)
-    ctx.changed["contents"] = {c.id for c, _ in fetched}
+    ctx.changed["contents"] = {c.id for c in todo}
     return counts

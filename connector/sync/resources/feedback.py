@@ -24,12 +24,18 @@ from connector.store.models import (
     Module,
 )
 from connector.store.upsert import upsert_rows
-from connector.sync.context import SyncContext, save_cursor, save_markers
+from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
+
+BATCH = 200  # course ids per *_by_courses call
+PER_CHUNK = 100  # feedbacks whose answers are fetched, then written, before the next ones
 
 
 def fetch_feedbacks(ctx: SyncContext, course_ids: list[int]) -> list[m.Feedback]:
     # without courseids Moodle answers only for the token user's own courses: always pass them
-    return m.parse_feedbacks(ctx.client.call("mod_feedback_get_feedbacks_by_courses", courseids=course_ids))
+    out: list[m.Feedback] = []
+    for part in chunked(course_ids, BATCH):
+        out += m.parse_feedbacks(ctx.client.call("mod_feedback_get_feedbacks_by_courses", courseids=list(part)))
+    return out
 
 
 def fetch_items(ctx: SyncContext, feedback_id: int) -> list[m.FeedbackItem]:
@@ -42,7 +48,7 @@ def fetch_responses(ctx: SyncContext, feedback_id: int) -> m.ResponsesAnalysis:
 
 
 def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[int, int]]:
-    """Courses holding a module of this kind, and the last learner access per course."""
+    """Courses holding a module of this kind, and the last access of anybody to each course."""
     with ctx.sessions() as s:
         courses = s.scalars(
             select(Module.course_id).join(Course, Course.id == Module.course_id)
@@ -58,43 +64,57 @@ def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[in
     return list(courses), access
 
 
+def to_list(ctx: SyncContext, courses: list[int], resource: str) -> list[int]:
+    """Courses whose activity list must be asked again: all on a full or first run, else edited ones."""
+    if ctx.full or ctx.cursor(resource) is None:
+        return courses
+    changed = ctx.changed.get("contents", set())
+    return [c for c in courses if c in changed]
+
+
 def _hash(obj: m.Feedback) -> str:
     return hashlib.sha256(json.dumps(obj.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:32]
 
 
 def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
+    """Surveys of edited courses; answers of surveys whose course was accessed since they were last read.
+
+    Answering a survey means accessing its course: a survey's answers are read again only when the
+    last access to its course moved since they were read (the marker), or on a full run.
+    """
     courses, access = activity_courses(ctx, "feedback")
-    cursor = ctx.cursor("feedback")
-    contents_changed = ctx.changed.get("contents", set())
-    if not courses or not (ctx.full or cursor is None or contents_changed & set(courses)
-                           or any(access.get(c, 0) >= cursor - ctx.lookback for c in courses)):
-        with transaction(ctx.sessions) as s:
-            save_cursor(s, "feedback", ctx.now, run_id)
-        return Counter()
-    feedbacks = fetch_feedbacks(ctx, courses)
+    listed = to_list(ctx, courses, "feedback")
+    feedbacks = fetch_feedbacks(ctx, listed) if listed else []
     seen = ctx.markers("feedback")
-    since = (cursor or 0) - ctx.lookback
+    with ctx.sessions() as s:
+        known = [(f.id, f.course_id) for f in s.scalars(
+            select(Feedback).where(Feedback.course_id.in_(courses or [-1]), Feedback.course_id.notin_(listed or [-1])))]
+    everyone = [(f.id, f.course) for f in feedbacks] + known
     item_todo = [f for f in feedbacks if ctx.full or seen.get(f"items:{f.id}") != _hash(f)]
-    resp_todo = [f for f in feedbacks
-                 if ctx.full or f"responses:{f.id}" not in seen or access.get(f.course, 0) >= since]
-    items = dict(ctx.client.map(lambda f: (f.id, fetch_items(ctx, f.id)), item_todo))
-    answers = dict(ctx.client.map(lambda f: (f.id, fetch_responses(ctx, f.id)), resp_todo))
+    resp_todo = [(fid, cid) for fid, cid in everyone
+                 if ctx.full or seen.get(f"responses:{fid}") != str(access.get(cid, 0))]
+    anonymous = {f.id: f.anonymous == 1 for f in feedbacks}
+    with ctx.sessions() as s:
+        anonymous |= dict(s.execute(select(Feedback.id, Feedback.anonymous).where(
+            Feedback.id.in_([fid for fid, _ in known] or [-1]))).all())
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
         rows = [dict(id=f.id, course_id=f.course, cmid=f.coursemodule, name=f.name, anonymous=f.anonymous == 1,
                      timeopen=f.timeopen or None, timeclose=f.timeclose or None) for f in feedbacks]
-        counts.update(upsert_rows(s, Feedback, rows, scope=Feedback.course_id.in_(courses)))
-        for fid, its in items.items():
-            irows = [dict(id=i.id, feedback_id=fid, label=i.label, name=i.name, typ=i.typ,
-                          presentation=i.presentation, position=i.position, required=i.required) for i in its]
-            counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id == fid))
-        anonymous = {f.id: f.anonymous == 1 for f in feedbacks}
-        for fid, analysis in answers.items():
-            rrows, vrows = _response_rows(fid, analysis, anonymous[fid])
-            counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id == fid))
-            counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id == fid))
+        if listed:
+            counts.update(upsert_rows(s, Feedback, rows, scope=Feedback.course_id.in_(listed)))
+        for part in chunked(item_todo, PER_CHUNK):
+            for fid, its in ctx.client.map(lambda f: (f.id, fetch_items(ctx, f.id)), part):
+                irows = [dict(id=i.id, feedback_id=fid, label=i.label, name=i.name, typ=i.typ,
+                              presentation=i.presentation, position=i.position, required=i.required) for i in its]
+                counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id == fid))
+        for part in chunked(resp_todo, PER_CHUNK):
+            for fid, analysis in ctx.client.map(lambda t: (t[0], fetch_responses(ctx, t[0])), part):
+                rrows, vrows = _response_rows(fid, analysis, anonymous[fid])
+                counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id == fid))
+                counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id == fid))
         markers = {f"items:{f.id}": _hash(f) for f in item_todo}
-        markers.update({f"responses:{f.id}": str(ctx.now) for f in resp_todo})
+        markers.update({f"responses:{fid}": str(access.get(cid, 0)) for fid, cid in resp_todo})
         save_markers(s, "feedback", markers)
         save_cursor(s, "feedback", ctx.now, run_id)
     return counts

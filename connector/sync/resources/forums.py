@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from sqlalchemy import select
+
 from connector.moodle import models as m
 from connector.store.db import transaction
 from connector.store.models import Forum, ForumDiscussion
 from connector.store.upsert import upsert_rows
-from connector.sync.context import SyncContext, save_cursor
-from connector.sync.resources.feedback import activity_courses
+from connector.sync.context import SyncContext, save_cursor, save_markers
+from connector.sync.resources.feedback import activity_courses, to_list
 
 BATCH = 200  # course ids per mod_forum_get_forums_by_courses call
 
@@ -37,31 +39,33 @@ def is_complaints_forum(name: str, pattern: str) -> bool:
 
 
 def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
-    """The forum list (batched, cheap) when any forum course moved; discussions of moved courses only."""
+    """Forums of edited courses (batched); discussions of complaints forums whose course was accessed since.
+
+    Posting means accessing the course: a complaints forum's discussions are read again only when
+    the last access to its course moved since they were read (the marker), or on a full run.
+    """
     courses, access = activity_courses(ctx, "forum")
-    cursor = ctx.cursor("forums")
-    since = (cursor or 0) - ctx.lookback
-    moved = set(courses)
-    if not ctx.full and cursor is not None:
-        contents_changed = ctx.changed.get("contents", set())
-        moved = {c for c in courses if c in contents_changed or access.get(c, 0) >= since}
-    if not moved:
-        with transaction(ctx.sessions) as s:
-            save_cursor(s, "forums", ctx.now, run_id)
-        return Counter()
-    forums = fetch_forums(ctx, courses)
-    watched = [f for f in forums if f.course in moved and f.type != "news"
-               and is_complaints_forum(f.name, ctx.complaints_pattern)]
-    discussions = dict(ctx.client.map(lambda f: (f.id, fetch_discussions(ctx, f.id)), watched))
+    listed = to_list(ctx, courses, "forums")
+    forums = fetch_forums(ctx, listed) if listed else []
+    with ctx.sessions() as s:
+        known = [(f.id, f.course_id, f.type, f.name) for f in s.scalars(
+            select(Forum).where(Forum.course_id.in_(courses or [-1]), Forum.course_id.notin_(listed or [-1])))]
+    seen = ctx.markers("forums")
+    watched = [(fid, cid) for fid, cid, kind, name in [(f.id, f.course, f.type, f.name) for f in forums] + known
+               if kind != "news" and is_complaints_forum(name, ctx.complaints_pattern)
+               and (ctx.full or seen.get(f"discussions:{fid}") != str(access.get(cid, 0)))]
+    discussions = dict(ctx.client.map(lambda t: (t[0], fetch_discussions(ctx, t[0])), watched))
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
         rows = [dict(id=f.id, course_id=f.course, cmid=f.cmid, type=f.type, name=f.name,
                      numdiscussions=f.numdiscussions) for f in forums]
-        counts.update(upsert_rows(s, Forum, rows, scope=Forum.course_id.in_(courses)))
+        if listed:
+            counts.update(upsert_rows(s, Forum, rows, scope=Forum.course_id.in_(listed)))
         for fid, items in discussions.items():
             drows = [dict(id=d.discussion, forum_id=fid, name=d.name, user_id=d.userid, created=d.created,
                           timemodified=d.timemodified, usermodified=d.usermodified, numreplies=d.numreplies,
                           locked=d.locked) for d in items]
             counts.update(upsert_rows(s, ForumDiscussion, drows, scope=ForumDiscussion.forum_id == fid))
+        save_markers(s, "forums", {f"discussions:{fid}": str(access.get(cid, 0)) for fid, cid in watched})
         save_cursor(s, "forums", ctx.now, run_id)
     return counts

@@ -18,10 +18,11 @@ from connector.store.models import (
     User,
 )
 from connector.store.upsert import upsert_rows
-from connector.sync.context import SyncContext, save_cursor, save_markers
+from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
 
 LEARNER_ROLE = "student"
+COURSES_PER_CHUNK = 50  # fetched, then written, before the next chunk: memory stays flat
 # The recorded request shape: only active enrolments, with the fields the store keeps.
 ACTIVE_OPTIONS = [
     {"name": "onlyactive", "value": 1},
@@ -44,29 +45,31 @@ def fetch_enrolled_users(ctx: SyncContext, course_id: int) -> tuple[list[m.Enrol
 
 
 def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
-    courses = active_courses(ctx)
-    fetched = ctx.client.map(lambda c: (c.id, *fetch_enrolled_users(ctx, c.id)), courses)
-    users: dict[int, dict] = {}
+    """Per course, two calls (everyone, then active only); written a chunk of courses at a time."""
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
-        _refuse_vanished_courses(s, fetched)
-        per_course = []
-        for course_id, everyone, active in fetched:
-            rows = []
-            for u in everyone:
-                users[u.id] = dict(id=u.id, username=u.username, fullname=u.fullname,
-                                   idnumber=u.idnumber or None, lastaccess=u.lastaccess or 0)
-                rows.append(dict(
-                    course_id=course_id, user_id=u.id, roles=sorted(r.shortname for r in u.roles),
-                    status="active" if u.id in active else "suspended", timestart=None, timeend=None,
-                    lastcourseaccess=u.lastcourseaccess or 0, groups=sorted(g.name for g in u.groups),
-                ))
-            per_course.append((course_id, rows))
-        # users are never deleted here: other courses or past runs may still refer to them
-        counts.update(upsert_rows(s, User, list(users.values()), scope=User.id.in_(list(users) or [-1]),
-                                  delete_missing=False))
-        for course_id, rows in per_course:
-            counts.update(upsert_rows(s, Enrolment, rows, scope=Enrolment.course_id == course_id, now=ctx.now))
+        for part in chunked(active_courses(ctx), COURSES_PER_CHUNK):
+            fetched = ctx.client.map(lambda c: (c.id, *fetch_enrolled_users(ctx, c.id)), part)
+            if not ctx.full:
+                _refuse_vanished_courses(s, fetched)
+            users: dict[int, dict] = {}
+            per_course = []
+            for course_id, everyone, active in fetched:
+                rows = []
+                for u in everyone:
+                    users[u.id] = dict(id=u.id, username=u.username, fullname=u.fullname,
+                                       idnumber=u.idnumber or None, lastaccess=u.lastaccess or 0)
+                    rows.append(dict(
+                        course_id=course_id, user_id=u.id, roles=sorted(r.shortname for r in u.roles),
+                        status="active" if u.id in active else "suspended", timestart=None, timeend=None,
+                        lastcourseaccess=u.lastcourseaccess or 0, groups=sorted(g.name for g in u.groups),
+                    ))
+                per_course.append((course_id, rows))
+            # users are never deleted here: other courses or past runs may still refer to them
+            counts.update(upsert_rows(s, User, list(users.values()), scope=User.id.in_(list(users) or [-1]),
+                                      delete_missing=False))
+            for course_id, rows in per_course:
+                counts.update(upsert_rows(s, Enrolment, rows, scope=Enrolment.course_id == course_id, now=ctx.now))
         save_cursor(s, "enrolments", ctx.now, run_id)
     return counts
 
@@ -76,7 +79,7 @@ def _refuse_vanished_courses(session, fetched: list) -> None:
 
     Moodle sometimes answers ``[]`` (cache rebuild, a restore in progress, a role change of the
     sync user) for a course it listed a moment ago. Deleting every enrolment would break the
-    reports; the resource stops instead and keeps the last good data.
+    reports; the resource stops instead and keeps the last good data (``--full`` accepts it).
     """
     empty = [cid for cid, everyone, _ in fetched if not everyone]
     if not empty:
@@ -89,7 +92,7 @@ def _refuse_vanished_courses(session, fetched: list) -> None:
         cid, n = next(iter(sorted(known.items())))
         raise errors.UnexpectedPayloadError(
             f"Moodle listed course {cid} but returned no enrolled user for it (the store has {n}): kept the last "
-            "good enrolments; retry later, and check the sync user's role if it persists",
+            "good enrolments; retry later, or run `qualiopi-sync sync --full` if the course was really emptied",
             wsfunction="core_enrol_get_enrolled_users")
 
 
@@ -133,12 +136,37 @@ def fetch_completion(ctx: SyncContext, course_id: int, user_id: int, want_course
         raise
 
 
+def probe_criteria(ctx: SyncContext, course_id: int, user_id: int) -> m.CourseCompletion | str:
+    """One learner's course completion: tells whether the course has completion criteria at all."""
+    try:
+        return m.parse_course_completion(ctx.client.call(
+            "core_completion_get_course_completion_status", courseid=course_id, userid=user_id))
+    except errors.MoodleError as exc:
+        if exc.errorcode in _SKIP_COURSE or exc.errorcode == "usernotenroled":
+            return exc.errorcode
+        raise
+
+
 def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
+    """Two calls per learner whose completion may have changed, a chunk of courses at a time."""
     todo = _learners_to_fetch(ctx)
     by_course: dict[int, list[tuple[int, int]]] = {}
     for course_id, user_id, access in todo:
         by_course.setdefault(course_id, []).append((user_id, access))
-    # first learner of each course tells whether the course has completion criteria at all
+    counts: Counter[str] = Counter()
+    markers: dict[str, str] = {}
+    with transaction(ctx.sessions) as s:
+        for part in chunked(list(by_course), COURSES_PER_CHUNK):
+            results, info = _fetch_courses(ctx, {c: by_course[c] for c in part})
+            counts.update(_write_completion(s, results, info))
+            markers.update({f"{c}:{u}": str(a) for c, u, a, _, _ in results})
+        save_markers(s, "completion", markers)
+        save_cursor(s, "completion", ctx.now, run_id)
+    return counts
+
+
+def _fetch_courses(ctx: SyncContext, by_course: dict[int, list[tuple[int, int]]]) -> tuple[list, dict]:
+    # the first learner of each course tells whether the course has completion criteria at all
     firsts = ctx.client.map(lambda c: (c, *by_course[c][0], fetch_completion(ctx, c, by_course[c][0][0], True)),
                             list(by_course))
     info, results = {}, []
@@ -146,25 +174,25 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
         info[course_id] = cc if isinstance(cc, str) and cc in _SKIP_COURSE else None
         results.append((course_id, user_id, access, acts, cc))
     rest = [(c, u, a) for c, users in by_course.items() for u, a in users[1:]]
-    results += ctx.client.map(
-        lambda t: (*t, *fetch_completion(ctx, t[0], t[1], info[t[0]] is None)), rest)
+    results += ctx.client.map(lambda t: (*t, *fetch_completion(ctx, t[0], t[1], info[t[0]] is None)), rest)
+    return results, info
+
+
+def _write_completion(s, results: list, info: dict) -> Counter[str]:
     counts: Counter[str] = Counter()
-    with transaction(ctx.sessions) as s:
-        for course_id, rows in _group(results).items():
-            users = [r[1] for r in rows]
-            acts_rows = [dict(course_id=course_id, user_id=u, cmid=st.cmid, state=st.state,
-                              timecompleted=st.timecompleted, tracking=st.tracking)
-                         for _, u, _, acts, _ in rows for st in acts.statuses]
-            scope_a = (ActivityCompletion.course_id == course_id) & ActivityCompletion.user_id.in_(users)
-            counts.update(upsert_rows(s, ActivityCompletion, acts_rows, scope=scope_a))
-            cc_rows = [_course_completion_row(course_id, u, cc) for _, u, _, _, cc in rows
-                       if isinstance(cc, m.CourseCompletion)]
-            scope_c = (CourseCompletion.course_id == course_id) & CourseCompletion.user_id.in_(users)
-            counts.update(upsert_rows(s, CourseCompletion, cc_rows, scope=scope_c))
-            counts.update(upsert_rows(s, CourseCompletionInfo, [_info_row(course_id, rows, info[course_id])],
-                                      scope=CourseCompletionInfo.course_id == course_id))
-        save_markers(s, "completion", {f"{c}:{u}": str(a) for c, u, a, _, _ in results})
-        save_cursor(s, "completion", ctx.now, run_id)
+    for course_id, rows in _group(results).items():
+        users = [r[1] for r in rows]
+        acts_rows = [dict(course_id=course_id, user_id=u, cmid=st.cmid, state=st.state,
+                          timecompleted=st.timecompleted, tracking=st.tracking)
+                     for _, u, _, acts, _ in rows for st in acts.statuses]
+        scope_a = (ActivityCompletion.course_id == course_id) & ActivityCompletion.user_id.in_(users)
+        counts.update(upsert_rows(s, ActivityCompletion, acts_rows, scope=scope_a))
+        cc_rows = [_course_completion_row(course_id, u, cc) for _, u, _, _, cc in rows
+                   if isinstance(cc, m.CourseCompletion)]
+        scope_c = (CourseCompletion.course_id == course_id) & CourseCompletion.user_id.in_(users)
+        counts.update(upsert_rows(s, CourseCompletion, cc_rows, scope=scope_c))
+        counts.update(upsert_rows(s, CourseCompletionInfo, [info_row(course_id, rows, info[course_id])],
+                                  scope=CourseCompletionInfo.course_id == course_id))
     return counts
 
 
@@ -184,7 +212,7 @@ def _course_completion_row(course_id: int, user_id: int, cc: m.CourseCompletion)
                 criteria_total=len(crits), criteria_done=len(done))
 
 
-def _info_row(course_id: int, rows: list, error: str | None) -> dict:
+def info_row(course_id: int, rows: list, error: str | None) -> dict:
     sample = next((cc for *_, cc in rows if isinstance(cc, m.CourseCompletion)), None)
     if sample is None:
         return dict(course_id=course_id, has_criteria=False if error else None, aggregation=None,

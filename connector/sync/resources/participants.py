@@ -1,0 +1,214 @@
+"""Fast path: enrolments, last course access and course completion from the participants custom report.
+
+One report (``[moodle] participants_report_id``, see ``connector.moodle.report``) replaces the two
+per-course ``core_enrol_get_enrolled_users`` calls and the per-learner course completion calls: its
+pages are read in order (a few at a time) and written course by course, so memory stays flat on a
+site of any size. The completion resource then only asks Moodle, per learner, for the activity
+completion of coordination checkpoints (indicator 13), and once per course whether it has completion
+criteria.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+
+from connector import errors
+from connector.moodle import report as rb
+from connector.store.db import transaction
+from connector.store.models import (
+    ActivityCompletion,
+    Course,
+    CourseCompletion,
+    CourseCompletionInfo,
+    Enrolment,
+    Module,
+    User,
+)
+from connector.store.upsert import upsert_rows
+from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
+from connector.sync.resources.catalog import active_courses
+
+LEARNER_ROLE = "student"
+
+
+class ReportChanged(Exception):
+    """Rows were added or removed while the pages were read: the offsets moved."""
+
+
+def fetch_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
+    return rb.parse_report_page(ctx.client.call(rb.WSFUNCTION, reportid=ctx.report_id, page=page,
+                                                perpage=ctx.report_page_size))
+
+
+def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
+    """Every row, page after page in order; pages are fetched a few at a time (the client's concurrency)."""
+    first = fetch_report_page(ctx, 0)
+    total = first.data.totalrowcount
+    pages = max(1, -(-total // ctx.report_page_size))
+    seen = len(first.data.rows)
+    yield from (r.get("columns", []) for r in first.data.rows)
+    for window in chunked(range(1, pages), ctx.client.concurrency):
+        for page in ctx.client.map(lambda n: fetch_report_page(ctx, n), window):
+            if page.data.totalrowcount != total:
+                raise ReportChanged
+            seen += len(page.data.rows)
+            yield from (r.get("columns", []) for r in page.data.rows)
+    if seen != total:
+        raise ReportChanged
+
+
+def iter_courses(ctx: SyncContext) -> Iterator[tuple[int, dict[int, rb.Participant]]]:
+    """(course id, its participants) as the sorted rows stream in."""
+    tz = ZoneInfo(ctx.report_timezone)
+    current, people, done = None, {}, set()
+    for cells in iter_report_rows(ctx):
+        cid = rb.course_of(cells)
+        if cid != current:
+            if current is not None:
+                yield current, people
+                done.add(current)
+            if cid in done:
+                raise rb.ReportError("the rows of a course are not together in the participants report: sort it "
+                                     "by 'Course short name with link' first (see `qualiopi-sync doctor`)",
+                                     wsfunction=rb.WSFUNCTION)
+            current, people = cid, {}
+        rb.merge_row(cells, tz, people)
+    if current is not None:
+        yield current, people
+
+
+def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
+    for attempt in (1, 2):
+        try:
+            return _sync_enrolments(ctx, run_id)
+        except ReportChanged:
+            if attempt == 2:
+                raise errors.TransportError(
+                    "the participants report changed while it was read, twice (enrolments added or removed "
+                    "meanwhile): nothing written; retry later", wsfunction=rb.WSFUNCTION) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
+    store = {c.id: c for c in active_courses(ctx)}
+    counts: Counter[str] = Counter()
+    seen: set[int] = set()
+    with transaction(ctx.sessions) as s:
+        batch: list[tuple[int, dict[int, rb.Participant]]] = []
+        size = 0
+        for cid, people in iter_courses(ctx):
+            if cid not in store:
+                continue  # created after the courses resource ran, or outside [sync] course_ids
+            seen.add(cid)
+            batch.append((cid, people))
+            size += len(people)
+            if size >= ctx.chunk_rows:
+                counts.update(_write(s, ctx, batch, store))
+                batch, size = [], 0
+        missing = [(cid, {}) for cid in store if cid not in seen]  # courses the report does not list
+        counts.update(_write(s, ctx, batch + missing, store))
+        save_cursor(s, "enrolments", ctx.now, run_id)
+    return counts
+
+
+def _write(s, ctx: SyncContext, batch: list, store: dict[int, Course]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    if not batch:
+        return counts
+    ids = [cid for cid, _ in batch]
+    if not ctx.full:
+        _refuse_emptied(s, [cid for cid, people in batch if not people])
+    users, enrol, done = {}, [], []
+    for cid, people in batch:
+        for p in people.values():
+            users[p.user_id] = dict(id=p.user_id, username=p.username, fullname=p.fullname, idnumber=p.idnumber)
+            enrol.append(dict(course_id=cid, user_id=p.user_id, roles=sorted(p.roles), status=p.status,
+                              timestart=p.timestart, timeend=p.timeend, lastcourseaccess=p.lastcourseaccess,
+                              groups=sorted(p.groups), progress=p.progress))
+            if store[cid].enablecompletion and LEARNER_ROLE in p.roles:
+                done.append(dict(course_id=cid, user_id=p.user_id, completed=p.completed,
+                                 timecompleted=p.timecompleted if p.completed else None,
+                                 criteria_total=0, criteria_done=0))
+    # identity only: the site-wide last access is not in the report and keeps its stored value
+    counts.update(upsert_rows(s, User, list(users.values()), scope=User.id.in_(list(users) or [-1]),
+                              delete_missing=False))
+    counts.update(upsert_rows(s, Enrolment, enrol, scope=Enrolment.course_id.in_(ids), now=ctx.now))
+    counts.update(upsert_rows(s, CourseCompletion, done, scope=CourseCompletion.course_id.in_(ids)))
+    return counts
+
+
+def _refuse_emptied(s, empty: list[int]) -> None:
+    """A course listed without anybody while the store has enrolments: a Moodle glitch, not mass unenrolment."""
+    if not empty:
+        return
+    known = s.execute(select(Enrolment.course_id, func.count()).where(
+        Enrolment.course_id.in_(empty), Enrolment.deleted_at.is_(None)).group_by(Enrolment.course_id)).first()
+    if known:
+        raise errors.UnexpectedPayloadError(
+            f"the participants report lists course {known[0]} without anybody (the store has {known[1]} "
+            "enrolments): kept the last good data; retry later, or run `qualiopi-sync sync --full` if the "
+            "course was really emptied", wsfunction=rb.WSFUNCTION)
+
+
+# ------------------------------------------------------------------ completion (fast path)
+def checkpoint_courses(ctx: SyncContext) -> set[int]:
+    patterns = [p for p in ctx.checkpoint_pattern.lower().split("|") if p]
+    if not patterns:
+        return set()
+    conds = [func.lower(Module.name).contains(p, autoescape=True) for p in patterns]
+    conds += [func.lower(Module.idnumber).contains(p, autoescape=True) for p in patterns]
+    with ctx.sessions() as s:
+        return set(s.scalars(select(Module.course_id).where(or_(*conds)).distinct()))
+
+
+def _learners(ctx: SyncContext, course_ids: list[int]) -> list[tuple[int, int, int, float | None]]:
+    """(course, user, last access, progress) of the active learners of these courses."""
+    out = []
+    with ctx.sessions() as s:
+        for ids in chunked(course_ids, 500):
+            out += [(c, u, a, p) for c, u, a, p, roles in s.execute(
+                select(Enrolment.course_id, Enrolment.user_id, Enrolment.lastcourseaccess, Enrolment.progress,
+                       Enrolment.roles).where(Enrolment.course_id.in_(ids), Enrolment.deleted_at.is_(None),
+                                              Enrolment.status == "active")
+                .order_by(Enrolment.course_id, Enrolment.user_id)) if LEARNER_ROLE in roles]
+    return out
+
+
+def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
+    """Completion criteria of courses new or changed since their last probe; checkpoint activity completion."""
+    from connector.sync.resources.learners import fetch_completion, info_row, probe_criteria
+
+    courses = [c for c in active_courses(ctx) if c.enablecompletion]
+    probed = ctx.markers("criteria")
+    todo = [c for c in courses if ctx.full or probed.get(str(c.id)) != c.record_hash]
+    first: dict[int, int] = {}
+    for c, u, _, _ in _learners(ctx, [c.id for c in todo]):
+        first.setdefault(c, u)
+    probes = ctx.client.map(lambda c: (c, probe_criteria(ctx, c.id, first[c.id])), [c for c in todo if c.id in first])
+    cp = sorted(checkpoint_courses(ctx) & {c.id for c in courses})
+    seen = ctx.markers("completion")
+    learners = [(c, u, f"{a}:{p}") for c, u, a, p in _learners(ctx, cp)
+                if ctx.full or seen.get(f"{c}:{u}") != f"{a}:{p}"]
+    counts: Counter[str] = Counter()
+    with transaction(ctx.sessions) as s:
+        rows = [info_row(c.id, [(c.id, 0, 0, None, cc)], cc if isinstance(cc, str) else None) for c, cc in probes]
+        counts.update(upsert_rows(s, CourseCompletionInfo, rows,
+                                  scope=CourseCompletionInfo.course_id.in_([r["course_id"] for r in rows] or [-1])))
+        for part in chunked(learners, 200):
+            fetched = ctx.client.map(lambda t: (t, fetch_completion(ctx, t[0], t[1], False)[0]), part)
+            by_course: dict[int, list] = {}
+            for (c, u, _), acts in fetched:
+                by_course.setdefault(c, []).append((u, acts))
+            for c, got in by_course.items():
+                arows = [dict(course_id=c, user_id=u, cmid=st.cmid, state=st.state, timecompleted=st.timecompleted,
+                              tracking=st.tracking) for u, acts in got for st in acts.statuses]
+                scope = (ActivityCompletion.course_id == c) & ActivityCompletion.user_id.in_([u for u, _ in got])
+                counts.update(upsert_rows(s, ActivityCompletion, arows, scope=scope))
+        save_markers(s, "criteria", {str(c.id): c.record_hash for c, _ in probes})
+        save_markers(s, "completion", {f"{c}:{u}": m for c, u, m in learners})
+        save_cursor(s, "completion", ctx.now, run_id)
+    return counts

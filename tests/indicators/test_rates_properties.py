@@ -1,0 +1,84 @@
+"""Property tests (hypothesis) of the rate computations: bounds, empty courses, suspended-only courses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mappings.indicators import i12_engagement, i30_appreciations
+from mappings.indicators.base import rate
+from mappings.indicators.evidence import result_figures
+from mappings.model import DAY, LearnerSnap, Outcome, ResponseSnap
+from tests.indicators.builders import NOW, feedback, good_course, inp
+
+learner = st.builds(
+    LearnerSnap,
+    user_id=st.integers(1, 10_000),
+    fullname=st.just("Apprenant"),
+    idnumber=st.none(),
+    status=st.sampled_from(["active", "suspended"]),
+    lastcourseaccess=st.one_of(st.just(0), st.integers(NOW - 400 * DAY, NOW)),
+    completed=st.one_of(st.none(), st.booleans()),
+    activities_done=st.integers(0, 5),
+    activities_tracked=st.just(5),
+)
+learners = st.lists(learner, max_size=40, unique_by=lambda x: x.user_id)
+course_end = st.one_of(st.just(0), st.integers(NOW - 200 * DAY, NOW + 200 * DAY))
+
+
+def unit(x: float) -> bool:
+    return 0.0 <= x <= 1.0
+
+
+@given(st.integers(-5, 1000), st.integers(-5, 1000))
+def test_rate_is_always_within_0_and_1(part, whole):
+    r = rate(part, whole)
+    assert unit(r)
+    if whole <= 0:
+        assert r == 0.0
+    elif 0 <= part <= whole:
+        assert abs(r - part / whole) <= 0.0005
+
+
+@settings(max_examples=150, deadline=None)
+@given(learners, course_end)
+def test_engagement_counts_add_up_and_rates_are_bounded(people, end):
+    c = good_course(learners=tuple(people), enddate=end)
+    fig, risks = i12_engagement.course_figures(c, inp(c))
+    active = [x for x in people if x.status == "active"]
+    assert fig["inscrits_actifs"] == len(active) and fig["suspendus"] == len(people) - len(active)
+    assert fig["termines"] + fig["en_cours"] + fig["non_commences"] == len(active)
+    for k in ("jamais_connectes", "inactifs", "abandons"):
+        assert 0 <= fig[k] <= len(active)
+    assert unit(fig["taux_achevement"]) and unit(fig["taux_abandon"])
+    assert len(risks) <= len(active)
+    if not active:  # empty or suspended-only course
+        assert fig["taux_achevement"] == fig["taux_abandon"] == 0.0 and not risks
+    v = i12_engagement.evaluate(inp(c))
+    if not people:
+        assert v.outcome == Outcome.NOT_EVALUATED
+    else:
+        assert unit(v.figures["taux_achevement"]) and unit(v.figures["taux_abandon"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(learner, min_size=1, max_size=20, unique_by=lambda x: x.user_id),
+       st.integers(0, 60), st.integers(1, 3))
+def test_response_rate_is_bounded_even_with_more_answers_than_learners(people, answers, surveys):
+    fb = tuple(replace(feedback(answers), id=i, cmid=100 + i,
+                       responses=tuple(ResponseSnap(i * 1000 + k, {1: "4"}) for k in range(answers)))
+               for i in range(surveys))
+    v = i30_appreciations.evaluate(inp(good_course(learners=tuple(people), feedbacks=fb)))
+    if any(x.status == "active" for x in people):
+        assert unit(v.figures["taux_reponse"])
+    assert v.outcome in {Outcome.PASSED, Outcome.WARN, Outcome.FAILED}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(learners, max_size=4))
+def test_result_figures_are_bounded(per_course):
+    courses = [replace(good_course(learners=tuple(p)), id=i + 1, shortname=f"C{i}") for i, p in enumerate(per_course)]
+    fig = result_figures(inp(*courses))
+    assert unit(fig["taux_achevement"]) and unit(fig["taux_reussite_parcours"])
