@@ -141,6 +141,8 @@ class GeneratedSite:
     status_over: dict[tuple[int, int], str] = field(default_factory=dict)
     extra: dict[int, list[int]] = field(default_factory=dict)  # course → users enrolled since generation
     edits: dict[int, int] = field(default_factory=dict)  # course → edit count
+    emptied: set[int] = field(default_factory=set)  # courses answered without anybody (a glitch)
+    shuffled: bool = False  # report rows not grouped by course (an unsorted report)
 
     def __post_init__(self) -> None:
         self.dim = SIZES[self.size]
@@ -179,12 +181,19 @@ class GeneratedSite:
         return range(first, first + self.dim.learners_per_course)
 
     def teachers(self, c: CourseInfo) -> list[tuple[int, str]]:
+        """Enrolled staff, as the enrolment answers and the report list them."""
+        return [] if c.id in self.emptied else self.staff(c)
+
+    def staff(self, c: CourseInfo) -> list[tuple[int, str]]:
+        """The course's teachers (as its record's contacts: unaffected by an enrolment glitch)."""
         out = [(FIRST_TEACHER + c.index % 600, "editingteacher")]
         if c.alternance:
             out.append((FIRST_TEACHER + 600 + c.programme % 100, "teacher"))
         return out
 
     def learners(self, c: CourseInfo) -> list[int]:
+        if c.id in self.emptied:
+            return []
         return [*self.cohort(c), *self.extra.get(c.id, [])]
 
     def tracked(self, c: CourseInfo) -> list[int]:
@@ -292,6 +301,19 @@ class GeneratedSite:
         self._recount()
         return out
 
+    def enrol_new_learner(self, course: CourseInfo | None = None) -> int:
+        """One more learner in a course (the first running one by default): the report gains a row."""
+        c = course or next(c for c in self._courses if c.running and not c.big)
+        uid = FIRST_LEARNER + 950_000 + sum(len(v) for v in self.extra.values())
+        self.extra.setdefault(c.id, []).append(uid)
+        self._recount()
+        return uid
+
+    def empty_course(self, course_id: int) -> None:
+        """Every participant of a course vanishes (what a glitching Moodle answers for a course)."""
+        self.emptied.add(course_id)
+        self._recount()
+
     # ------------------------------------------------------------------ answers
     def answer(self, fn: str, p: dict[str, Any]) -> Any:
         handler = getattr(self, "ws_" + fn, None)
@@ -335,7 +357,7 @@ class GeneratedSite:
             id=c.id, fullname=c.fullname, displayname=c.fullname, shortname=c.shortname, categoryid=c.category,
             categoryname=f"Programme {c.programme:03d}", sortorder=10000 * (c.programme + 1) + c.index,
             summary=objectives + (f"<p>Mise à jour {edits}.</p>" if edits else ""),
-            contacts=[{"id": t, "fullname": self.user_name(t)[1]} for t, r in self.teachers(c) if r == "editingteacher"],
+            contacts=[{"id": t, "fullname": self.user_name(t)[1]} for t, r in self.staff(c) if r == "editingteacher"],
             customfields=[
                 {"name": "Code RNCP / RS", "shortname": "rncp", "type": "text", "valueraw": rncp, "value": rncp or None},
                 {"name": "Formation en alternance", "shortname": "alternance", "type": "checkbox",
@@ -599,6 +621,9 @@ class GeneratedSite:
                 rows += chunk[skip:skip + (last - first - len(rows))]
                 skip, k = 0, k + 1
         from connector.moodle.report import COLUMNS
+
+        if self.shuffled and len(rows) > 2:  # an unsorted report: a course's rows are split apart
+            rows = rows[1:] + rows[:1]
 
         return {"details": {"id": REPORT_ID, "name": "qualiopi-sync participants", "source":
                             "core_course\\reportbuilder\\datasource\\participants", "type": 0, "uniquerows": False,

@@ -39,7 +39,7 @@ class MoodleConfig(_Section):
     backoff: float = Field(1.0, ge=0)
     concurrency: int = Field(4, ge=1, le=32)
     participants_report_id: int | None = Field(None, ge=1, description="custom report for bulk enrolments")
-    report_page_size: int = Field(10000, ge=100, le=100000)
+    report_page_size: int = Field(10000, ge=10, le=100000)
     report_timezone: str = "Europe/Paris"  # the sync user's timezone: the report writes dates in it
 
     @field_validator("report_timezone")

@@ -59,8 +59,15 @@ class CourseRef:
     customfields: Mapping[str, str | None]
 
 
-def _category_matches(rule: Rule, course: CourseRef, cats: Mapping[int, CategoryRef]) -> bool:
-    target = next((c for c in cats.values() if str(c.id) == rule.value or c.idnumber == rule.value), None)
+def _target(rule: Rule, cats: Mapping[int, CategoryRef]) -> CategoryRef | None:
+    """The category a rule names, by id or idnumber (looked up once per rule, not once per course)."""
+    by_id = cats.get(int(rule.value)) if rule.value.isdigit() else None
+    return by_id or next((c for c in cats.values() if c.idnumber == rule.value), None)
+
+
+def _category_matches(rule: Rule, course: CourseRef, cats: Mapping[int, CategoryRef],
+                      target: CategoryRef | None = None) -> bool:
+    target = target or _target(rule, cats)
     if target is None:
         return False
     if course.category_id == target.id:
@@ -69,9 +76,10 @@ def _category_matches(rule: Rule, course: CourseRef, cats: Mapping[int, Category
     return rule.subcategories and own is not None and f"/{target.id}/" in f"{own.path}/"
 
 
-def rule_matches(rule: Rule, course: CourseRef, cats: Mapping[int, CategoryRef]) -> bool:
+def rule_matches(rule: Rule, course: CourseRef, cats: Mapping[int, CategoryRef],
+                 target: CategoryRef | None = None) -> bool:
     if rule.kind == "category":
-        return _category_matches(rule, course, cats)
+        return _category_matches(rule, course, cats, target)
     if rule.kind == "customfield":
         return (course.customfields.get(rule.field or "") or "") == rule.value
     return course.shortname.startswith(rule.value) or (course.idnumber or "").startswith(rule.value)
@@ -84,8 +92,11 @@ def assign_programmes(
     programmes = list(programmes)
     mapped: dict[str, list[int]] = {p.code: [] for p in programmes}
     unmapped = []
+    targets = {(p.code, i): _target(r, cats) for p in programmes for i, r in enumerate(p.rules) if r.kind == "category"}
     for course in courses:
-        hit = next((p for p in programmes for r in p.rules if rule_matches(r, course, cats)), None)
+        hit = next((p for p in programmes for i, r in enumerate(p.rules)
+                    if (r.kind != "category" or targets[(p.code, i)] is not None)
+                    and rule_matches(r, course, cats, targets.get((p.code, i)))), None)
         if hit is None:
             unmapped.append(course)
         else:

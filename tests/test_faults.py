@@ -93,7 +93,7 @@ def test_fault_gives_one_line_exit_code_and_keeps_the_store(tmp_path, store_url,
         sim.answers = SimMoodle(changed).answers
         sim.hang = 2.5
         sim.fail(TARGET, mode, after=3)
-        result = sync(cfg, "--full")
+        result = sync(cfg)
         sim.heal()
         after = data(engine)
     err = result.stderr if hasattr(result, "stderr") else result.output

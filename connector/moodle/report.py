@@ -19,12 +19,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from connector.errors import UnexpectedPayloadError
+from connector.errors import EXIT_CONFIG, UnexpectedPayloadError
 
 WSFUNCTION = "core_reportbuilder_retrieve_report"
 SOURCE = "core_course\\reportbuilder\\datasource\\participants"
@@ -62,7 +63,7 @@ _YES, _NO = {"yes", "oui"}, {"no", "non"}
 class _Data(BaseModel):
     model_config = ConfigDict(extra="allow")
     headers: list[str]
-    rows: list[dict[str, Any]]
+    rows: list[Any]  # {"columns": [...]} each; checked cell by cell when read (no copy of the page)
     totalrowcount: int
 
 
@@ -97,7 +98,9 @@ class Participant:
 
 
 class ReportError(UnexpectedPayloadError):
-    """The report is not built as documented (columns, dates) — the administrator must fix it."""
+    """The report is not built as documented (columns, order, dates) — the administrator must fix it."""
+
+    exit_code = EXIT_CONFIG
 
 
 def parse_report_page(payload: Any) -> ReportPage:
@@ -125,6 +128,11 @@ def _text(cell: str | None) -> str:
 def parse_time(cell: str | None, tz: ZoneInfo) -> int | None:
     """A date as Moodle writes it for people ("Tuesday, 24 November 2026, 10:05 AM", "mardi 24 novembre
     2026, 10:05") → Unix time (to the minute), in the sync user's timezone; None when empty or "Never"."""
+    return _parse_time(cell or "", tz)
+
+
+@lru_cache(maxsize=1 << 16)  # a report repeats its dates (enrolment starts, common minutes) many times
+def _parse_time(cell: str, tz: ZoneInfo) -> int | None:
     text = _text(cell)
     if not text or text.lower() in {"never", "jamais", "-"}:
         return None

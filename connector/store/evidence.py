@@ -89,7 +89,9 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
     feedbacks = _feedbacks(session, ids)
     forums = _forums(session, ids, base_url)
     out = []
-    for (c,) in sorted(_all(session, lambda b: select(Course).where(Course.id.in_(b)), ids), key=lambda r: r[0].id):
+    cols = (Course.id, Course.shortname, Course.fullname, Course.category_id, Course.summary, Course.summaryformat,
+            Course.startdate, Course.enddate, Course.visible, Course.enablecompletion)
+    for c in sorted(_all(session, lambda b: select(*cols).where(Course.id.in_(b)), ids), key=lambda r: r.id):
         has_criteria = criteria.get(c.id)
         people = learners.get(c.id, ())
         if has_criteria is False:  # no completion criteria: course completion is not known, whatever Moodle says
@@ -108,13 +110,16 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
 
 def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, ...]]:
     mods: dict[int, list[ModuleSnap]] = defaultdict(list)
-    for (m,) in _all(session, lambda b: select(Module).where(Module.course_id.in_(b)), ids):
-        stamp = max((d.get("timestamp") or 0 for d in m.dates), default=0) or None
+    for m in _all(session, lambda b: select(Module.id, Module.section_id, Module.modname, Module.name, Module.idnumber,
+                                            Module.visible, Module.completion, Module.url, Module.dates)
+                  .where(Module.course_id.in_(b)), ids):
+        stamp = max((d.get("timestamp") or 0 for d in m.dates or ()), default=0) or None
         mods[m.section_id].append(ModuleSnap(m.id, m.modname, m.name, m.idnumber, m.visible, m.completion, m.url,
                                              stamp))
     out: dict[int, list[SectionSnap]] = defaultdict(list)
-    secs = sorted((s for (s,) in _all(session, lambda b: select(Section).where(Section.course_id.in_(b)), ids)),
-                  key=lambda s: (s.course_id, s.number))
+    secs = sorted(_all(session, lambda b: select(Section.id, Section.course_id, Section.number, Section.name,
+                                                 Section.summary, Section.visible).where(Section.course_id.in_(b)),
+                       ids), key=lambda s: (s.course_id, s.number))
     for s in secs:
         out[s.course_id].append(SectionSnap(s.number, s.name, s.summary, s.visible,
                                             tuple(sorted(mods[s.id], key=lambda m: m.id))))
@@ -123,10 +128,13 @@ def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, 
 
 def _enrolments(session: Session, ids: list[int]) -> dict[int, list]:
     out: dict[int, list] = defaultdict(list)
-    rows = _all(session, lambda b: select(Enrolment, User).join(User, User.id == Enrolment.user_id)
-                .where(Enrolment.course_id.in_(b), Enrolment.deleted_at.is_(None)), ids)
-    for e, u in sorted(rows, key=lambda r: (r[0].course_id, r[1].id)):
-        out[e.course_id].append((e, u))
+    rows = _all(session, lambda b: select(
+        Enrolment.course_id, Enrolment.user_id, Enrolment.roles, Enrolment.status, Enrolment.lastcourseaccess,
+        Enrolment.groups, Enrolment.progress, User.fullname, User.idnumber)
+        .join(User, User.id == Enrolment.user_id).where(Enrolment.course_id.in_(b), Enrolment.deleted_at.is_(None)),
+        ids)
+    for e in sorted(rows, key=lambda r: (r.course_id, r.user_id)):
+        out[e.course_id].append(e)
     return out
 
 
@@ -140,32 +148,39 @@ def _learners(session: Session, ids: list[int], enrolments: dict[int, list]) -> 
             ActivityCompletion.state).where(ActivityCompletion.course_id.in_(b)), ids):
         acts[(c, u)].append((cmid, st))
     out = {}
+    nothing: list[tuple[int, int]] = []
     for cid, rows in enrolments.items():
-        out[cid] = tuple(
-            LearnerSnap(u.id, u.fullname, u.idnumber, e.status, e.lastcourseaccess, tuple(e.groups),
-                        done.get((cid, u.id)), sum(s in (1, 2) for _, s in acts[(cid, u.id)]),
-                        len(acts[(cid, u.id)]), frozenset(m for m, s in acts[(cid, u.id)] if s in (1, 2)),
-                        e.progress)
-            for e, u in rows if "student" in e.roles)
+        learners = []
+        for e in rows:
+            if "student" not in e.roles:
+                continue
+            mine = acts.get((cid, e.user_id), nothing)
+            learners.append(LearnerSnap(e.user_id, e.fullname, e.idnumber, e.status, e.lastcourseaccess,
+                                        tuple(e.groups), done.get((cid, e.user_id)), sum(s in (1, 2) for _, s in mine),
+                                        len(mine), frozenset(m for m, s in mine if s in (1, 2)), e.progress))
+        out[cid] = tuple(learners)
     return out
 
 
 def _staff(enrolments: list) -> tuple[StaffSnap, ...]:
     out = []
-    for e, u in enrolments:
+    for e in enrolments:
         role = next((r for r in ("editingteacher", "teacher", "manager") if r in e.roles), None)
         if role and e.status == "active":
-            out.append(StaffSnap(u.id, u.fullname, role, e.lastcourseaccess))
+            out.append(StaffSnap(e.user_id, e.fullname, role, e.lastcourseaccess))
     return tuple(out)
 
 
 def _feedbacks(session: Session, ids: list[int]) -> dict[int, tuple[FeedbackSnap, ...]]:
-    fbs = sorted((f for (f,) in _all(session, lambda b: select(Feedback).where(Feedback.course_id.in_(b)), ids)),
-                 key=lambda f: f.id)
+    fbs = sorted(_all(session, lambda b: select(Feedback.id, Feedback.course_id, Feedback.cmid, Feedback.name,
+                                                Feedback.anonymous, Feedback.timeopen, Feedback.timeclose)
+                      .where(Feedback.course_id.in_(b)), ids), key=lambda f: f.id)
     fids = [f.id for f in fbs]
     items: dict[int, list[FeedbackItemSnap]] = defaultdict(list)
-    for (i,) in sorted(_all(session, lambda b: select(FeedbackItem).where(FeedbackItem.feedback_id.in_(b)), fids),
-                       key=lambda r: (r[0].feedback_id, r[0].position, r[0].id)):
+    for i in sorted(_all(session, lambda b: select(FeedbackItem.id, FeedbackItem.feedback_id, FeedbackItem.label,
+                                                   FeedbackItem.name, FeedbackItem.typ, FeedbackItem.presentation,
+                                                   FeedbackItem.position)
+                         .where(FeedbackItem.feedback_id.in_(b)), fids), key=lambda r: (r.feedback_id, r.position, r.id)):
         items[i.feedback_id].append(FeedbackItemSnap(i.id, i.label, i.name, i.typ, i.presentation))
     values: dict[int, dict[int, str | None]] = defaultdict(dict)
     for rid, iid, raw in _all(session, lambda b: select(FeedbackValue.response_id, FeedbackValue.item_id,
@@ -187,11 +202,14 @@ def _feedbacks(session: Session, ids: list[int]) -> dict[int, tuple[FeedbackSnap
 
 
 def _forums(session: Session, ids: list[int], base_url: str) -> dict[int, tuple[ForumSnap, ...]]:
-    forums = sorted((f for (f,) in _all(session, lambda b: select(Forum).where(Forum.course_id.in_(b)), ids)),
-                    key=lambda f: f.id)
+    forums = sorted(_all(session, lambda b: select(Forum.id, Forum.course_id, Forum.cmid, Forum.name, Forum.type)
+                         .where(Forum.course_id.in_(b)), ids), key=lambda f: f.id)
     discussions: dict[int, list[DiscussionSnap]] = defaultdict(list)
-    for (d,) in sorted(_all(session, lambda b: select(ForumDiscussion).where(ForumDiscussion.forum_id.in_(b)),
-                            [f.id for f in forums]), key=lambda r: (r[0].created, r[0].id)):
+    for d in sorted(_all(session, lambda b: select(
+            ForumDiscussion.id, ForumDiscussion.forum_id, ForumDiscussion.name, ForumDiscussion.user_id,
+            ForumDiscussion.created, ForumDiscussion.timemodified, ForumDiscussion.usermodified,
+            ForumDiscussion.numreplies, ForumDiscussion.locked).where(ForumDiscussion.forum_id.in_(b)),
+            [f.id for f in forums]), key=lambda r: (r.created, r.id)):
         discussions[d.forum_id].append(DiscussionSnap(d.id, d.name, d.user_id, d.created, d.timemodified,
                                                       d.usermodified, d.numreplies, d.locked))
     out: dict[int, list[ForumSnap]] = defaultdict(list)

@@ -8,6 +8,7 @@ with the calls per WS function and the rows written per resource.
 from __future__ import annotations
 
 import logging
+import resource
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -33,6 +34,10 @@ class SyncResult:
         return sum(sum(c.values()) for c in self.rows.values())
 
 
+def peak_rss_mib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
     """Sync every resource (or ``only`` those named); never raises a QualiopiSyncError."""
     ctx.client.reset_counts()
@@ -54,8 +59,8 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
             break
         result.rows[res.name] = {k: counts[k] for k in ("inserted", "updated", "deleted")}
         log.info(
-            "resource %s: %d inserted, %d updated, %d deleted",
-            res.name, counts["inserted"], counts["updated"], counts["deleted"],
+            "resource %s: %d inserted, %d updated, %d deleted (peak RSS so far %d MiB)",
+            res.name, counts["inserted"], counts["updated"], counts["deleted"], peak_rss_mib(),
         )
         ctx.progress(f"{res.name}: done")
     result.calls = ctx.client.reset_counts()

@@ -40,8 +40,12 @@ class ReportChanged(Exception):
 
 
 def fetch_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
-    return rb.parse_report_page(ctx.client.call(rb.WSFUNCTION, reportid=ctx.report_id, page=page,
-                                                perpage=ctx.report_page_size))
+    try:
+        payload = ctx.client.call(rb.WSFUNCTION, reportid=ctx.report_id, page=page, perpage=ctx.report_page_size)
+    except errors.RecordNotFoundError:
+        raise errors.ConfigError(f"[moodle] participants_report_id = {ctx.report_id}: Moodle has no such custom "
+                                 "report; check its id (run `qualiopi-sync doctor`)") from None
+    return rb.parse_report_page(payload)
 
 
 def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
@@ -51,7 +55,7 @@ def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
     pages = max(1, -(-total // ctx.report_page_size))
     seen = len(first.data.rows)
     yield from (r.get("columns", []) for r in first.data.rows)
-    for window in chunked(range(1, pages), ctx.client.concurrency):
+    for window in chunked(range(1, pages), min(2, ctx.client.concurrency)):  # two pages in memory at most
         for page in ctx.client.map(lambda n: fetch_report_page(ctx, n), window):
             if page.data.totalrowcount != total:
                 raise ReportChanged
@@ -188,14 +192,18 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     first: dict[int, int] = {}
     for c, u, _, _ in _learners(ctx, [c.id for c in todo]):
         first.setdefault(c, u)
-    probes = ctx.client.map(lambda c: (c, probe_criteria(ctx, c.id, first[c.id])), [c for c in todo if c.id in first])
+    probes: list[tuple[Course, str | dict]] = []  # (course, error code or its info row), a chunk at a time
+    for part in chunked([c for c in todo if c.id in first], 200):
+        for c, cc in ctx.client.map(lambda c: (c, probe_criteria(ctx, c.id, first[c.id])), part):
+            if cc != "usernotenroled":  # the learner left meanwhile: probe again next run
+                probes.append((c, info_row(c.id, [(c.id, 0, 0, None, cc)], cc if isinstance(cc, str) else None)))
     cp = sorted(checkpoint_courses(ctx) & {c.id for c in courses})
     seen = ctx.markers("completion")
     learners = [(c, u, f"{a}:{p}") for c, u, a, p in _learners(ctx, cp)
                 if ctx.full or seen.get(f"{c}:{u}") != f"{a}:{p}"]
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
-        rows = [info_row(c.id, [(c.id, 0, 0, None, cc)], cc if isinstance(cc, str) else None) for c, cc in probes]
+        rows = [row for _, row in probes]
         counts.update(upsert_rows(s, CourseCompletionInfo, rows,
                                   scope=CourseCompletionInfo.course_id.in_([r["course_id"] for r in rows] or [-1])))
         for part in chunked(learners, 200):

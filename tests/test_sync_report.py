@@ -1,0 +1,163 @@
+"""The participants-report fast path against a generated Moodle (a real HTTP server on 127.0.0.1).
+
+The report path must give the store what the per-course path gives (to the minute), cost a handful
+of calls when nothing changed, and after a change leave the store exactly as a full sync from
+scratch would; a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bench.moodle_sim import SimMoodle
+from bench.sitegen import REPORT_ID, GeneratedSite
+from connector import app, errors
+from connector.cli import cli
+from connector.config import MoodleConfig, Settings, StoreConfig
+from connector.store.db import make_engine
+from connector.store.models import CourseCompletion, Enrolment, User
+from tests.conftest import TOKEN
+from tests.test_faults import data, fresh_store, synced
+
+CLOCK = GeneratedSite.clock
+
+
+def settings(url: str, store_url: str, report: bool = True, **moodle) -> Settings:
+    return Settings(moodle=MoodleConfig(url=url, token=TOKEN, backoff=0, retries=1, timeout=5,
+                                        participants_report_id=REPORT_ID if report else None,
+                                        report_page_size=25, **moodle),
+                    store=StoreConfig(url=store_url))
+
+
+def enrolments(store_url: str) -> set[tuple]:
+    """Enrolments as both paths know them: last access to the minute."""
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Enrolment.course_id, Enrolment.user_id, Enrolment.roles, Enrolment.status,
+                                   Enrolment.lastcourseaccess, Enrolment.groups, User.username, User.fullname,
+                                   User.idnumber).join(User, User.id == Enrolment.user_id)
+                            .where(Enrolment.deleted_at.is_(None))).all()
+        done = conn.execute(select(CourseCompletion.course_id, CourseCompletion.user_id, CourseCompletion.completed,
+                                   CourseCompletion.timecompleted)).all()
+    engine.dispose()
+    return ({(c, u, tuple(r), s, a // 60, tuple(g), un, fn, idn) for c, u, r, s, a, g, un, fn, idn in rows},
+            {(c, u, d, (t or 0) // 60) for c, u, d, t in done})
+
+
+def test_report_path_gives_what_the_per_course_path_gives_for_far_fewer_calls(tmp_path, store_url):
+    site = GeneratedSite(seed=5, size="tiny")
+    with SimMoodle(site=site) as sim:
+        slow = app.sync(settings(sim.url, f"sqlite:///{tmp_path}/slow.db", report=False), now=CLOCK)
+        fast = app.sync(settings(sim.url, store_url), now=CLOCK)
+    assert slow.status == fast.status == "ok", (slow.error, fast.error)
+    slow_enrol, slow_done = enrolments(f"sqlite:///{tmp_path}/slow.db")
+    fast_enrol, fast_done = enrolments(store_url)
+    assert fast_enrol == slow_enrol and len(fast_enrol) == site.total_enrolments
+    assert slow_done <= fast_done  # the report also lists learners of courses without criteria (not completed)
+    assert "core_enrol_get_enrolled_users" not in fast.calls
+    assert fast.calls["core_reportbuilder_retrieve_report"] == -(-site.total_rows // 25)
+    assert sum(fast.calls.values()) * 3 < sum(slow.calls.values())
+
+
+def test_no_change_costs_a_handful_and_a_change_ends_as_a_full_sync_would(tmp_path, store_url):
+    site = GeneratedSite(seed=6, size="tiny")
+    with SimMoodle(site=site) as sim:
+        first = app.sync(settings(sim.url, store_url), now=CLOCK)
+        same = app.sync(settings(sim.url, store_url), now=CLOCK + 60)
+        assert first.status == same.status == "ok" and same.rows_written == 0
+        assert set(same.calls) == {"core_course_get_categories", "core_course_get_courses_by_field",
+                                   "core_reportbuilder_retrieve_report"}
+        changed = site.change(0.05, now=CLOCK + 3600)
+        inc = app.sync(settings(sim.url, store_url), now=CLOCK + 3600)
+        assert inc.status == "ok" and inc.rows_written > 0 and changed["new_enrolments"]
+        assert sum(inc.calls.values()) < sum(first.calls.values()) / 3
+        engine = make_engine(store_url)
+        after_incremental = synced(engine)
+        engine.dispose()
+        (tmp_path / "clean").mkdir()
+        clean_url = fresh_store(store_url, tmp_path / "clean")
+        again = app.sync(settings(sim.url, clean_url), now=CLOCK + 3600)
+        assert again.status == "ok"
+        engine = make_engine(clean_url)
+        assert synced(engine) == after_incremental
+        engine.dispose()
+
+
+@pytest.mark.parametrize("mode, code", [("html502", errors.EXIT_TRANSIENT), ("truncated", errors.EXIT_TRANSIENT),
+                                        ("invalidtoken", errors.EXIT_AUTH), ("reset", errors.EXIT_TRANSIENT),
+                                        ("shift", errors.EXIT_TRANSIENT)])
+def test_a_report_page_failing_midway_leaves_the_store_as_it_was(tmp_path, store_url, mode, code):
+    site = GeneratedSite(seed=7, size="tiny")
+    with SimMoodle(site=site) as sim:
+        cfg = tmp_path / "q.toml"
+        cfg.write_text(f'[moodle]\nurl = "{sim.url}"\ntoken = "{TOKEN}"\ntimeout = 5\nretries = 1\nbackoff = 0\n'
+                       f'participants_report_id = {REPORT_ID}\nreport_page_size = 25\n'
+                       f'[store]\nurl = "{store_url}"\nlock_file = "{tmp_path}/run.lock"\n')
+        run = lambda: CliRunner().invoke(cli, ["--config", str(cfg), "sync"])
+        assert run().exit_code == 0
+        engine = make_engine(store_url)
+        before = data(engine)
+        c = site.courses()[0]  # enrolment data to write (and only that), so that a half-written store would show
+        site.enrol_new_learner(c)
+        site.access_over[(c.id, site.learners(c)[0])] = CLOCK + 3000
+        sim.fail("core_reportbuilder_retrieve_report", mode, after=1)  # page 0 fine, then the fault
+        result = run()
+        sim.heal()
+        after = data(engine)
+        engine.dispose()
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
+    assert result.exit_code == code, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: ") and TOKEN not in result.output, lines
+    if mode == "shift":
+        assert "changed while it was read" in lines[0]
+    assert after == before
+
+
+def test_an_emptied_course_or_a_misbuilt_report_is_refused(tmp_path, store_url):
+    site = GeneratedSite(seed=8, size="tiny")
+    with SimMoodle(site=site) as sim:
+        assert app.sync(settings(sim.url, store_url), now=CLOCK).status == "ok"
+        engine = make_engine(store_url)
+        before = data(engine)
+        victim = site.courses()[1]
+        site.empty_course(victim.id)
+        glitch = app.sync(settings(sim.url, store_url), now=CLOCK + 60)
+        assert glitch.status == "failed" and f"lists course {victim.id} without anybody" in str(glitch.error)
+        assert data(engine) == before
+        accepted = app.sync(settings(sim.url, store_url), full=True, now=CLOCK + 120)  # --full: really emptied
+        assert accepted.status == "ok"
+        with engine.connect() as conn:
+            left = conn.execute(select(Enrolment).where(Enrolment.course_id == victim.id,
+                                                        Enrolment.deleted_at.is_(None))).all()
+        assert left == []
+        site.emptied.clear()
+        site.shuffled = True
+        unsorted = app.sync(settings(sim.url, store_url), now=CLOCK + 180)
+        assert unsorted.status == "failed" and unsorted.error.exit_code == errors.EXIT_CONFIG
+        assert "sort it by 'Course short name with link'" in str(unsorted.error)
+        site.shuffled = False
+        wrong_id = app.sync(settings(sim.url, store_url).model_copy(update={"moodle": MoodleConfig(
+            url=sim.url, token=TOKEN, backoff=0, participants_report_id=99)}), now=CLOCK + 240)
+        assert wrong_id.error.exit_code == errors.EXIT_CONFIG and "participants_report_id = 99" in str(wrong_id.error)
+        engine.dispose()
+
+
+def test_doctor_checks_the_report_and_explains_how_to_build_it(tmp_path):
+    site = GeneratedSite(seed=2, size="tiny")
+    with SimMoodle(site=site) as sim:
+        cfg = tmp_path / "q.toml"
+        base = f'[moodle]\nurl = "{sim.url}"\ntoken = "{TOKEN}"\nbackoff = 0\n'
+        cfg.write_text(base + f"participants_report_id = {REPORT_ID}\n")
+        ok = CliRunner().invoke(cli, ["--config", str(cfg), "doctor"])
+        assert ok.exit_code == 0, ok.output
+        assert "✔ core_reportbuilder_retrieve_report" in ok.output and "Fast path not configured" not in ok.output
+        cfg.write_text(base)
+        plain = CliRunner().invoke(cli, ["--config", str(cfg), "doctor"])
+        assert plain.exit_code == 0 and "Fast path not configured" in plain.output
+        assert "Course participants" in plain.output and "Course short name with link" in plain.output
+        site.shuffled = False
+        cfg.write_text(base + "participants_report_id = 99\n")
+        bad = CliRunner().invoke(cli, ["--config", str(cfg), "doctor"])
+        assert bad.exit_code == errors.EXIT_AUTH and "✘ core_reportbuilder_retrieve_report" in bad.output
