@@ -38,7 +38,8 @@ FAULTS = {
     "truncated": "HTTP 200, JSON cut in the middle",
     "wrongshape": "HTTP 200, valid JSON of the wrong shape",
     "invalidtoken": "Moodle's invalidtoken exception",
-    "accessexception": "Moodle's accessexception (missing capability)",
+    "accessexception": "Moodle's accessexception (the sync user may not use the web service)",
+    "nopermissions": "Moodle's required_capability_exception (a capability missing from the sync role)",
     "servicenotavailable": "Moodle's servicenotavailable (function not in the service)",
     "invalidparameter": "Moodle's invalidparameter exception",
     "timeout": "no answer before the client's read timeout",
@@ -50,6 +51,8 @@ FAULTS = {
 _EXCEPTIONS = {
     "invalidtoken": ("moodle_exception", "Invalid token - token not found"),
     "accessexception": ("webservice_access_exception", "Access control exception"),
+    "nopermissions": ("core\\exception\\required_capability_exception",
+                      "Sorry, but you do not currently have permissions to do that (View participants)."),
     "servicenotavailable": ("webservice_access_exception", "Web service is not available (it doesn't exist or might be disabled)"),
     "invalidparameter": ("invalid_parameter_exception", "Invalid parameter value detected"),
 }

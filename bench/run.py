@@ -129,10 +129,12 @@ def main() -> None:
     ap.add_argument("--naive-sample", type=float, default=None,
                     help="share of the courses the naive path goes through (default: all for small, 2 %% for large)")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--workdir", type=Path, default=None, help="where the store and reports go "
+                    "(default bench/results/<size>-<time>)")
     args = ap.parse_args()
     sample = args.naive_sample or (0.02 if args.size == "large" else 1.0)
-    folder = ROOT / "bench" / "results" / f"{args.size}-{time.strftime('%Y%m%d-%H%M%S')}"
-    folder.mkdir(parents=True)
+    folder = args.workdir or ROOT / "bench" / "results" / f"{args.size}-{time.strftime('%Y%m%d-%H%M%S')}"
+    folder.mkdir(parents=True, exist_ok=True)
     store_url = f"sqlite:///{folder / 'store.db'}"
     if args.pg:
         from sqlalchemy import text
@@ -212,6 +214,7 @@ def main() -> None:
                    "no_change_calls_by_resource": same.get("calls_by_resource")},
     }
     out = args.out or ROOT / "bench" / "results" / f"{args.size}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     print(table(summary))
     print(f"JSON: {out}")

@@ -72,6 +72,7 @@ CASES = [
     ("wrongshape", errors.EXIT_TRANSIENT, "unexpected shape"),
     ("invalidtoken", errors.EXIT_AUTH, "token"),
     ("accessexception", errors.EXIT_AUTH, "core_enrol_get_enrolled_users"),
+    ("nopermissions", errors.EXIT_AUTH, "moodle/course:viewparticipants"),
     ("servicenotavailable", errors.EXIT_AUTH, "core_enrol_get_enrolled_users"),
     ("invalidparameter", errors.EXIT_FAILED, "core_enrol_get_enrolled_users"),
     ("timeout", errors.EXIT_TRANSIENT, "did not answer within 1 s"),
