@@ -21,7 +21,10 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     # 30 — appreciations
     "response_rate_warn": 0.50,
     "satisfaction_min": 3.5,  # on the 1–5 scale of rated items
-    "satisfaction_items": ["q_global", "q_contenu", "q_formateur"],
+    "satisfaction_items": ["q_global", "q_contenu", "q_formateur"],  # rated (1–5) or numeric (min|max) items
+    "audience_companies_pattern": r"entreprise|tuteur|employeur|ma[iî]tre d",  # regex on survey name / idnumber
+    "audience_funders_pattern": r"financeur|opco",
+    "audience_trainers_pattern": r"formateur|intervenant",
     # 31 — complaints and difficulties
     "complaints_pattern": r"r[ée]clamation|plainte|QUALIOPI-I31",  # regex on forum / feedback names
     "complaint_answer_days": 7,  # a complaint unanswered after this many days is overdue

@@ -12,13 +12,17 @@ CHECKS = ("questionnaires par cours", "publics interrogés", "à chaud / à froi
           "satisfaction", "cours terminés sans questionnaire")
 INPUTS = ("feedback activities", "feedback items", "feedback responses", "active enrolments", "course dates")
 
-AUDIENCES = {"entreprises": r"entreprise|tuteur|employeur|ma[iî]tre d", "financeurs": r"financeur|opco",
-             "formateurs": r"formateur|intervenant"}
+AUDIENCES = {"entreprises": "audience_companies_pattern", "financeurs": "audience_funders_pattern",
+             "formateurs": "audience_trainers_pattern"}  # audience → threshold holding its regex
 
 
-def audience(f: FeedbackSnap) -> str:
-    text = f"{f.name} {f.idnumber or ''}".lower()
-    return next((a for a, pat in AUDIENCES.items() if re.search(pat, text)), "apprenants")
+def audience(f: FeedbackSnap, inp: EvalInput | None = None) -> str:
+    """Who a survey asks, from its name or idnumber (configured regexes); learners by default."""
+    from mappings.thresholds import DEFAULTS
+
+    text = f"{f.name} {f.idnumber or ''}"
+    patterns = {a: str((inp.thresholds if inp else DEFAULTS).get(key, DEFAULTS[key])) for a, key in AUDIENCES.items()}
+    return next((a for a, pat in patterns.items() if re.search(pat, text, re.IGNORECASE)), "apprenants")
 
 
 def is_cold(f: FeedbackSnap, c: CourseSnap) -> bool:
@@ -27,11 +31,38 @@ def is_cold(f: FeedbackSnap, c: CourseSnap) -> bool:
     return bool(c.enddate and f.timeopen and f.timeopen > c.enddate)
 
 
-def rated_values(f: FeedbackSnap, labels: list[str]) -> list[int]:
-    """1-based choice index → the value written in the item's presentation (``r>>>>>1####…|2####…``)."""
+def _numeric(item, f: FeedbackSnap) -> list[float]:
+    """A numeric item (presentation ``min|max``, e.g. a mark out of 10) brought to the 1–5 scale."""
+    try:
+        low, high = (float(x) for x in item.presentation.split("|")[:2])
+    except ValueError:
+        return []
     out = []
+    for r in f.responses:
+        raw = r.values.get(item.id)
+        try:
+            v = float(raw) if raw not in (None, "") else None
+        except ValueError:
+            v = None
+        if v is not None and high > low and low <= v <= high:
+            out.append(round(1 + 4 * (v - low) / (high - low), 3))
+    return out
+
+
+def rated_values(f: FeedbackSnap, labels: list[str]) -> list[float]:
+    """Answers to the configured items on a 1–5 scale.
+
+    Rated choices: the 1-based choice index gives the value written in the item's presentation
+    (``r>>>>>1####…|2####…``); numeric items (``min|max``) are brought to 1–5.
+    """
+    out: list[float] = []
     for item in f.items:
-        if item.typ != "multichoicerated" or item.label not in labels:
+        if item.label not in labels:
+            continue
+        if item.typ == "numeric":
+            out += _numeric(item, f)
+            continue
+        if item.typ != "multichoicerated":
             continue
         choices = item.presentation.split(">>>>>", 1)[-1].split("|")
         values = [int(ch.split("####")[0]) if ch.split("####")[0].strip().isdigit() else i + 1
@@ -48,7 +79,7 @@ def evaluate(inp: EvalInput) -> Verdict:
     labels = list(inp.t("satisfaction_items"))  # type: ignore[arg-type]
     findings, verdicts = [], []
     surveys = responses = learners = 0
-    scores: list[int] = []
+    scores: list[float] = []
     kinds = {"a_chaud": 0, "a_froid": 0}
     publics: set[str] = set()
     for c in inp.visible_courses:
@@ -56,7 +87,7 @@ def evaluate(inp: EvalInput) -> Verdict:
         n_resp = sum(len(f.responses) for f in c.feedbacks)
         surveys += len(c.feedbacks)
         for f in c.feedbacks:
-            publics.add(audience(f))
+            publics.add(audience(f, inp))
             kinds["a_froid" if is_cold(f, c) else "a_chaud"] += 1
             scores += rated_values(f, labels)
         expected = active * len(c.feedbacks)  # each survey is meant for every active learner
