@@ -136,6 +136,31 @@ def _spawn(cfg: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def kill_and_rerun(tmp_path: Path, store_url: str, sim: SimMoodle, make_config, expected: dict, *, seed: int,
+                   max_delay: float, kills: int = 3) -> None:
+    """Start a sync in a subprocess, kill -9 it at a random moment once it calls Moodle, run it again:
+    the store must equal ``expected`` (an uninterrupted run's), ``kills`` times on fresh stores."""
+    rng = random.Random(seed)
+    for i in range(kills):
+        d = tmp_path / f"k{i}"
+        d.mkdir()
+        url = fresh_store(store_url, d)
+        cfg = make_config(d, sim.url, url)
+        sim.calls.clear()
+        proc = _spawn(cfg)
+        started = time.monotonic()
+        while sim.calls.total() < 3 and time.monotonic() - started < 30:  # the sync is under way
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, max_delay))  # then a random point of it
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL, "the sync ended before the kill"
+        rerun = sync(cfg)
+        assert rerun.exit_code == 0, rerun.output
+        engine = make_engine(url)
+        assert synced(engine) == expected, f"kill #{i}"
+        engine.dispose()
+
+
 def test_kill_9_during_sync_then_rerun_equals_uninterrupted(tmp_path, store_url):
     clean = tmp_path / "clean"
     clean.mkdir()
@@ -144,25 +169,7 @@ def test_kill_9_during_sync_then_rerun_equals_uninterrupted(tmp_path, store_url)
         first = make_engine(store_url)
         expected = synced(first)
         first.dispose()
-        rng = random.Random(7)
-        for i in range(3):
-            d = tmp_path / f"k{i}"
-            d.mkdir()
-            url = fresh_store(store_url, d)
-            cfg = config(d, sim.url, url)
-            sim.calls.clear()
-            proc = _spawn(cfg)
-            started = time.monotonic()
-            while sim.calls.total() < 5 and time.monotonic() - started < 30:  # the sync is under way
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 1.5))  # then a random point of it
-            proc.send_signal(signal.SIGKILL)
-            assert proc.wait(timeout=30) == -signal.SIGKILL, "the sync ended before the kill"
-            rerun = sync(cfg)
-            assert rerun.exit_code == 0, rerun.output
-            engine = make_engine(url)
-            assert synced(engine) == expected, f"kill #{i}"
-            engine.dispose()
+        kill_and_rerun(tmp_path, store_url, sim, config, expected, seed=7, max_delay=1.5)
 
 
 def test_two_processes_started_together_one_runs_the_other_is_locked(tmp_path):

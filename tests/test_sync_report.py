@@ -164,11 +164,7 @@ def test_doctor_checks_the_report_and_explains_how_to_build_it(tmp_path):
 
 
 def test_kill_9_during_a_report_sync_then_rerun_equals_uninterrupted(tmp_path, store_url):
-    import random
-    import signal
-    import time
-
-    from tests.test_faults import _spawn
+    from tests.test_faults import kill_and_rerun
 
     def cfg_for(folder, url, store):
         cfg = folder / "q.toml"
@@ -176,30 +172,11 @@ def test_kill_9_during_a_report_sync_then_rerun_equals_uninterrupted(tmp_path, s
                        f'report_page_size = 40\n[store]\nurl = "{store}"\nlock_file = "{folder}/run.lock"\n')
         return cfg
 
-    site = GeneratedSite(seed=12, size="tiny")
     clean = tmp_path / "clean"
     clean.mkdir()
-    with SimMoodle(site=site, latency=0.05) as sim:
+    with SimMoodle(site=GeneratedSite(seed=12, size="tiny"), latency=0.05) as sim:
         assert CliRunner().invoke(cli, ["--config", str(cfg_for(clean, sim.url, store_url)), "sync"]).exit_code == 0
         engine = make_engine(store_url)
         expected = synced(engine)
         engine.dispose()
-        rng = random.Random(3)
-        for i in range(3):
-            d = tmp_path / f"k{i}"
-            d.mkdir()
-            url = fresh_store(store_url, d)
-            cfg = cfg_for(d, sim.url, url)
-            sim.calls.clear()
-            proc = _spawn(cfg)
-            started = time.monotonic()
-            while sim.calls.total() < 3 and time.monotonic() - started < 30:  # the sync is under way
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 1.2))  # then a random point of it
-            proc.send_signal(signal.SIGKILL)
-            assert proc.wait(timeout=30) == -signal.SIGKILL, "the sync ended before the kill"
-            rerun = CliRunner().invoke(cli, ["--config", str(cfg), "sync"])
-            assert rerun.exit_code == 0, rerun.output
-            engine = make_engine(url)
-            assert synced(engine) == expected, f"kill #{i}"
-            engine.dispose()
+        kill_and_rerun(tmp_path, store_url, sim, cfg_for, expected, seed=3, max_delay=1.2)
