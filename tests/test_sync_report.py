@@ -174,7 +174,7 @@ def test_kill_9_during_a_report_sync_then_rerun_equals_uninterrupted(tmp_path, s
 
     clean = tmp_path / "clean"
     clean.mkdir()
-    with SimMoodle(site=GeneratedSite(seed=12, size="tiny"), latency=0.05) as sim:
+    with SimMoodle(site=GeneratedSite(seed=12, size="tiny"), latency=0.1) as sim:
         assert CliRunner().invoke(cli, ["--config", str(cfg_for(clean, sim.url, store_url)), "sync"]).exit_code == 0
         engine = make_engine(store_url)
         expected = synced(engine)
