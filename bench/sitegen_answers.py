@@ -331,13 +331,12 @@ class Answers:
                 chunk = self._report_rows(self.order[k])
                 rows += chunk[skip:skip + (last - first - len(rows))]
                 skip, k = 0, k + 1
-        from connector.moodle.report import COLUMNS
+        from connector.moodle.report import COLUMNS, SOURCE
 
         if self.shuffled and len(rows) > 2:  # an unsorted report: a course's rows are split apart
             rows = rows[1:] + rows[:1]
 
-        return {"details": {"id": REPORT_ID, "name": "qualiopi-sync participants", "source":
-                            "core_course\\reportbuilder\\datasource\\participants", "type": 0, "uniquerows": False,
+        return {"details": {"id": REPORT_ID, "name": "qualiopi-sync participants", "source": SOURCE, "type": 0, "uniquerows": False,
                             "conditiondata": "{}", "settingsdata": None, "contextid": 1, "component": "", "area": "",
                             "itemid": 0, "usercreated": 2, "timecreated": self.clock - 30 * DAY,
                             "timemodified": self.clock - 30 * DAY, "usermodified": 2,

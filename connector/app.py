@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +75,17 @@ def sync(
 ) -> SyncResult:
     """Migrate, seed, then sync every resource under the run lock."""
     client = make_client(settings, transport)
+    with locked_store(settings, lock_file) as store:
+        return sync_locked(settings, store, client, full=full, now=now, progress=progress)
+
+
+@contextmanager
+def locked_store(settings: Settings, lock_file: Path | None = None) -> Iterator[Store]:
+    """The store under the run lock, migrated once the lock is held (two processes never migrate at once)."""
     store = open_store(settings.store.url, migrate=None)
     with run_lock(store.engine, lock_file or settings.store.lock_file):
         db.upgrade(store.engine)
-        return sync_locked(settings, store, client, full=full, now=now, progress=progress)
+        yield store
 
 
 def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full: bool = False,

@@ -14,7 +14,6 @@ from connector.evaluate import EvaluationResult, run_evaluation
 from connector.moodle.client import Transport
 from connector.push import PushResult, push_all
 from connector.render import RenderResult, render_reports
-from connector.store.lock import run_lock
 from connector.sync import SyncResult
 
 log = logging.getLogger(__name__)
@@ -35,10 +34,8 @@ def run_pipeline(settings: Settings, *, transport: Transport | None = None, now:
     if not settings.programmes:
         raise ConfigError("programmes: none configured (add [[programmes]] to the TOML)")
     client = app.make_client(settings, transport)
-    store = app.open_store(settings.store.url, migrate=None)
     started = time.monotonic()
-    with run_lock(store.engine, lock_file or settings.store.lock_file):
-        app.db.upgrade(store.engine)
+    with app.locked_store(settings, lock_file) as store:
         synced = None
         if do_sync:
             synced = app.sync_locked(settings, store, client, now=now)

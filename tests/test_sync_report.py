@@ -180,3 +180,20 @@ def test_kill_9_during_a_report_sync_then_rerun_equals_uninterrupted(tmp_path, s
         expected = synced(engine)
         engine.dispose()
         kill_and_rerun(tmp_path, store_url, sim, cfg_for, expected, seed=3, max_delay=1.2)
+
+
+def test_a_course_edited_during_a_failed_run_gets_its_survey_list_read_on_the_next_run(tmp_path, store_url):
+    site = GeneratedSite(seed=13, size="tiny")
+    with SimMoodle(site=site) as sim:
+        assert app.sync(settings(sim.url, store_url), now=CLOCK).status == "ok"
+        edited = next(c for c in site.courses() if c.feedback and not c.big)
+        site.edits[edited.id] = 1  # its record changes: contents and its survey list are read again
+        sim.fail("mod_feedback_get_feedbacks_by_courses", "html502")
+        failed = app.sync(settings(sim.url, store_url), now=CLOCK + 60)
+        assert failed.status == "failed" and failed.calls["core_course_get_contents"] == 1  # contents committed
+        sim.heal()
+        rerun = app.sync(settings(sim.url, store_url), now=CLOCK + 120)
+        assert rerun.status == "ok" and "core_course_get_contents" not in rerun.calls
+        assert rerun.calls["mod_feedback_get_feedbacks_by_courses"] == 1  # remembered, not lost with the failure
+        again = app.sync(settings(sim.url, store_url), now=CLOCK + 180)
+        assert "mod_feedback_get_feedbacks_by_courses" not in again.calls

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,12 +23,10 @@ class SyncContext:
     course_ids: frozenset[int] = frozenset()
     complaints_pattern: str = r"r[ée]clamation|plainte|QUALIOPI-I31"
     progress: Callable[[str], None] = lambda _msg: None
-    changed: dict[str, set] = field(default_factory=dict)  # resource → keys changed in this run
     report_id: int | None = None  # the participants custom report (fast path), else per-course calls
     report_page_size: int = 10000
     report_timezone: str = "Europe/Paris"
     checkpoint_pattern: str = "ALT-"  # coordination activities (13): their completion is fetched per learner
-    participants: dict[int, dict[int, Any]] | None = None  # read from the report by `enrolments` this run
     chunk_rows: int = 5000  # rows written per statement batch (streaming upserts)
 
     def cursor(self, resource: str) -> int | None:
@@ -69,18 +67,3 @@ T = TypeVar("T")
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def weighted_chunks(items: Sequence[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
-    """Consecutive groups whose total weight stays under ``limit`` (a heavier item goes alone)."""
-    group: list[T] = []
-    total = 0
-    for item in items:
-        w = max(1, weight(item))
-        if group and total + w > limit:
-            yield group
-            group, total = [], 0
-        group.append(item)
-        total += w
-    if group:
-        yield group

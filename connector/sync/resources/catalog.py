@@ -117,5 +117,4 @@ def sync_contents(ctx: SyncContext, run_id: int) -> Counter[str]:
             counts.update(upsert_rows(s, Module, mrows, scope=Module.course_id.in_(ids)))
         save_markers(s, "contents", {str(c.id): c.record_hash for c in todo})
         save_cursor(s, "contents", ctx.now, run_id)
-    ctx.changed["contents"] = {c.id for c in todo}
     return counts

@@ -64,12 +64,15 @@ def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[in
     return list(courses), access
 
 
-def to_list(ctx: SyncContext, courses: list[int], resource: str) -> list[int]:
-    """Courses whose activity list must be asked again: all on a full or first run, else edited ones."""
-    if ctx.full or ctx.cursor(resource) is None:
-        return courses
-    changed = ctx.changed.get("contents", set())
-    return [c for c in courses if c in changed]
+def to_list(ctx: SyncContext, courses: list[int], resource: str) -> tuple[list[int], dict[str, str]]:
+    """Courses whose list of surveys (or forums) must be asked again — all on a full run, else those whose
+    course record changed since their list was last read — and the markers to save once it is written."""
+    with ctx.sessions() as s:
+        hashes = {cid: h for cid, h in s.execute(select(Course.id, Course.record_hash).where(
+            Course.id.in_(courses or [-1])))}
+    seen = ctx.markers(resource)
+    listed = [c for c in courses if ctx.full or seen.get(f"list:{c}") != hashes.get(c)]
+    return listed, {f"list:{c}": hashes[c] for c in listed if c in hashes}
 
 
 def _hash(obj: m.Feedback) -> str:
@@ -83,20 +86,17 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
     last access to its course moved since they were read (the marker), or on a full run.
     """
     courses, access = activity_courses(ctx, "feedback")
-    listed = to_list(ctx, courses, "feedback")
+    listed, list_markers = to_list(ctx, courses, "feedback")
     feedbacks = fetch_feedbacks(ctx, listed) if listed else []
     seen = ctx.markers("feedback")
-    with ctx.sessions() as s:
-        known = [(f.id, f.course_id) for f in s.scalars(
-            select(Feedback).where(Feedback.course_id.in_(courses or [-1]), Feedback.course_id.notin_(listed or [-1])))]
-    everyone = [(f.id, f.course) for f in feedbacks] + known
+    with ctx.sessions() as s:  # surveys of courses whose list was not asked again: as stored
+        known = s.execute(select(Feedback.id, Feedback.course_id, Feedback.anonymous).where(
+            Feedback.course_id.in_(courses or [-1]), Feedback.course_id.notin_(listed or [-1]))).all()
+    everyone = [(f.id, f.course) for f in feedbacks] + [(fid, cid) for fid, cid, _ in known]
     item_todo = [f for f in feedbacks if ctx.full or seen.get(f"items:{f.id}") != _hash(f)]
     resp_todo = [(fid, cid) for fid, cid in everyone
                  if ctx.full or seen.get(f"responses:{fid}") != str(access.get(cid, 0))]
-    anonymous = {f.id: f.anonymous == 1 for f in feedbacks}
-    with ctx.sessions() as s:
-        anonymous |= dict(s.execute(select(Feedback.id, Feedback.anonymous).where(
-            Feedback.id.in_([fid for fid, _ in known] or [-1]))).all())
+    anonymous = {f.id: f.anonymous == 1 for f in feedbacks} | {fid: anon for fid, _, anon in known}
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
         rows = [dict(id=f.id, course_id=f.course, cmid=f.coursemodule, name=f.name, anonymous=f.anonymous == 1,
@@ -113,7 +113,7 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
                 rrows, vrows = _response_rows(fid, analysis, anonymous[fid])
                 counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id == fid))
                 counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id == fid))
-        markers = {f"items:{f.id}": _hash(f) for f in item_todo}
+        markers = {**list_markers, **{f"items:{f.id}": _hash(f) for f in item_todo}}
         markers.update({f"responses:{fid}": str(access.get(cid, 0)) for fid, cid in resp_todo})
         save_markers(s, "feedback", markers)
         save_cursor(s, "feedback", ctx.now, run_id)

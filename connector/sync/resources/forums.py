@@ -45,7 +45,7 @@ def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
     the last access to its course moved since they were read (the marker), or on a full run.
     """
     courses, access = activity_courses(ctx, "forum")
-    listed = to_list(ctx, courses, "forums")
+    listed, list_markers = to_list(ctx, courses, "forums")
     forums = fetch_forums(ctx, listed) if listed else []
     with ctx.sessions() as s:
         known = [(f.id, f.course_id, f.type, f.name) for f in s.scalars(
@@ -66,6 +66,7 @@ def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
                           timemodified=d.timemodified, usermodified=d.usermodified, numreplies=d.numreplies,
                           locked=d.locked) for d in items]
             counts.update(upsert_rows(s, ForumDiscussion, drows, scope=ForumDiscussion.forum_id == fid))
-        save_markers(s, "forums", {f"discussions:{fid}": str(access.get(cid, 0)) for fid, cid in watched})
+        save_markers(s, "forums", {**list_markers,
+                                   **{f"discussions:{fid}": str(access.get(cid, 0)) for fid, cid in watched}})
         save_cursor(s, "forums", ctx.now, run_id)
     return counts

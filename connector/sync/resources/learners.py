@@ -125,19 +125,12 @@ _SKIP_COURSE = {"nocriteriaset", "cannotviewreport"}  # course-level facts, not 
 def fetch_completion(ctx: SyncContext, course_id: int, user_id: int, want_course: bool):
     acts = m.parse_activities_completion(ctx.client.call(
         "core_completion_get_activities_completion_status", courseid=course_id, userid=user_id))
-    if not want_course:
-        return acts, None
-    try:
-        return acts, m.parse_course_completion(ctx.client.call(
-            "core_completion_get_course_completion_status", courseid=course_id, userid=user_id))
-    except errors.MoodleError as exc:
-        if exc.errorcode in _SKIP_COURSE or exc.errorcode == "usernotenroled":
-            return acts, exc.errorcode
-        raise
+    return acts, probe_criteria(ctx, course_id, user_id) if want_course else None
 
 
 def probe_criteria(ctx: SyncContext, course_id: int, user_id: int) -> m.CourseCompletion | str:
-    """One learner's course completion: tells whether the course has completion criteria at all."""
+    """One learner's course completion, or the error code that tells the course has no criteria, no
+    completion or that the learner left (nocriteriaset, cannotviewreport, usernotenroled)."""
     try:
         return m.parse_course_completion(ctx.client.call(
             "core_completion_get_course_completion_status", courseid=course_id, userid=user_id))
