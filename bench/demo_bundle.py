@@ -55,7 +55,12 @@ def recorded(name: str) -> dict:
 
 
 # ---------------------------------------------------------------- recordings
+# the second recording set is another site (its own ids): only its quality course is derived into the demo
+SET2 = {e["file"] for e in json.loads((SHARED / "fixtures_index.json").read_text())
+        if (e.get("note") or "").startswith("set 2")}
 for f in sorted(FIX.glob("*.json")):
+    if f.name in SET2:
+        continue
     d = json.loads(f.read_text())
     if d.get("token_user") != "qualiopisync" or d.get("wsfunction") not in SYNC_FUNCTIONS:
         continue
@@ -265,6 +270,11 @@ add("derived: recorded 4-course answer filtered to course 2 (doctor probe)", "mo
 forums = recorded("mod_forum_get_forums_by_courses__C1_C4.json")["response"]
 add("derived: recorded 2-course answer filtered to course 2 (doctor probe)", "mod_forum_get_forums_by_courses",
     {"courseids[0]": C["C1"]}, [f for f in forums if f["course"] == C["C1"]])
+
+sys.path.insert(0, str(ROOT))
+from bench.demo_quality import add_quality_world
+
+add_quality_world(add, recorded, NOW + 180, C, ONLYACTIVE, entries, ONLY_FIELDS)
 
 out = ROOT / "connector" / "demo" / "bundle.json"
 out.parent.mkdir(parents=True, exist_ok=True)

@@ -108,6 +108,20 @@ class Answers:
             m["dates"] = [{"label": "Due:", "timestamp": due, "dataid": "duedate"}]
         return m
 
+    def ws_mod_page_get_pages_by_courses(self, p: dict) -> Any:
+        tpl = _tpl("mod_page_get_pages_by_courses__QUALITE")["pages"][0]
+        pages = []
+        for cid in p.get("courseids", []):
+            c = self._course_of({"courseid": cid})
+            for s in range(SLOTS):
+                if self.slot(c, s)[1] == "page":
+                    cmid = self.cmid(c, s)
+                    page = dict(tpl)
+                    page.update(id=cmid, coursemodule=cmid, course=c.id, name=self.slot(c, s)[2], visible=True,
+                                content=f"<p>Contenu de la séquence {self.slot(c, s)[0]}.</p>", timemodified=c.start)
+                    pages.append(page)
+        return {"pages": pages, "warnings": []}
+
     def ws_core_course_get_contents(self, p: dict) -> Any:
         c = self._course_of(p)
         tpl = _tpl("core_course_get_contents__rich_C1")

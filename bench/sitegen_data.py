@@ -66,6 +66,8 @@ def templates() -> dict[str, Any]:
     for e in json.loads(text)["entries"]:
         if e["source"].startswith("recorded:"):
             out[e["source"].removeprefix("recorded:").removesuffix(".json")] = e["response"]
+        elif "recorded" in e:  # a derived answer that replaced a recording keeps it
+            out[e["recorded"]["file"].removesuffix(".json")] = e["recorded"]["response"]
     return out
 
 

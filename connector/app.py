@@ -18,7 +18,7 @@ from connector.store import db
 from connector.store.lock import run_lock
 from connector.store.seed import seed_referentiel
 from connector.sync import SyncResult, run_sync
-from connector.sync.context import SyncContext
+from connector.sync.context import SyncContext, evidence_tag_regex
 from mappings.thresholds import merged
 
 
@@ -98,5 +98,7 @@ def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full:
         progress=progress, complaints_pattern=complaints_pattern(settings),
         report_id=settings.moodle.participants_report_id, report_page_size=settings.moodle.report_page_size,
         report_timezone=settings.moodle.report_timezone, checkpoint_pattern=checkpoint_pattern(settings),
+        evidence_tag=evidence_tag_regex(str(merged(settings.thresholds)["evidence_pattern"])),
+        quality_course_ids=tuple(settings.quality_courses), register_names=settings.quality.register_names(),
     )
     return run_sync(ctx)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from connector import app, errors
-from connector.config import load_settings
+from connector.cli_common import _settings, handle_errors
+from connector.cli_registers import register
 from connector.moodle.replay import ReplayTransport
 
 log = logging.getLogger("qualiopi_sync")
@@ -25,25 +24,6 @@ def _setup_logging(verbose: bool) -> None:
     )
     for noisy in ("alembic", "urllib3", "weasyprint", "fontTools", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def handle_errors(fn):
-    """Turn typed errors into one line on stderr and the documented exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except errors.QualiopiSyncError as exc:
-            click.echo(f"error: {exc}", err=True)
-            for line in getattr(exc, "details", []):
-                click.echo(f"  {line}", err=True)
-            sys.exit(exc.exit_code)
-        except SQLAlchemyError as exc:
-            click.echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
-            sys.exit(errors.EXIT_FAILED)
-
-    return wrapper
 
 
 def _progress():
@@ -67,10 +47,6 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
     ctx.obj = {"config": config_path}
 
 
-def _settings(ctx: click.Context):
-    return load_settings(ctx.obj["config"])
-
-
 @cli.command()
 @click.option("--demo", is_flag=True, help="Check against the bundled recordings instead of a real Moodle.")
 @click.pass_context
@@ -83,11 +59,13 @@ def doctor(ctx: click.Context, demo: bool) -> None:
     settings = demo_settings(Path("qualiopi-demo")) if demo else _settings(ctx)
     transport = ReplayTransport.from_bundle() if demo else None
     report = check_site(app.make_client(settings, transport), set(settings.sync.features),
-                        settings.moodle.participants_report_id, settings.moodle.report_timezone)
+                        settings.moodle.participants_report_id, settings.moodle.report_timezone,
+                        settings.quality_courses, settings.quality.register_names())
     click.echo(f"Site: {report.site.sitename} ({report.site.release}) as {report.site.username}")
     for c in report.checks:
         mark = "✔" if c.in_service and c.probe != "failed" else "✘"
-        click.echo(f" {mark} {c.function:<52} service: {'yes' if c.in_service else 'NO':<4} probe: {c.probe}"
+        service = f"service: {'yes' if c.in_service else 'NO':<4} " if not c.function.startswith("register") else ""
+        click.echo(f" {mark} {c.function:<52} {service}probe: {c.probe}"
                    + (f"\n     fix: {c.fix}" if c.fix else ""))
     if not settings.moodle.participants_report_id:
         from connector.moodle.report import recipe
@@ -313,8 +291,13 @@ def _print_sync(result) -> None:
         click.echo(f"  {name:<11} +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
 
 
+cli.add_command(register)
+
+
 def main() -> None:
     cli(prog_name="qualiopi-sync")
+
+
 
 
 if __name__ == "__main__":

@@ -125,6 +125,23 @@ class ProviderConfig(_Section):
     name: str = "Organisme de formation"
 
 
+REGISTER_KINDS = ("preuves", "reclamations", "amelioration")
+
+
+class QualityConfig(_Section):
+    """Where provider-wide evidence lives: the quality course(s) and the registers kept there."""
+
+    course_ids: list[int] = Field(default_factory=list)  # courses holding provider-wide evidence and registers
+    evidence_register: str = "Registre des preuves Qualiopi"  # name of the Database activity
+    complaints_register: str = "Registre des réclamations"
+    improvement_register: str = "Plan d'amélioration continue"
+
+    def register_names(self) -> dict[str, str]:
+        """kind → Database activity name."""
+        return {"preuves": self.evidence_register, "reclamations": self.complaints_register,
+                "amelioration": self.improvement_register}
+
+
 class ReportsConfig(_Section):
     out_dir: Path = Path("out")  # site, PDFs, teacher digests; the audit pack goes to out_dir/audit (0700)
 
@@ -182,11 +199,17 @@ class Settings(BaseSettings):
     provider: ProviderConfig = ProviderConfig()
     programmes: list[ProgrammeConfig] = Field(default_factory=list)
     thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
-    quality_course_ids: list[int] = Field(default_factory=list)  # courses holding provider-wide evidence
+    quality: QualityConfig = QualityConfig()
+    quality_course_ids: list[int] = Field(default_factory=list)  # older spelling of [quality] course_ids
     reports: ReportsConfig = ReportsConfig()
     push: PushConfig = PushConfig()
     smtp: SmtpConfig | None = None
     schedule: ScheduleConfig = ScheduleConfig()
+
+    @property
+    def quality_courses(self) -> list[int]:
+        """The quality course ids, from [quality] course_ids (or the older top-level quality_course_ids)."""
+        return sorted({*self.quality.course_ids, *self.quality_course_ids})
 
     @classmethod
     def settings_customise_sources(

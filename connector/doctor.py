@@ -72,6 +72,8 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
         "mod_forum_get_forums_by_courses": lambda: course() and forums(),
         "mod_forum_get_forum_discussions": lambda: state.get("forum") and client.call(
             "mod_forum_get_forum_discussions", forumid=state["forum"]),
+        "mod_page_get_pages_by_courses": lambda: course() and client.call(
+            "mod_page_get_pages_by_courses", courseids=[course()]),
     }
 
 
@@ -93,14 +95,70 @@ def _report_probe(client: MoodleClient, report_id: int, tz: str) -> Callable[[],
     return probe
 
 
+def _register_probes(client: MoodleClient, course_ids: list[int]) -> dict[str, Callable[[], Any]]:
+    """The quality course's pages and databases (the same calls as the sync makes)."""
+    state: dict[str, Any] = {}
+
+    def databases() -> Any:
+        dbs = m.parse_databases(client.call("mod_data_get_databases_by_courses", courseids=list(course_ids)))
+        state["db"] = dbs[0].id if dbs else None
+        return dbs
+
+    return {
+        "mod_page_get_pages_by_courses": lambda: client.call("mod_page_get_pages_by_courses",
+                                                             courseids=[course_ids[0]]),
+        "mod_data_get_databases_by_courses": databases,
+        "mod_data_get_fields": lambda: state.get("db") and client.call("mod_data_get_fields",
+                                                                       databaseid=state["db"]),
+        "mod_data_get_entries": lambda: state.get("db") and client.call(
+            "mod_data_get_entries", databaseid=state["db"], returncontents=True, page=0, perpage=200),
+    }
+
+
+def check_registers(client: MoodleClient, course_ids: list[int], names: dict[str, str]) -> list[Check]:
+    """Each configured register exists in a quality course and has the fields the sync expects."""
+    from connector.registers import missing_fields
+
+    try:
+        dbs = m.parse_databases(client.call("mod_data_get_databases_by_courses", courseids=list(course_ids)))
+    except errors.MoodleError as exc:
+        return [Check("registers", True, "failed", f"{exc.errorcode}: grant the sync role mod/data:view and "
+                                                   "mod/data:viewentry (system context)")]
+    if not dbs:
+        return [Check("registers", True, "failed",
+                      f"no Database activity visible in course(s) {', '.join(map(str, course_ids))}: check "
+                      "[quality] course_ids and grant the sync role mod/data:view and mod/data:viewentry")]
+    by_name = {d.name.strip().casefold(): d for d in dbs}
+    out = []
+    for kind, name in names.items():
+        db = by_name.get(name.strip().casefold())
+        label = f"register « {name} »"
+        if db is None:
+            out.append(Check(label, True, "failed",
+                             f"no Database activity named « {name} » in the quality course: add one from the preset "
+                             "(qualiopi-sync register presets; Database > Presets > Import) or set its name in "
+                             "[quality]"))
+            continue
+        fields = [f.model_dump() for f in m.parse_data_fields(client.call("mod_data_get_fields", databaseid=db.id))]
+        gaps = missing_fields(kind, fields)
+        out.append(Check(label, True, "failed" if gaps else "ok",
+                         ("; ".join(gaps) + ": add or rename the field(s) in the Database's Fields tab "
+                          "(names as in the preset)") if gaps else ""))
+    return out
+
+
 def check_site(client: MoodleClient, features: set[str], report_id: int | None = None,
-               report_tz: str = "Europe/Paris") -> DoctorReport:
+               report_tz: str = "Europe/Paris", quality_course_ids: list[int] | None = None,
+               register_names: dict[str, str] | None = None) -> DoctorReport:
     """``report_id``: the participants custom report (fast path), checked when configured."""
     from connector.moodle.report import ReportError, recipe
 
     site = m.parse_site_info(client.call("core_webservice_get_site_info"))
     service = {f.name for f in site.functions}
     probes = _probes(client)
+    if quality_course_ids:
+        features = features | {"registers"}
+        probes |= _register_probes(client, quality_course_ids)
     if report_id:
         features = features | {"report"}
         probes["core_reportbuilder_retrieve_report"] = _report_probe(client, report_id, report_tz)
@@ -125,4 +183,7 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
         elif in_service and fn.name == "core_webservice_get_site_info":
             probe = "ok"
         checks.append(Check(fn.name, in_service, probe, fix))
+    if quality_course_ids and register_names and all(
+            c.in_service for c in checks if c.function.startswith("mod_data_")):
+        checks += check_registers(client, quality_course_ids, register_names)
     return DoctorReport(site, checks)

@@ -14,6 +14,7 @@ from connector.store.evidence import (
     load_courses,
     load_rncp,
 )
+from connector.store.registers import load_register_evidence, unknown_programme_codes
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.indicators import evaluate_programme
 from mappings.indicators.base import EvalInput
@@ -43,6 +44,7 @@ class EvaluationResult:
     unmapped: list[CourseRef]
     data_time: int = 0
     courses: dict[str, tuple[CourseSnap, ...]] = dataclasses.field(default_factory=dict)  # programme code →
+    unknown_codes: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (register entry, code)
 
 
 def slim(c: CourseSnap) -> CourseSnap:
@@ -54,8 +56,11 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
     programmes = [to_programme(p) for p in settings.programmes]
     with sessions() as s:
         cats, refs = load_category_refs(s), load_course_refs(s)
-        mapping, unmapped = assign_programmes(programmes, refs, cats)
-        quality = tuple(load_courses(s, list(settings.quality_course_ids), settings.moodle.url))
+        quality_ids = set(settings.quality_courses)
+        mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in quality_ids], cats)
+        quality = tuple(load_courses(s, settings.quality_courses, settings.moodle.url))
+        evidence = load_register_evidence(s, now)
+        unknown = unknown_programme_codes(s, {p.code for p in programmes})
         contracts = load_contracts(s)
         fiches = load_rncp(s)
         results, snaps = [], {}
@@ -66,9 +71,9 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches)
+                            load_history(s, prog.code), contracts, fiches, evidence)
             results.append((prog, evaluate_programme(inp)))
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
-    return EvaluationResult(eid, results, unmapped, now, snaps)
+    return EvaluationResult(eid, results, unmapped, now, snaps, unknown)

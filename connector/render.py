@@ -115,7 +115,7 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
         else:
             res.unchanged.append(rep.programme.code)
         res.pdfs[rep.programme.code] = pdf
-    r.render_index(out, meta, reports, result.unmapped)
+    r.render_index(out, meta, reports, result.unmapped, result.unknown_codes)
     for d in build_digests(result):
         h = digest_key(d)
         res.digests.append(d)

@@ -10,16 +10,46 @@ DAY = 86400
 
 
 class Outcome(StrEnum):
+    """What an evaluator's checks found (internal). Users read the Status and Risk derived from it."""
+
     PASSED = "PASSED"
     FAILED = "FAILED"
     WARN = "WARN"
     NOT_APPLICABLE = "NOT_APPLICABLE"
     NOT_EVALUATED = "NOT_EVALUATED"
 
+
+class Status(StrEnum):
+    """Evidence status of a programme × indicator (see ``mappings.status``)."""
+
+    COUVERT = "couvert"
+    A_CONSOLIDER = "a_consolider"
+    A_FOURNIR = "a_fournir"
+    NON_APPLICABLE = "non_applicable"
+    NON_EVALUE = "non_evalue"
+
     @property
-    def label_fr(self) -> str:
-        return {"PASSED": "conforme", "FAILED": "non conforme", "WARN": "à améliorer",
-                "NOT_APPLICABLE": "non applicable", "NOT_EVALUATED": "non évalué"}[self.value]
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+class Risk(StrEnum):
+    """Risk of a non-conformity at the audit, from the status and the référentiel's grading."""
+
+    MAJEURE = "majeure"
+    MINEURE = "mineure"
+    ATTENTION = "attention"
+    AUCUN = "aucun"
+
+    @property
+    def label(self) -> str:
+        return RISK_LABELS[self]
+
+
+STATUS_LABELS = {Status.COUVERT: "couvert", Status.A_CONSOLIDER: "à consolider", Status.A_FOURNIR: "à fournir",
+                 Status.NON_APPLICABLE: "non applicable", Status.NON_EVALUE: "non évalué"}
+RISK_LABELS = {Risk.MAJEURE: "risque NC majeure", Risk.MINEURE: "risque NC mineure",
+               Risk.ATTENTION: "point d’attention", Risk.AUCUN: "aucun risque relevé"}
 
 
 _RANK = {Outcome.FAILED: 4, Outcome.WARN: 3, Outcome.NOT_EVALUATED: 2, Outcome.PASSED: 1, Outcome.NOT_APPLICABLE: 0}
@@ -51,14 +81,47 @@ class Finding:
     audience: str = "teacher"  # teacher | quality (learner names are for teachers and quality only)
 
 
+NOT_FROM_MOODLE = "non disponible via Moodle"  # Moodle exposes no owner of a module or file
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file held in Moodle (resource, folder file, register attachment): what the dossier copies in."""
+
+    name: str
+    url: str | None = None  # Moodle's webservice file URL, never with the token
+    size: int | None = None
+    time: int | None = None
+    mimetype: str | None = None
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """A piece of evidence found: what, in which course, when last changed, link."""
+    """A piece of evidence, whatever its source: the evaluators never know where it came from.
+
+    ``source``: ``moodle`` (a tagged activity or resource), ``register`` (an entry of the evidence
+    register kept in Moodle) or ``spreadsheet`` (a line of an imported register). ``programme`` None
+    means provider-wide. ``state``: ``ok`` counts; ``hidden``, ``empty`` are reported, not counted;
+    ``stale`` (past its review date or older than the maximum age) counts as partial.
+    """
 
     label: str
-    course: str | None = None
-    timestamp: int | None = None
-    url: str | None = None
+    course: str | None = None  # course shortname (Moodle content)
+    timestamp: int | None = None  # date of the content (never a due date)
+    url: str | None = None  # where to find it
+    source: str = "moodle"
+    indicators: tuple[int, ...] = ()
+    programme: str | None = None  # a programme code; None: its category, or provider-wide
+    category: str | None = None  # an action category (action_de_formation…) when the scope names one
+    scope: str = "programme"  # organisme | catégorie d'action | programme | site
+    text: str = ""  # the free-text justification
+    documents: tuple[Document, ...] = ()
+    review_date: int | None = None
+    owner: str = NOT_FROM_MOODLE
+    nature: str | None = None
+    ref: str = ""  # "Registre des preuves Qualiopi, fiche 3" / "preuves.csv, ligne 4" / "activité 27"
+    state: str = "ok"
+    modname: str | None = None  # the Moodle module kind, for tagged content
 
 
 @dataclass(frozen=True)
@@ -80,6 +143,9 @@ class Verdict:
     courses: tuple[CourseVerdict, ...] = ()
     missing_data: str | None = None  # for NOT_EVALUATED: what data is missing
     evidence: tuple[Evidence, ...] = ()
+    missing: bool = False  # nothing found at all (neither in Moodle nor in the registers): "à fournir"
+    status: Status | None = None  # set once by mappings.status.assess (evaluate_programme)
+    risk: Risk | None = None
 
 
 # ------------------------------------------------------------------ snapshots
@@ -92,7 +158,11 @@ class ModuleSnap:
     visible: bool
     completion: int  # 0 none, 1 manual, 2 automatic
     url: str | None = None
-    timemodified: int | None = None
+    timemodified: int | None = None  # latest date Moodle shows for it (due date…): for course checks
+    content_time: int | None = None  # when its content last changed (files, page text, URL): for evidence
+    files: tuple[Document, ...] = ()
+    target: str | None = None  # a URL resource's external address
+    text_chars: int | None = None  # a page's text length (None: not read)
 
 
 @dataclass(frozen=True)

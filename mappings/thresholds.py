@@ -30,6 +30,8 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "complaint_answer_days": 7,  # a complaint unanswered after this many days is overdue
     "difficulty_max_score": 2,  # a rated answer at or below this (1–5) is a difficulty to treat
     "difficulty_words": r"r[ée]clamation|plainte|probl[èe]me|insatisf|d[ée]çu",  # in free-text answers
+    # programme status over its courses: share of courses whose checks pass for "couvert"
+    "coverage_min": 0.8,
     # evidence presence
     "evidence_pattern": "QUALIOPI-I{n:02d}",
     "evidence_max_age_days": 365,

@@ -7,15 +7,20 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from mappings.model import Finding, Outcome
+from mappings.model import Finding, Outcome, Risk, Status
 from mappings.referentiel import load_referentiel
+from mappings.status import QUALITY_WORDS, RISK_ORDER, STATUS_ORDER, TEACHER_WORDS
 from reports import format as fmt
 from reports.charts import trend_svg
 
-LEGEND = [(o, o.label_fr, fmt.OUTCOME_CLASS[o]) for o in
-          (Outcome.PASSED, Outcome.WARN, Outcome.FAILED, Outcome.NOT_EVALUATED, Outcome.NOT_APPLICABLE)]
-GRADING = {"mineure_ou_majeure": "mineure ou majeure", "mineure": "mineure uniquement",
-           "majeure": "majeure"}
+LEGEND = [(s, s.label, fmt.STATUS_CLASS[s], fmt.STATUS_SIGN[s]) for s in STATUS_ORDER]
+SOURCE_LABELS = {"moodle": "contenu Moodle", "register": "registre des preuves (Moodle)",
+                 "spreadsheet": "registre des preuves (tableur importé)"}
+EVIDENCE_STATES = {"ok": "retenue", "stale": "à revoir (revue dépassée ou ancienne)", "hidden": "masquée : non retenue",
+                   "empty": "vide : non retenue"}
+RISK_LEGEND = [(r, r.label, fmt.RISK_CLASS[r]) for r in RISK_ORDER]
+GRADING = {"mineure_ou_majeure": "mineure ou majeure selon l’écart", "majeure_uniquement": "majeure uniquement",
+           "mineure": "mineure uniquement", "majeure": "majeure uniquement"}
 
 
 def where_text(f: Finding) -> str:
@@ -31,11 +36,17 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(
         fr_date=fmt.fr_date, fr_datetime=fmt.fr_datetime, fr_number=fmt.fr_number, fr_percent=fmt.fr_percent,
-        safe_html=lambda html: Markup(fmt.sanitize(html)), outcome_class=lambda o: fmt.OUTCOME_CLASS[Outcome(o)],
+        safe_html=lambda html: Markup(fmt.sanitize(html)),
+        status_class=lambda s: fmt.STATUS_CLASS[Status(s)], status_label=lambda s: Status(s).label,
+        status_sign=lambda s: fmt.STATUS_SIGN[Status(s)], risk_class=lambda r: fmt.RISK_CLASS[Risk(r)],
+        risk_label=lambda r: Risk(r).label, severity_class=lambda o: fmt.SEVERITY_CLASS[Outcome(o)],
+        teacher_word=lambda o: TEACHER_WORDS[Outcome(o)], quality_word=lambda o: QUALITY_WORDS[Outcome(o)],
         figure=lambda kv: fmt.figure(*kv), where=where_text, trend_svg=trend_svg,
-        grading=lambda g: GRADING.get(g or "", g or "—"),
+        grading=lambda g: GRADING.get(g or "", g or "—"), source_label=lambda s: SOURCE_LABELS.get(s, s),
+        evidence_state=lambda s: EVIDENCE_STATES.get(s, s), safe_url=fmt.safe_url, truncate_words=fmt.truncate_words,
     )
-    env.globals.update(legend=LEGEND, referentiel=load_referentiel(), Outcome=Outcome)
+    env.globals.update(legend=LEGEND, risk_legend=RISK_LEGEND, referentiel=load_referentiel(), Status=Status,
+                       Risk=Risk)
     return env
 
 

@@ -9,7 +9,7 @@ import nh3
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from mappings.model import Outcome
+from mappings.model import Outcome, Risk, Status
 
 LOCALE = "fr_FR"
 PARIS = ZoneInfo("Europe/Paris")
@@ -19,14 +19,32 @@ _TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h3", 
          "blockquote", "code", "pre", "span", "div", "table", "thead", "tbody", "tr", "th", "td"}
 _ATTRS = {"a": {"href", "title"}}
 
-OUTCOME_CLASS = {Outcome.PASSED: "ok", Outcome.WARN: "warn", Outcome.FAILED: "ko",
-                 Outcome.NOT_EVALUATED: "ne", Outcome.NOT_APPLICABLE: "na"}
+SEVERITY_CLASS = {Outcome.PASSED: "ok", Outcome.WARN: "warn", Outcome.FAILED: "ko",
+                  Outcome.NOT_EVALUATED: "ne", Outcome.NOT_APPLICABLE: "na"}
+STATUS_CLASS = {Status.COUVERT: "ok", Status.A_CONSOLIDER: "warn", Status.A_FOURNIR: "ko",
+                Status.NON_EVALUE: "ne", Status.NON_APPLICABLE: "na"}
+# one sign per status in the matrix; the legend and each cell's title give the words
+STATUS_SIGN = {Status.COUVERT: "✓", Status.A_CONSOLIDER: "≈", Status.A_FOURNIR: "!", Status.NON_EVALUE: "?",
+               Status.NON_APPLICABLE: "–"}
+RISK_CLASS = {Risk.MAJEURE: "r-maj", Risk.MINEURE: "r-min", Risk.ATTENTION: "r-att", Risk.AUCUN: "r-none"}
 
 
 def sanitize(html: str | None) -> str:
     """Moodle HTML → safe HTML (Markup-ready): script, handlers, styles and remote loads removed."""
     return nh3.clean(html or "", tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
                      link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def safe_url(url: str | None) -> str:
+    """Only http(s) and mailto links reach a report; anything else (javascript:, data:…) becomes "#"."""
+    u = (url or "").strip()
+    return u if u.lower().startswith(("http://", "https://", "mailto:")) else "#"
+
+
+def truncate_words(text: str, n: int) -> str:
+    """At most n words, cut on a word boundary, with an ellipsis when cut."""
+    words = (text or "").split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
 def fr_date(ts: int | None) -> str:
@@ -60,7 +78,8 @@ FIGURE_LABELS = {
     "reponses": "réponses", "satisfaction_sur_5": "satisfaction (sur 5)", "reclamations": "réclamations",
     "reclamations_repondues": "réclamations répondues", "reclamations_en_retard": "réclamations en retard",
     "delai_reponse_median_jours": "délai médian de réponse (jours)", "difficultes": "difficultés exprimées",
-    "preuves": "preuves trouvées", "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
+    "preuves": "preuves trouvées", "cours_visibles": "cours visibles", "cours_a_completer": "cours à compléter",
+    "cours_masques_ignores": "cours masqués (non évalués)", "cours_suivi_complet": "cours au suivi complet", "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
 }
 
 

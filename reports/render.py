@@ -31,9 +31,9 @@ def _write(path: Path, text: str | bytes, mode: int | None = None) -> Path:
 
 
 def render_index(out: Path, meta: ReportMeta, programmes: Iterable[ProgrammeReport],
-                 unmapped: Iterable[object] = ()) -> Path:
+                 unmapped: Iterable[object] = (), unknown_codes: Iterable[tuple[str, str]] = ()) -> Path:
     return _write(out / "index.html", render("index.html", meta=meta, programmes=list(programmes),
-                                             unmapped=list(unmapped)))
+                                             unmapped=list(unmapped), unknown_codes=list(unknown_codes)))
 
 
 def render_programme_page(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:

@@ -26,10 +26,22 @@ def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text("utf-8"))
 
 
+def _index() -> list[dict]:
+    return json.loads((SHARED / "moodle" / "fixtures_index.json").read_text("utf-8"))
+
+
 def all_fixtures() -> list[Path]:
-    files = sorted(FIXTURES.glob("*.json"))
-    assert len(files) == 143, f"expected the 143 recorded fixtures in {FIXTURES}"
-    return files
+    """The first recording set (the demo's world): 143 answers."""
+    files = [FIXTURES / e["file"] for e in _index() if not (e.get("note") or "").startswith("set 2")]
+    assert len(files) == 143 and all(f.exists() for f in files), f"expected the 143 recorded fixtures in {FIXTURES}"
+    return sorted(files)
+
+
+def set2_fixtures() -> list[Path]:
+    """The second recording set (its own world: quality course, registers, notes, grades…): 52 answers."""
+    files = [FIXTURES / e["file"] for e in _index() if (e.get("note") or "").startswith("set 2")]
+    assert len(files) == 52 and all(f.exists() for f in files), f"expected the 52 set-2 fixtures in {FIXTURES}"
+    return sorted(files)
 
 
 def _pg_engine():

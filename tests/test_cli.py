@@ -102,7 +102,7 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     assert "(hidden)" in demo.stdout
     doctor = run("doctor", "--demo")
     assert doctor.exit_code == 0
-    assert doctor.output.count("✔") == 12 and "skipped" not in doctor.output and "✘" not in doctor.output
+    assert doctor.output.count("✔") == 19 and "skipped" not in doctor.output and "✘" not in doctor.output
     cfg = write_config(tmp_path, f'[moodle]\nurl = "http://x.test"\ntoken = "x"\n'
                                  f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
     status = run("--config", str(cfg), "status")
@@ -140,7 +140,8 @@ def test_doctor_reports_missing_function_and_capability_with_fix():
                                           if f["name"] != "mod_feedback_get_items"]
         if e["wsfunction"] == "core_course_get_contents" and e["params"] == {"courseid": "2"}:
             e["response"] = load_fixture("error__capability_missing_create_courses.json")["response"]
-    report = check_site(MoodleClient("http://127.0.0.1:8080", "x", transport=ReplayTransport(entries)), {"sync"})
+    report = check_site(MoodleClient("http://127.0.0.1:8080", "x", transport=ReplayTransport(entries)), {"sync"},
+                        quality_course_ids=[10])
     assert not report.ok
     by_name = {c.function: c for c in report.checks}
     assert not by_name["mod_feedback_get_items"].in_service

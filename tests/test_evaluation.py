@@ -14,7 +14,10 @@ from tests.test_sync import settings_for, transport
 
 
 def setup(store_url):
-    settings = settings_for(store_url).model_copy(update={"programmes": DEMO_PROGRAMMES})
+    from connector.config import QualityConfig
+
+    settings = settings_for(store_url).model_copy(update={"programmes": DEMO_PROGRAMMES,
+                                                          "quality": QualityConfig(course_ids=[10])})
     assert app.sync(settings, transport=transport(), now=NOW).status == "ok"
     return settings, app.open_store(store_url, migrate=False)
 

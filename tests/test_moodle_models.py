@@ -8,12 +8,12 @@ import pytest
 
 from connector import errors
 from connector.moodle import models
-from tests.conftest import all_fixtures, load_fixture
+from tests.conftest import all_fixtures, load_fixture, set2_fixtures
 
 
 def _covered() -> list[str]:
     out = []
-    for f in all_fixtures():
+    for f in (*all_fixtures(), *set2_fixtures()):
         d = json.loads(f.read_text())
         r = d.get("response")
         if d.get("wsfunction") in models.PARSERS and not (isinstance(r, dict) and "exception" in r) and r is not None:
@@ -56,3 +56,24 @@ def test_anonymous_and_named_attempts():
     assert len(named.attempts) == 8 and not named.anonattempts
     assert len(anon.anonattempts) == 5 and not anon.attempts
     assert all(not hasattr(a, "userid") or a.model_extra.get("userid") is None for a in anon.anonattempts)
+
+
+def test_register_and_page_models_keep_the_recorded_values():
+    dbs = models.parse_databases(load_fixture("mod_data_get_databases_by_courses__QUALITE.json")["response"])
+    assert [(d.id, d.coursemodule, d.name) for d in dbs] == [
+        (1, 33, "Registre des preuves Qualiopi"), (2, 34, "Registre des réclamations"),
+        (3, 35, "Plan d'amélioration continue")]
+    fields = models.parse_data_fields(load_fixture("mod_data_get_fields__db1_preuves.json")["response"])
+    assert [(f.id, f.type, f.name) for f in fields][:3] == [(1, "multimenu", "indicateurs"), (2, "text", "titre"),
+                                                           (3, "menu", "nature")]
+    raw = load_fixture("mod_data_get_entries__db1_preuves_returncontents.json")["response"]
+    got = models.parse_data_entries(raw)
+    assert got.totalcount == 5 and [e.id for e in got.entries] == [3, 1, 2, 5, 4]
+    entry2 = next(e for e in got.entries if e.id == 2)
+    fichier = next(c for c in entry2.contents if c.fieldid == 5)
+    assert fichier.content == "livret_accueil_v3.pdf" and fichier.files[0].filesize == 68297
+    pages = models.parse_pages(load_fixture("mod_page_get_pages_by_courses__QUALITE.json")["response"])
+    assert [(p.coursemodule, p.visible, len(p.content) > 0) for p in pages] == [(29, True, True), (31, False, False)]
+    sections = models.parse_contents(load_fixture("core_course_get_contents__QUALITE.json")["response"])
+    folder = next(m for s in sections for m in s.modules if m.id == 28)
+    assert folder.contentsinfo.filescount == 2 and [c.filepath for c in folder.contents] == ["/", "/archives/"]

@@ -17,7 +17,7 @@ from connector.rncp import read_export
 from connector.store.evidence import load_rncp
 from connector.store.models import RncpFiche
 from mappings.indicators import evaluate_programme
-from mappings.model import ModuleSnap, Outcome, SectionSnap
+from mappings.model import Document, ModuleSnap, Outcome, SectionSnap
 from mappings.programmes import Programme
 from mappings.rncp import check_code
 from tests.conftest import NOW
@@ -73,7 +73,8 @@ def test_check_code_outcomes():
 def test_indicators_7_and_16_use_the_check():
     fiches = by_numero([XML_RNCP])
     proof = SectionSnap(2, "Qualité", "", True, (
-        ModuleSnap(90, "resource", "Adéquation [QUALIOPI-I07] [QUALIOPI-I16]", None, True, 0, None, NOW),))
+        ModuleSnap(90, "resource", "Adéquation [QUALIOPI-I07] [QUALIOPI-I16]", None, True, 0, None, NOW, NOW,
+                   (Document("adequation.pdf", size=1000),)),))
     course = good_course(sections=(*good_course().sections, proof))
     for code, expected in (("RNCP37488", Outcome.PASSED), ("RNCP35419", Outcome.FAILED)):
         base = inp(course, programme=Programme("P", "P", rncp=code))

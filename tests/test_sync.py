@@ -40,6 +40,7 @@ GROUND_TRUTH = {
     "DWWM-PROJET": (0, 0, 0, 0, 0, 0, 0),  # C6: hidden, nobody
     "EXCEL-FOND": (13, 1, 0, 1, 6, 2, 5),  # C7: 40 suspended (and never), 39 inactive
     "EXCEL-TCD": (10, 0, 1, 1, 0, 0, 0),  # C8: completion disabled
+    "QUALITE": (0, 0, 0, 0, 0, 0, 0),  # derived from the second set: the quality course, no learner
 }
 
 

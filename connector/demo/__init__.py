@@ -38,6 +38,7 @@ def demo_settings(out_dir: Path) -> Settings:
         sync=SyncConfig(),
         provider={"name": "Centre de Formation Démo (Qualiopi)"},
         programmes=DEMO_PROGRAMMES,
+        quality={"course_ids": [10]},  # the quality course: documents and the three registers
         reports={"out_dir": out_dir},
     )
 
@@ -61,7 +62,8 @@ def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoR
     result = app.sync(settings, full=full, transport=ReplayTransport.from_bundle(), now=clock)
     store = app.open_store(settings.store.url, migrate=False)
     with store.sessions() as s:
-        facts, learners = load_course_facts(s, clock), count_learners(s)
+        quality = set(settings.quality_courses)  # the quality course is no programme's: listed apart
+        facts, learners = [f for f in load_course_facts(s, clock) if f.id not in quality], count_learners(s)
     evaluation = rendered = pushed = None
     if result.status == "ok":
         evaluation = run_evaluation(settings, store.sessions, clock, result.run_id)
@@ -117,12 +119,29 @@ def print_summary(result: DemoResult, echo) -> None:
         echo(f"open: {result.render.index.resolve()}")
 
 
+RISK_SHORT = {"majeure": "NC majeure", "mineure": "NC mineure", "attention": "attention", "aucun": ""}
+
+
+def matrix_cell(v) -> str:
+    """« à consolider, NC mineure »: the status and, when there is one, the risk."""
+    risk = RISK_SHORT[v.risk.value] if v.risk else ""
+    return v.status.label + (f", {risk}" if risk else "")
+
+
 def print_matrix(ev: EvaluationResult, echo) -> None:
-    marks = {"PASSED": "OK", "FAILED": "NC", "WARN": "AM", "NOT_APPLICABLE": "--", "NOT_EVALUATED": "NE"}
+    from mappings.status import STATUS_ORDER
+
     echo("")
-    echo("Qualiopi verdicts (OK conforme, AM à améliorer, NC non conforme, NE non évalué, -- non applicable)")
-    echo("indicator  " + " ".join(f"{p.code:>8}" for p, _ in ev.programmes))
+    echo("Auto-évaluation Qualiopi : statut des preuves et risque de non-conformité à l’audit")
+    width = 28
+    echo("indicateur " + "".join(f"{p.code:<{width}}" for p, _ in ev.programmes))
     for i in range(32):
-        echo(f"{i + 1:>9}  " + " ".join(f"{marks[vs[i].outcome.value]:>8}" for _, vs in ev.programmes))
+        echo(f"{i + 1:>10} " + "".join(f"{matrix_cell(vs[i]):<{width}}" for _, vs in ev.programmes).rstrip())
+    echo("")
+    for p, vs in ev.programmes:
+        counts = ", ".join(f"{sum(v.status == s for v in vs)} {s.label}" for s in STATUS_ORDER)
+        echo(f"{p.code} : {counts}")
     if ev.unmapped:
-        echo("courses in no programme: " + ", ".join(c.shortname for c in ev.unmapped))
+        echo("cours rattachés à aucun programme : " + ", ".join(c.shortname for c in ev.unmapped))
+    for where, code in ev.unknown_codes:
+        echo(f"registre : {where} — programme « {code} » inconnu de la configuration (fiche non comptée)")

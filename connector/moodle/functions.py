@@ -13,7 +13,8 @@ from dataclasses import dataclass
 class WsFunction:
     name: str
     write: bool
-    feature: str  # "core" (always), "sync", "report" (participants_report_id set), "push"
+    feature: str  # "core" (always), "sync", "report" (participants_report_id set), "registers" ([quality]
+    # course_ids set), "push"
     capabilities: tuple[str, ...]
     purpose: str
 
@@ -53,6 +54,14 @@ FUNCTIONS: dict[str, WsFunction] = {
            "forums (the complaints channel of indicator 31)"),
         _F("mod_forum_get_forum_discussions", False, "sync", ("mod/forum:viewdiscussion",),
            "discussions of the complaints forums (who answered, when)"),
+        _F("mod_page_get_pages_by_courses", False, "sync", ("mod/page:view",),
+           "text of the pages tagged as evidence (an empty page is not evidence)"),
+        _F("mod_data_get_databases_by_courses", False, "registers", ("mod/data:view", "mod/data:viewentry"),
+           "the registers (Database activities) of the quality course"),
+        _F("mod_data_get_fields", False, "registers", ("mod/data:view", "mod/data:viewentry"),
+           "fields of each register (checked by doctor)"),
+        _F("mod_data_get_entries", False, "registers", ("mod/data:view", "mod/data:viewentry"),
+           "entries of each register: evidence, complaints, improvement actions"),
         _F("core_reportbuilder_retrieve_report", False, "report",
            ("moodle/reportbuilder:view",),
            "the participants custom report: enrolments, access, completion in bulk (optional, fast path)"),

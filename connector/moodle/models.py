@@ -89,6 +89,25 @@ class ModuleDate(_M):
     dataid: str | None = None
 
 
+class ModuleContent(_M):
+    """One file (resource, folder, page's index.html) or a URL's target, as core_course_get_contents gives it."""
+
+    type: str
+    filename: str
+    filepath: str | None = None
+    filesize: int = 0
+    fileurl: str | None = None
+    timecreated: int | None = None
+    timemodified: int | None = None
+    mimetype: str | None = None
+
+
+class ContentsInfo(_M):
+    filescount: int = 0
+    filessize: int = 0
+    lastmodified: int | None = None
+
+
 class Module(_M):
     id: int
     name: str
@@ -100,6 +119,8 @@ class Module(_M):
     idnumber: str | None = None
     description: str | None = None
     dates: list[ModuleDate] = []
+    contents: list[ModuleContent] = []
+    contentsinfo: ContentsInfo | None = None
 
 
 class Section(_M):
@@ -257,6 +278,80 @@ class Discussions(_M):
     warnings: list[dict[str, Any]] = []
 
 
+class Page(_M):
+    id: int
+    coursemodule: int
+    course: int
+    name: str
+    content: str = ""
+    visible: bool = True
+    timemodified: int | None = None
+
+
+class Pages(_M):
+    pages: list[Page]
+
+
+class Database(_M):
+    id: int
+    course: int
+    name: str
+    coursemodule: int
+    intro: str = ""
+
+
+class Databases(_M):
+    databases: list[Database]
+
+
+class DataField(_M):
+    id: int
+    dataid: int
+    type: str
+    name: str
+    description: str = ""
+    required: bool = False
+    param1: str | None = None
+
+
+class DataFields(_M):
+    fields: list[DataField]
+
+
+class DataFile(_M):
+    filename: str
+    filepath: str = "/"
+    filesize: int = 0
+    fileurl: str
+    timemodified: int | None = None
+    mimetype: str | None = None
+
+
+class DataContent(_M):
+    id: int
+    fieldid: int
+    recordid: int
+    content: str | None = None
+    content1: str | None = None
+    files: list[DataFile] = []
+
+
+class DataEntry(_M):
+    id: int
+    userid: int
+    dataid: int
+    timecreated: int
+    timemodified: int
+    approved: bool = True
+    fullname: str = ""
+    contents: list[DataContent] = []
+
+
+class DataEntries(_M):
+    entries: list[DataEntry]
+    totalcount: int
+
+
 M = TypeVar("M")
 
 
@@ -285,6 +380,10 @@ _items = TypeAdapter(FeedbackItems)
 _responses = TypeAdapter(ResponsesAnalysis)
 _forums = TypeAdapter(list[Forum])
 _discussions = TypeAdapter(Discussions)
+_pages = TypeAdapter(Pages)
+_databases = TypeAdapter(Databases)
+_data_fields = TypeAdapter(DataFields)
+_data_entries = TypeAdapter(DataEntries)
 
 
 def parse_site_info(p: Any) -> SiteInfo:
@@ -335,6 +434,22 @@ def parse_discussions(p: Any) -> list[Discussion]:
     return _parse(_discussions, "mod_forum_get_forum_discussions", p).discussions
 
 
+def parse_pages(p: Any) -> list[Page]:
+    return _parse(_pages, "mod_page_get_pages_by_courses", p).pages
+
+
+def parse_databases(p: Any) -> list[Database]:
+    return _parse(_databases, "mod_data_get_databases_by_courses", p).databases
+
+
+def parse_data_fields(p: Any) -> list[DataField]:
+    return _parse(_data_fields, "mod_data_get_fields", p).fields
+
+
+def parse_data_entries(p: Any) -> DataEntries:
+    return _parse(_data_entries, "mod_data_get_entries", p)
+
+
 PARSERS = {
     "core_webservice_get_site_info": parse_site_info,
     "core_course_get_categories": parse_categories,
@@ -348,5 +463,9 @@ PARSERS = {
     "mod_feedback_get_responses_analysis": parse_responses_analysis,
     "mod_forum_get_forums_by_courses": parse_forums,
     "mod_forum_get_forum_discussions": parse_discussions,
+    "mod_page_get_pages_by_courses": parse_pages,
+    "mod_data_get_databases_by_courses": parse_databases,
+    "mod_data_get_fields": parse_data_fields,
+    "mod_data_get_entries": parse_data_entries,
 }
 __all__ = [n for n in dir() if n.startswith("parse_")] + ["PARSERS", "Field"]

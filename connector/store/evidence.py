@@ -33,6 +33,7 @@ from mappings.model import (
     ContractSnap,
     CourseSnap,
     DiscussionSnap,
+    Document,
     FeedbackItemSnap,
     FeedbackSnap,
     ForumSnap,
@@ -111,11 +112,12 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
 def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, ...]]:
     mods: dict[int, list[ModuleSnap]] = defaultdict(list)
     for m in _all(session, lambda b: select(Module.id, Module.section_id, Module.modname, Module.name, Module.idnumber,
-                                            Module.visible, Module.completion, Module.url, Module.dates)
+                                            Module.visible, Module.completion, Module.url, Module.dates,
+                                            Module.content_time, Module.files, Module.target, Module.text_chars)
                   .where(Module.course_id.in_(b)), ids):
         stamp = max((d.get("timestamp") or 0 for d in m.dates or ()), default=0) or None
         mods[m.section_id].append(ModuleSnap(m.id, m.modname, m.name, m.idnumber, m.visible, m.completion, m.url,
-                                             stamp))
+                                             stamp, m.content_time, _documents(m.files), m.target, m.text_chars))
     out: dict[int, list[SectionSnap]] = defaultdict(list)
     secs = sorted(_all(session, lambda b: select(Section.id, Section.course_id, Section.number, Section.name,
                                                  Section.summary, Section.visible).where(Section.course_id.in_(b)),
@@ -124,6 +126,10 @@ def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, 
         out[s.course_id].append(SectionSnap(s.number, s.name, s.summary, s.visible,
                                             tuple(sorted(mods[s.id], key=lambda m: m.id))))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _documents(files: list | None) -> tuple[Document, ...]:
+    return tuple(Document(f["name"], f.get("url"), f.get("size"), f.get("time"), f.get("type")) for f in files or ())
 
 
 def _enrolments(session: Session, ids: list[int]) -> dict[int, list]:
@@ -233,3 +239,4 @@ def load_contracts(session: Session) -> dict[int, tuple[ContractSnap, ...]] | No
     for c in session.scalars(select(Contract).order_by(Contract.user_id, Contract.start)):
         out[c.user_id].append(ContractSnap(c.user_id, c.start, c.end, c.company, c.tutor))
     return {k: tuple(v) for k, v in out.items()} if out else None
+

@@ -122,6 +122,13 @@ class Module(Base):
     completion: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 manual, 2 automatic
     url: Mapped[str | None] = mapped_column(Text)
     dates: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # what the module holds, for evidence: content time (contentsinfo.lastmodified or the newest
+    # contents[].timemodified; never a due date), files (name, path, size, url without token, time, type),
+    # a URL's target, a page's text length (from mod_page_get_pages_by_courses; null when not read)
+    content_time: Mapped[int | None] = mapped_column(BigInteger)
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    target: Mapped[str | None] = mapped_column(Text)
+    text_chars: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(Base):
@@ -242,6 +249,39 @@ class ForumDiscussion(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# ------------------------------------------------------------------ the provider's registers
+class RegisterDatabase(Base):
+    """A register kept in Moodle: a Database activity of a quality course, found by its name."""
+
+    __tablename__ = "register_database"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # mod_data instance id
+    course_id: Mapped[int] = mapped_column(Integer)
+    cmid: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # preuves | reclamations | amelioration
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{name, type, options}]
+
+
+class RegisterEntry(Base):
+    """One entry of a register, from Moodle (a Database entry) or from a spreadsheet import (a line).
+
+    ``fields`` holds the values by field name, normalised: lists for multi-choice fields, Unix times
+    for dates, {"url", "text"} for links, text for the rest (HTML for text areas).
+    """
+
+    __tablename__ = "register_entry"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # preuves | reclamations | amelioration
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)  # moodle | spreadsheet
+    ref: Mapped[str] = mapped_column(String(100), primary_key=True)  # entry id, or line number
+    database_id: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(Text)  # database name or file name, for "where to find it"
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{name, size, url, time, type}]
+    url: Mapped[str | None] = mapped_column(Text)  # the entry in Moodle
+    timecreated: Mapped[int | None] = mapped_column(BigInteger)
+    timemodified: Mapped[int | None] = mapped_column(BigInteger)
+
+
 # ------------------------------------------------------------------ RNCP / RS open data
 class RncpFiche(Base):
     """One fiche of France compétences' RNCP/RS export (only what the checks need)."""
@@ -297,7 +337,9 @@ class VerdictRow(Base):
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), primary_key=True)
     programme: Mapped[str] = mapped_column(String(100), primary_key=True)
     indicator: Mapped[int] = mapped_column(Integer, primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))  # the checks' raw outcome (internal)
+    status: Mapped[str | None] = mapped_column(String(20))  # evidence status (couvert, a_consolider…)
+    risk: Mapped[str | None] = mapped_column(String(20))  # majeure | mineure | attention | aucun
     summary: Mapped[str] = mapped_column(Text)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     findings: Mapped[list[Any]] = mapped_column(JSON, default=list)

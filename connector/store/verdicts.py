@@ -20,6 +20,7 @@ def save_evaluation(session: Session, verdicts: Iterable[Verdict], data_time: in
     for v in verdicts:
         session.add(VerdictRow(
             evaluation_id=ev.id, programme=v.programme, indicator=v.indicator, outcome=v.outcome.value,
+            status=v.status.value if v.status else None, risk=v.risk.value if v.risk else None,
             summary=v.summary, figures=dict(v.figures),
             findings=[dataclasses.asdict(f) for f in v.findings],
             courses=[dataclasses.asdict(c) for c in v.courses], missing_data=v.missing_data,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import insert, select, update
@@ -28,6 +29,9 @@ class SyncContext:
     report_timezone: str = "Europe/Paris"
     checkpoint_pattern: str = "ALT-"  # coordination activities (13): their completion is fetched per learner
     chunk_rows: int = 5000  # rows written per statement batch (streaming upserts)
+    evidence_tag: re.Pattern[str] = field(default_factory=lambda: evidence_tag_regex("QUALIOPI-I{n:02d}"))
+    quality_course_ids: tuple[int, ...] = ()  # where the registers live
+    register_names: dict[str, str] = field(default_factory=dict)  # kind → Database activity name
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:
@@ -37,6 +41,13 @@ class SyncContext:
         with self.sessions() as s:
             rows = s.execute(select(FetchState.key, FetchState.marker).where(FetchState.resource == resource))
             return dict(rows.all())
+
+
+def evidence_tag_regex(pattern: str) -> re.Pattern[str]:
+    """Any indicator's tag, from the configured evidence pattern (``QUALIOPI-I{n:02d}`` → QUALIOPI-I\\d+)."""
+    head, _, tail = pattern.partition("{n")
+    tail = tail.split("}", 1)[1] if "}" in tail else ""
+    return re.compile(re.escape(head) + r"\d{1,2}" + re.escape(tail), re.IGNORECASE)
 
 
 def save_cursor(session: Session, resource: str, value: int, run_id: int | None) -> None:

@@ -22,6 +22,7 @@ from mappings.indicators.base import EvalInput
 from mappings.model import Outcome, Verdict
 from mappings.programmes import Programme, applicability
 from mappings.referentiel import IndicatorDef, load_referentiel
+from mappings.status import assess
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,19 @@ def programme_duration_days(inp: EvalInput) -> float | None:
 
 
 def evaluate_programme(inp: EvalInput) -> list[Verdict]:
-    """A verdict for each of the 32 indicators (NOT_APPLICABLE where the référentiel says so)."""
+    """A verdict for each of the 32 indicators (NOT_APPLICABLE where the référentiel says so), with its
+    evidence status and risk set once, here."""
     duration = programme_duration_days(inp)
+    coverage_min = float(inp.t("coverage_min"))  # type: ignore[arg-type]
     out = []
     for ind in load_referentiel().indicators:
         reason = applicability(ind, inp.programme, duration)
         if reason:
-            out.append(Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, reason.capitalize() + "."))
+            v = Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, reason.capitalize() + ".")
         else:
-            out.append(adapt_for_new_entrant(ind, inp.programme, spec_for(ind.number).evaluate(inp)))
+            v = adapt_for_new_entrant(ind, inp.programme, spec_for(ind.number).evaluate(inp))
+        status, risk = assess(v, ind.non_conformity_grading, coverage_min)
+        out.append(dataclasses.replace(v, status=status, risk=risk))
     return out
 
 

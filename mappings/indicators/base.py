@@ -9,6 +9,7 @@ from mappings.model import (
     ContractSnap,
     CourseSnap,
     CourseVerdict,
+    Evidence,
     Finding,
     Outcome,
     RncpFicheSnap,
@@ -28,6 +29,7 @@ class EvalInput:
     history: Mapping[int, tuple[Mapping[str, object], ...]] = field(default_factory=dict)  # earlier figures
     contracts: Mapping[int, tuple[ContractSnap, ...]] | None = None  # user id → contracts; None: not imported
     rncp: Mapping[str, RncpFicheSnap] | None = None  # numero → fiche; None: open data not imported
+    evidence: tuple[Evidence, ...] = ()  # entries of the evidence register (Moodle or spreadsheet)
 
     def t(self, key: str) -> object:
         return self.thresholds[key]

@@ -1,11 +1,21 @@
-"""Every other indicator — evidence presence (the specification's generic rule).
+"""Every other indicator — evidence presence (the specification's generic rule: "a free-text field
+plus attached documents in the programme, whose presence is checked").
 
-Evidence is an activity or resource whose idnumber or name carries the indicator's
-code (default ``QUALIOPI-I07``), in the programme's courses or in a designated quality
-course, or a course custom field named after the code (``qualiopi_i07``) that is filled.
-Outcome: present (PASSED), missing (FAILED), or stale (WARN, older than the configured age).
-Moodle 4.5's ``core_course_get_contents`` returns no module idnumber to the sync user, so
-in practice the code is matched in the activity name, e.g. "Plan de veille [QUALIOPI-I23]".
+Evidence comes from three sources, one model (``mappings.model.Evidence``):
+
+- an activity or resource whose idnumber or name carries the indicator's code (default
+  ``QUALIOPI-I07``) in the programme's courses or in the quality course, or a course custom field
+  named after the code (``qualiopi_i07``) that is filled. It counts only when it is not empty (a page
+  with text, a file resource or folder with a file, a URL with a target) and where its audience sees
+  it (hidden in a programme's course: not counted; in the quality course, staff documents hidden from
+  learners count). It is dated by its content, never by a due date, and stale past
+  ``evidence_max_age_days``. Moodle 4.5 gives the sync user no module idnumber, so in practice the
+  code is in the activity name, e.g. "Plan de veille [QUALIOPI-I23]";
+- an entry of the evidence register kept in Moodle (a Database activity of the quality course) or
+  imported from a spreadsheet, for this indicator and this programme (or provider-wide); stale past
+  its review date.
+
+Outcome: fresh evidence (PASSED), only stale evidence (WARN), nothing counted (FAILED, missing).
 """
 
 from __future__ import annotations
@@ -14,26 +24,71 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from mappings.indicators.base import EvalInput, rate
-from mappings.model import DAY, CourseSnap, Evidence, Finding, Outcome, Verdict, Where
+from mappings.model import DAY, CourseSnap, Evidence, Finding, ModuleSnap, Outcome, Verdict, Where
 from mappings.referentiel import load_referentiel
 
 CHECKS = ("preuve présente", "preuve à jour")
 INPUTS = ("module idnumber or name", "course custom fields", "module dates")
 
 
-def find_evidence(number: int, inp: EvalInput) -> list[tuple[str, str, int | None, str | None]]:
-    """(course shortname, label, timestamp or None, url) of each piece of evidence."""
+EMPTY_WHY = {"page": "page sans texte", "resource": "ressource sans fichier", "folder": "dossier sans fichier",
+             "url": "lien sans adresse"}
+
+
+def _module_state(m: ModuleSnap, section_visible: bool, quality: bool, stale_before: int) -> str:
+    """ok | hidden | empty | stale. In the quality course, staff documents hidden from learners count."""
+    if not quality and not (m.visible and section_visible):
+        return "hidden"
+    if m.modname in ("resource", "folder") and not m.files:
+        return "empty"
+    if m.modname == "page" and m.text_chars == 0:
+        return "empty"
+    if m.modname == "url" and not (m.target or "").strip():
+        return "empty"
+    if m.content_time and m.content_time < stale_before:
+        return "stale"
+    return "ok"
+
+
+def tagged_evidence(number: int, inp: EvalInput) -> list[Evidence]:
+    """Activities and resources whose name or idnumber carries the indicator's code, and filled custom fields."""
     code = str(inp.t("evidence_pattern")).format(n=number).lower()
     field = code.replace("-", "_")
+    stale_before = inp.now - int(inp.t("evidence_max_age_days")) * DAY  # type: ignore[arg-type]
     found = []
-    for c in (*inp.courses, *inp.quality_courses):
-        for m in c.modules:
-            if code in (m.idnumber or "").lower() or code in m.name.lower():
-                found.append((c.shortname, m.name, m.timemodified, m.url))
-        value = c.customfields.get(field)
-        if value and value.strip():
-            found.append((c.shortname, f"champ « {field} »", None, c.url))
+    for quality, courses in ((False, inp.courses), (True, inp.quality_courses)):
+        for c in courses:
+            for sec in c.sections:
+                for m in sec.modules:
+                    if code in (m.idnumber or "").lower() or code in m.name.lower():
+                        found.append(Evidence(
+                            m.name, c.shortname, m.content_time, m.url, "moodle", (number,),
+                            None if quality else inp.programme.code, "organisme" if quality else "programme",
+                            documents=m.files, ref=f"cours {c.shortname}, activité {m.id}",
+                            state=_module_state(m, sec.visible, quality, stale_before), modname=m.modname))
+            value = c.customfields.get(field)
+            if value and value.strip():
+                found.append(Evidence(f"champ « {field} »", c.shortname, None, c.url, "moodle", (number,),
+                                      inp.programme.code, text=value.strip(), ref=f"cours {c.shortname}"))
     return found
+
+
+def applies_to(e: Evidence, inp: EvalInput) -> bool:
+    """A register entry counts for its programme, for its action category, or provider-wide."""
+    if e.programme:
+        return e.programme == inp.programme.code
+    if e.category:
+        return e.category == inp.programme.action_category
+    return True
+
+
+def register_evidence(number: int, inp: EvalInput) -> list[Evidence]:
+    """Entries of the evidence register (in Moodle or imported) for this indicator and programme."""
+    return [e for e in inp.evidence if number in e.indicators and applies_to(e, inp)]
+
+
+def find_evidence(number: int, inp: EvalInput) -> list[Evidence]:
+    return tagged_evidence(number, inp) + register_evidence(number, inp)
 
 
 def _session(c: CourseSnap) -> str:
@@ -70,27 +125,52 @@ def result_figures(inp: EvalInput) -> dict[str, float | int | str]:
     return out
 
 
+def _not_counted(e: Evidence) -> Finding:
+    why = {"hidden": "masquée aux apprenants dans un cours du programme : elle ne compte pas",
+           "empty": f"{EMPTY_WHY.get(e.modname or '', 'contenu vide')} : elle ne compte pas"}[e.state]
+    fix = ("Rendre l’activité visible (ou la déposer dans le cours qualité)." if e.state == "hidden"
+           else "Déposer le document ou compléter le contenu.")
+    return Finding(f"Preuve {'masquée' if e.state == 'hidden' else 'vide'} : {e.label}",
+                   Where(course=e.course, url=e.url), why, fix, Outcome.WARN, "quality")
+
+
+def _stale(e: Evidence, inp: EvalInput) -> Finding:
+    if e.review_date:
+        why = "date de revue dépassée : la revue prévue n’est pas tracée"
+    else:
+        why = f"contenu non mis à jour depuis plus de {inp.t('evidence_max_age_days')} jours"
+    return Finding(f"Preuve à revoir : {e.label}", Where(course=e.course, url=e.url), why,
+                   "Revoir le document, le mettre à jour et reporter la nouvelle date de revue.", Outcome.WARN,
+                   "quality")
+
+
+SOURCE_WORDS = {"moodle": "dans Moodle", "register": "au registre des preuves", "spreadsheet": "au registre importé"}
+
+
 def evaluate_evidence(number: int, inp: EvalInput) -> Verdict:
     ind = load_referentiel().indicator(number)
     code = str(inp.t("evidence_pattern")).format(n=number)
     found = find_evidence(number, inp)
-    figures: dict[str, float | int | str] = {"preuves": len(found)}
+    counted = [e for e in found if e.state in ("ok", "stale")]
+    figures: dict[str, float | int | str] = {"preuves": len(counted)}
     if number in (2, 3, 11) and inp.courses:
         figures.update(result_figures(inp))
-    if not found:
-        f = Finding(f"Preuve manquante pour l’indicateur {number}", Where(),
-                    f"aucune activité ni ressource marquée {code} dans les cours du programme ou le cours qualité",
-                    f"Déposer la preuve ({(ind.proof or '').split(chr(10))[0][:160]}) dans le cours qualité, "
-                    f"avec « {code} » dans son nom ou son numéro d’identification.", Outcome.FAILED, "quality")
-        return Verdict(number, inp.programme.code, Outcome.FAILED, "Aucune preuve trouvée dans Moodle.",
-                       figures, (f,))
-    max_age = int(inp.t("evidence_max_age_days")) * DAY
-    stale = [e for e in found if e[2] and e[2] < inp.now - max_age]
-    findings = tuple(Finding(f"Preuve ancienne : {label}", Where(course=course, url=url),
-                             f"non mise à jour depuis plus de {inp.t('evidence_max_age_days')} jours",
-                             "Mettre à jour le document et le redéposer.", Outcome.WARN, "quality")
-                     for course, label, _, url in stale)
-    outcome = Outcome.WARN if stale and len(stale) == len(found) else Outcome.PASSED
-    names = "; ".join(f"{label} ({course})" for course, label, _, _ in found[:5])
-    return Verdict(number, inp.programme.code, outcome, f"Preuve(s) trouvée(s) : {names}.", figures, findings,
-                   evidence=tuple(Evidence(label, course, stamp, url) for course, label, stamp, url in found))
+    not_counted = [_not_counted(e) for e in found if e.state in ("hidden", "empty")]
+    if not counted:
+        f = Finding(f"Preuve à fournir pour l’indicateur {number}", Where(),
+                    f"rien de marqué {code} dans les cours du programme ou le cours qualité, "
+                    "et aucune fiche du registre des preuves pour cet indicateur",
+                    f"Déclarer la preuve ({(ind.proof or '').split(chr(10))[0][:160]}) au registre des preuves, "
+                    f"ou la déposer dans le cours qualité avec « {code} » dans son nom.", Outcome.FAILED, "quality")
+        return Verdict(number, inp.programme.code, Outcome.FAILED, "Aucune preuve trouvée (Moodle, registres).",
+                       figures, (f, *not_counted), evidence=tuple(found), missing=True)
+    stale = [_stale(e, inp) for e in counted if e.state == "stale"]
+    outcome = Outcome.PASSED if any(e.state == "ok" for e in counted) else Outcome.WARN
+    by_source = defaultdict(int)
+    for e in counted:
+        by_source[e.source] += 1
+    where_found = ", ".join(f"{n} {SOURCE_WORDS[src]}" for src, n in sorted(by_source.items()))
+    summary = f"{len(counted)} preuve(s) : {where_found}." + (
+        f" {len(stale)} à revoir (revue ou mise à jour dépassée)." if stale else "")
+    return Verdict(number, inp.programme.code, outcome, summary, figures, (*stale, *not_counted),
+                   evidence=tuple(found))

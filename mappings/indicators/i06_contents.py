@@ -94,7 +94,7 @@ def evaluate(inp: EvalInput) -> Verdict:
     courses = inp.visible_courses
     failed = sum(v.outcome == Outcome.FAILED for v in verdicts)
     outcome = outcome_of(findings)
-    figures = {"cours_visibles": len(courses), "cours_non_conformes": failed,
+    figures = {"cours_visibles": len(courses), "cours_a_completer": failed,
                "cours_masques_ignores": len(inp.courses) - len(courses)}
     summary = (f"{len(courses) - failed} cours sur {len(courses)} décrivent contenus et modalités "
                "de façon complète." if failed else "Tous les cours visibles sont décrits de façon complète.")

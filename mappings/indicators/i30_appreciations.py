@@ -112,7 +112,7 @@ def evaluate(inp: EvalInput) -> Verdict:
                                                               "reponses": n_resp, "apprenants_actifs": active}))
     if not surveys:
         return Verdict(NUMBER, code, Outcome.FAILED, "Aucun questionnaire d’appréciation dans le programme.",
-                       {"questionnaires": 0}, tuple(findings), tuple(verdicts))
+                       {"questionnaires": 0}, tuple(findings), tuple(verdicts), missing=True)
     score = round(sum(scores) / len(scores), 2) if scores else None
     figures = {"questionnaires": surveys, "reponses": responses, "taux_reponse": rate(responses, learners),
                "publics": ", ".join(sorted(publics)), **kinds}

@@ -111,4 +111,5 @@ def evaluate(inp: EvalInput) -> Verdict:
     summary = (f"Canal de réclamation : {names} ; {figures['reclamations']} réclamation(s), "
                f"{figures['reclamations_repondues']} répondue(s), {figures['reclamations_en_retard']} en retard ; "
                f"{figures['difficultes']} difficulté(s) exprimée(s) dans les questionnaires.")
-    return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings))
+    return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings),
+                   missing=not forums and not feedbacks and not figures["difficultes"])

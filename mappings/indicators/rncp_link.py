@@ -19,4 +19,5 @@ def evaluate_with_rncp(number: int, inp: EvalInput) -> Verdict:
         rc.outcome, "lien RNCP/RS en défaut")
     return Verdict(number, inp.programme.code, outcome, f"{ev.summary} {rncp_text.capitalize()}.",
                    {**ev.figures, **rc.figures}, ev.findings + rc.findings, ev.courses,
-                   rc.missing_data if outcome == Outcome.NOT_EVALUATED else None, ev.evidence)
+                   rc.missing_data if outcome == Outcome.NOT_EVALUATED else None, ev.evidence,
+                   missing=ev.missing and not inp.programme.rncp)

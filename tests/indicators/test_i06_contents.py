@@ -8,7 +8,7 @@ from tests.indicators.builders import good_course, inp
 def test_pass_complete_course():
     v = i06_contents.evaluate(inp(good_course()))
     assert v.outcome == Outcome.PASSED, v.findings
-    assert v.figures["cours_non_conformes"] == 0
+    assert v.figures["cours_a_completer"] == 0
 
 
 def test_fail_empty_course_like_c3():

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from connector.sync.context import SyncContext
-from connector.sync.resources import catalog, feedback, forums, learners, participants
+from connector.sync.resources import catalog, feedback, forums, learners, participants, registers
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ RESOURCES: tuple[Resource, ...] = (
              catalog.sync_categories),
     Resource("courses", ("core_course_get_courses_by_field",), "record hash / timemodified",
              "course.id, course_customfield.(course_id, shortname)", catalog.sync_courses),
-    Resource("contents", ("core_course_get_contents",), "course record hash at last fetch",
+    Resource("contents", ("core_course_get_contents", "mod_page_get_pages_by_courses"),
+             "course record hash at last fetch (page text: tagged pages of those courses)",
              "section.id, module.id", catalog.sync_contents),
     Resource("enrolments", ("core_reportbuilder_retrieve_report", "core_enrol_get_enrolled_users"),
              "report: diffed row by row; fallback: two calls per course, diffed",
@@ -51,6 +52,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("forums", ("mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions"),
              "edited courses (list); last course access vs marker (discussions of complaints forums only)",
              "forum.id, forum_discussion.id", forums.sync_forums),
+    Resource("registers", ("mod_data_get_databases_by_courses", "mod_data_get_fields", "mod_data_get_entries"),
+             "re-read in full each run (small), diffed: unchanged entries write nothing",
+             "register_database.id, register_entry.(kind, source, ref)", registers.sync_registers),
 )
 
 __all__ = ["RESOURCES", "Resource"]

@@ -14,6 +14,7 @@ from connector.store.db import transaction
 from connector.store.models import Category, Course, CourseCustomField, Module, Section
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
+from mappings.text import plain_text
 
 CONTENTS_PER_CHUNK = 100  # courses fetched, then written, before the next ones
 
@@ -38,6 +39,22 @@ def fetch_courses(ctx: SyncContext) -> Iterator[m.Course]:
 
 def fetch_contents(ctx: SyncContext, course_id: int) -> list[m.Section]:
     return m.parse_contents(ctx.client.call("core_course_get_contents", courseid=course_id))
+
+
+def fetch_pages(ctx: SyncContext, course_ids: list[int]) -> list[m.Page]:
+    """Pages of these courses, with their text (core_course_get_contents gives only an empty index.html)."""
+    return m.parse_pages(ctx.client.call("mod_page_get_pages_by_courses", courseids=sorted(course_ids)))
+
+
+def content_fields(mod: m.Module) -> dict:
+    """What a module holds, for evidence: content time, files, a URL's target (never a due date)."""
+    files = [dict(name=c.filename, path=c.filepath or "/", size=c.filesize, url=c.fileurl,
+                  time=c.timemodified, type=c.mimetype)
+             for c in mod.contents if c.type == "file" and not (mod.modname == "page" and c.filename == "index.html")]
+    target = next((c.fileurl for c in mod.contents if c.type == "url"), None)
+    times = [c.timemodified for c in mod.contents if c.timemodified]
+    info = mod.contentsinfo.lastmodified if mod.contentsinfo else None
+    return dict(content_time=info or max(times, default=None), files=files, target=target)
 
 
 def record_hash(course: m.Course) -> str:
@@ -81,6 +98,18 @@ def sync_courses(ctx: SyncContext, run_id: int) -> Counter[str]:
     return counts
 
 
+def _page_texts(ctx: SyncContext, mrows: list[dict]) -> None:
+    """Text length of the pages tagged as evidence (one call for the chunk's courses that have some)."""
+    tagged = {r["id"]: r for r in mrows if r["modname"] == "page" and ctx.evidence_tag.search(
+        f"{r['name']} {r['idnumber'] or ''}")}
+    if not tagged:
+        return
+    for page in fetch_pages(ctx, sorted({r["course_id"] for r in tagged.values()})):
+        if page.coursemodule in tagged:
+            tagged[page.coursemodule]["text_chars"] = len(plain_text(page.content))
+            tagged[page.coursemodule]["content_time"] = page.timemodified or tagged[page.coursemodule]["content_time"]
+
+
 def active_courses(ctx: SyncContext) -> list[Course]:
     with ctx.sessions() as s:
         stmt = select(Course).where(Course.deleted_at.is_(None)).order_by(Course.id)
@@ -110,8 +139,10 @@ def sync_contents(ctx: SyncContext, run_id: int) -> Counter[str]:
                                    instance=mod.instance, name=mod.name, idnumber=mod.idnumber or None,
                                    visible=mod.visible != 0, completion=mod.completion,
                                    url=getattr(mod, "url", None),
-                                   dates=[d.model_dump(mode="json") for d in mod.dates])
+                                   dates=[d.model_dump(mode="json") for d in mod.dates], text_chars=None,
+                                   **content_fields(mod))
                               for mod in sec.modules]
+            _page_texts(ctx, mrows)
             ids = [c.id for c in part]
             counts.update(upsert_rows(s, Section, srows, scope=Section.course_id.in_(ids)))
             counts.update(upsert_rows(s, Module, mrows, scope=Module.course_id.in_(ids)))

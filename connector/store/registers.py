@@ -1,0 +1,62 @@
+"""Read the registers (evidence entries from Moodle or spreadsheets) into the core's Evidence."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.store.models import RegisterEntry
+from mappings.model import Document, Evidence
+from mappings.text import plain_text
+
+CATEGORY_WORDS = {"action de formation": "action_de_formation", "actions de formation": "action_de_formation",
+                  "bilan de compétences": "bilan_de_competences", "bilans de compétences": "bilan_de_competences",
+                  "vae": "vae", "apprentissage": "apprentissage"}
+REGISTER_SOURCE = {"moodle": "register", "spreadsheet": "spreadsheet"}
+
+
+def _indicators(values: list | None) -> tuple[int, ...]:
+    return tuple(sorted({int(v) for v in values or () if str(v).strip().isdigit() and 1 <= int(v) <= 32}))
+
+
+def register_evidence_of(row: RegisterEntry, now: int) -> Evidence:
+    """An entry of the evidence register (Moodle or spreadsheet) as a piece of evidence."""
+    f = row.fields or {}
+    place = f.get("emplacement") or {}
+    perimetre = (f.get("perimetre") or "").strip()
+    programme = (f.get("programme") or "").strip() or None
+    category = CATEGORY_WORDS.get((f.get("categorie") or "").strip().lower()) if perimetre == "catégorie d'action" \
+        else None
+    if perimetre == "organisme":
+        programme = None
+    review = f.get("date_revue")
+    stale = bool(review and review < now)
+    ref = (f"{row.origin}, fiche {row.ref}" if row.source == "moodle" else f"{row.origin}, ligne {row.ref}")
+    return Evidence(
+        label=(f.get("titre") or "").strip() or "(sans titre)", course=None,
+        timestamp=f.get("date_document") or row.timemodified, url=place.get("url") or row.url,
+        source=REGISTER_SOURCE[row.source], indicators=_indicators(f.get("indicateurs")), programme=programme,
+        category=category, scope=perimetre or "organisme", text=plain_text(f.get("commentaire")),
+        documents=tuple(Document(x["name"], x.get("url"), x.get("size"), x.get("time"), x.get("type"))
+                        for x in row.files or ()),
+        review_date=review, owner=(f.get("responsable") or "").strip() or "non renseigné",
+        nature=f.get("nature"), ref=ref, state="stale" if stale else "ok")
+
+
+def load_register_evidence(session: Session, now: int) -> tuple[Evidence, ...]:
+    rows = session.scalars(select(RegisterEntry).where(RegisterEntry.kind == "preuves")
+                           .order_by(RegisterEntry.source, RegisterEntry.ref))
+    return tuple(register_evidence_of(r, now) for r in rows)
+
+
+def unknown_programme_codes(session: Session, known: set[str]) -> list[tuple[str, str]]:
+    """(where, code) of register entries naming a programme the configuration does not know."""
+    out = []
+    for r in session.scalars(select(RegisterEntry).order_by(RegisterEntry.kind, RegisterEntry.ref)):
+        code = ((r.fields or {}).get("programme") or "").strip()
+        if code and code not in known and (r.fields or {}).get("perimetre") != "organisme":
+            where = f"{r.origin}, {'fiche' if r.source == 'moodle' else 'ligne'} {r.ref}"
+            out.append((where, code))
+    return out
+
+
