@@ -272,14 +272,16 @@ add("derived: recorded 2-course answer filtered to course 2 (doctor probe)", "mo
     {"courseids[0]": C["C1"]}, [f for f in forums if f["course"] == C["C1"]])
 
 sys.path.insert(0, str(ROOT))
-from bench.demo_quality import add_quality_world
+from bench.demo_quality import add_quality_world, quality_files
 
 add_quality_world(add, recorded, NOW + 180, C, ONLYACTIVE, entries, ONLY_FIELDS)
+FILES, BLOBS = quality_files(recorded, FIX)
 
 out = ROOT / "connector" / "demo" / "bundle.json"
 out.parent.mkdir(parents=True, exist_ok=True)
 payload = {"clock": NOW, "recorded_from": "Moodle 4.5 (Build: 20241007), see ../shared/moodle/README.md",
-           "entries": sorted(entries.values(), key=lambda e: (e["wsfunction"], sorted(e["params"].items())))}
+           "entries": sorted(entries.values(), key=lambda e: (e["wsfunction"], sorted(e["params"].items()))),
+           "files": FILES, "blobs": BLOBS}
 out.write_text(json.dumps(payload, ensure_ascii=False, indent=0, sort_keys=True))
 n_rec = sum(e["source"].startswith("recorded") for e in entries.values())
 print(f"{out}: {len(entries)} responses ({n_rec} recorded, {len(entries) - n_rec} derived)")

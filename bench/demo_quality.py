@@ -40,6 +40,33 @@ def _pristine(entry: dict) -> dict:
     return {"file": entry["source"].removeprefix("recorded:"), "response": entry["response"]}
 
 
+def quality_files(recorded, fixtures) -> tuple[dict, dict]:
+    """The bytes the demo's file downloads answer with: (files by URL, blobs by name).
+
+    Two downloads were recorded (the welcome booklet as a resource and as a register attachment, the same
+    PDF); the other documents of the quality course were not downloaded in the recording, so their
+    answers are derived: the recorded PDF stands for them.
+    """
+    import base64
+
+    blob = (fixtures / "files" / "pluginfile__resource_file.bin").read_bytes()
+    blobs = {"livret_accueil.pdf": base64.b64encode(blob).decode()}
+    files = {}
+    for name in ("pluginfile__resource_file.json", "pluginfile__register_attachment.json"):
+        rec = recorded(name)
+        files[rec["url"].split("?")[0]] = {"content_type": rec["headers"]["Content-Type"],
+                                           "blob": "livret_accueil.pdf", "source": f"recorded:{name}"}
+    for sec in recorded("core_course_get_contents__QUALITE.json")["response"]:
+        for m in sec["modules"]:
+            for c in m.get("contents", []):
+                url = (c.get("fileurl") or "").split("?")[0]
+                if c["type"] == "file" and "/mod_page/" not in url and url not in files:
+                    files[url] = {"content_type": "application/pdf", "blob": "livret_accueil.pdf",
+                                  "source": "derived: not downloaded in the recording; the recorded PDF stands "
+                                            "for it"}
+    return files, blobs
+
+
 def add_quality_world(add, recorded, demo_now: int, courses: dict, onlyactive: dict, entries: dict,
                       only_fields: tuple[str, ...]) -> None:
     shift = round((demo_now - T0) / DAY) * DAY

@@ -100,5 +100,6 @@ def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full:
         report_timezone=settings.moodle.report_timezone, checkpoint_pattern=checkpoint_pattern(settings),
         evidence_tag=evidence_tag_regex(str(merged(settings.thresholds)["evidence_pattern"])),
         quality_course_ids=tuple(settings.quality_courses), register_names=settings.quality.register_names(),
+        snapshot_dir=settings.dossier.snapshot_dir, max_file_bytes=int(settings.dossier.max_file_mb * 1048576),
     )
     return run_sync(ctx)

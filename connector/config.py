@@ -6,11 +6,13 @@ Environment variables override the file: ``QUALIOPI_MOODLE__URL``,
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -114,15 +116,56 @@ class ProgrammeConfig(_Section):
     rncp_field: str = "rncp"
     certifying: bool | None = None  # None: certifying when an RNCP/RS code is found (TOML or course field)
     duration_days: float | None = None
-    new_entrant: bool = False
-    subcontracting: bool = False
+    uses_subcontractors: bool = Field(False, validation_alias=AliasChoices("uses_subcontractors", "subcontracting"))
+    provider_is_subcontractor: bool = False  # delivered as a subcontractor of another provider: 1, 2, 3 n/a
     work_based: bool = False
     rules: list[RuleConfig] = Field(min_length=1)
     thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "new_entrant" in data:
+            raise ValueError("new_entrant moved to [provider]: new_entrant_since = <date> (or "
+                             "new_entrant_categories), with [audit] type = \"initial\"")
+        return data
+
+
+ActionCategory = Literal["action_de_formation", "bilan_de_competences", "vae", "apprentissage"]
+
 
 class ProviderConfig(_Section):
-    name: str = "Organisme de formation"
+    """Who the provider is and what is certified (the dossier's first page)."""
+
+    name: str = "Organisme de formation"  # raison sociale
+    siret: str | None = None
+    nda: str | None = None  # numéro de déclaration d'activité
+    certificate_number: str | None = None
+    certifier: str | None = None
+    certificate_valid_until: dt.date | None = None
+    categories: list[ActionCategory] = Field(default_factory=list)  # certified scope
+    sites: list[str] = Field(default_factory=list)
+    new_entrant_since: dt.date | None = None  # first activity as a provider, when in its first year
+    new_entrant_categories: dict[ActionCategory, dt.date] = Field(default_factory=dict)  # a new action category
+
+    @field_validator("siret")
+    @classmethod
+    def _siret(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        digits = v.replace(" ", "")
+        if not (digits.isdigit() and len(digits) == 14):
+            raise ValueError("a SIRET is 14 digits")
+        return digits
+
+
+class AuditConfig(_Section):
+    """The coming audit: its type decides the new-entrant rules (initial audit only)."""
+
+    type: Literal["initial", "surveillance", "renouvellement"] = "surveillance"
+    date: dt.date | None = None
+    period_start: dt.date | None = None  # evidence period
+    period_end: dt.date | None = None
 
 
 REGISTER_KINDS = ("preuves", "reclamations", "amelioration")
@@ -140,6 +183,16 @@ class QualityConfig(_Section):
         """kind → Database activity name."""
         return {"preuves": self.evidence_register, "reclamations": self.complaints_register,
                 "amelioration": self.improvement_register}
+
+
+class DossierConfig(_Section):
+    """The auditor's dossier: documents copied from Moodle, the learner sample."""
+
+    snapshot_dir: Path = Path("snapshots")  # copies of the documents held in Moodle (0700), made by sync
+    max_file_mb: float = Field(20, gt=0)  # a bigger document is listed, not copied
+    max_dossier_mb: float = Field(200, gt=0)  # per programme dossier; past it, documents are listed, not copied
+    sample_size: int = Field(3, ge=0, le=50)  # learners per programme in the sampling annex
+    sample_seed: int = 1  # the same seed gives the same sample
 
 
 class ReportsConfig(_Section):
@@ -197,11 +250,13 @@ class Settings(BaseSettings):
     store: StoreConfig = StoreConfig()
     sync: SyncConfig = SyncConfig()
     provider: ProviderConfig = ProviderConfig()
+    audit: AuditConfig = AuditConfig()
     programmes: list[ProgrammeConfig] = Field(default_factory=list)
     thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
     quality: QualityConfig = QualityConfig()
     quality_course_ids: list[int] = Field(default_factory=list)  # older spelling of [quality] course_ids
     reports: ReportsConfig = ReportsConfig()
+    dossier: DossierConfig = DossierConfig()
     push: PushConfig = PushConfig()
     smtp: SmtpConfig | None = None
     schedule: ScheduleConfig = ScheduleConfig()

@@ -59,6 +59,10 @@ class TransportError(QualiopiSyncError):
         self.wsfunction = wsfunction
 
 
+class FileTooLargeError(TransportError):
+    """A file is larger than the configured limit: not copied."""
+
+
 class UnexpectedPayloadError(TransportError):
     """Valid JSON, but not the shape this Moodle function is known to return."""
 

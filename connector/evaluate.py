@@ -16,6 +16,7 @@ from connector.store.evidence import (
 )
 from connector.store.registers import load_register_evidence, unknown_programme_codes
 from connector.store.verdicts import load_history, save_evaluation
+from mappings.audit import AuditProfile
 from mappings.indicators import evaluate_programme
 from mappings.indicators.base import EvalInput
 from mappings.model import CourseSnap, Verdict
@@ -33,8 +34,17 @@ def to_programme(p: ProgrammeConfig) -> Programme:
         else:
             rules.append(Rule("prefix", str(r.prefix)))
     return Programme(p.code, p.title, p.action_category, p.alternance, p.rncp, p.rncp_field, p.duration_days,
-                     p.new_entrant, p.subcontracting, p.work_based, tuple(rules), dict(p.thresholds),
-                     p.certifying)
+                     p.uses_subcontractors, p.work_based, p.provider_is_subcontractor, tuple(rules),
+                     dict(p.thresholds), p.certifying)
+
+
+def audit_profile(settings: Settings) -> AuditProfile:
+    pv, au = settings.provider, settings.audit
+    iso = lambda d: d.isoformat() if d else None
+    return AuditProfile(pv.name, pv.siret, pv.nda, pv.certificate_number, pv.certifier,
+                        iso(pv.certificate_valid_until), tuple(pv.categories), tuple(pv.sites), au.type,
+                        iso(au.date), iso(au.period_start), iso(au.period_end), iso(pv.new_entrant_since),
+                        {k: v.isoformat() for k, v in pv.new_entrant_categories.items()})
 
 
 @dataclass
@@ -45,6 +55,7 @@ class EvaluationResult:
     data_time: int = 0
     courses: dict[str, tuple[CourseSnap, ...]] = dataclasses.field(default_factory=dict)  # programme code →
     unknown_codes: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (register entry, code)
+    profile: AuditProfile = dataclasses.field(default_factory=AuditProfile)
 
 
 def slim(c: CourseSnap) -> CourseSnap:
@@ -60,6 +71,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in quality_ids], cats)
         quality = tuple(load_courses(s, settings.quality_courses, settings.moodle.url))
         evidence = load_register_evidence(s, now)
+        profile = audit_profile(settings)
         unknown = unknown_programme_codes(s, {p.code for p in programmes})
         contracts = load_contracts(s)
         fiches = load_rncp(s)
@@ -71,9 +83,9 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches, evidence)
+                            load_history(s, prog.code), contracts, fiches, evidence, profile)
             results.append((prog, evaluate_programme(inp)))
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
-    return EvaluationResult(eid, results, unmapped, now, snaps, unknown)
+    return EvaluationResult(eid, results, unmapped, now, snaps, unknown, profile)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from connector import app
 from connector.config import Settings
+from connector.dossier import DossierOptions
 from connector.errors import ConfigError
 from connector.evaluate import EvaluationResult, run_evaluation
 from connector.moodle.client import Transport
@@ -17,6 +18,11 @@ from connector.render import RenderResult, render_reports
 from connector.sync import SyncResult
 
 log = logging.getLogger(__name__)
+
+
+def dossier_options(settings) -> DossierOptions:
+    d = settings.dossier
+    return DossierOptions(d.snapshot_dir, int(d.max_dossier_mb * 1048576), d.sample_size, d.sample_seed)
 
 
 @dataclass
@@ -44,7 +50,7 @@ def run_pipeline(settings: Settings, *, transport: Transport | None = None, now:
         data_time = now or int(time.time())
         ev = run_evaluation(settings, store.sessions, data_time, synced.run_id if synced else None)
         rendered = render_reports(ev, store.sessions, out_dir or settings.reports.out_dir, settings.provider.name,
-                                  settings.moodle.url, force=force)
+                                  settings.moodle.url, force=force, dossier=dossier_options(settings))
         pushed = None
         if push:
             pushed = push_all(client, store.sessions, settings.push, settings.smtp, rendered, dry_run=dry_run)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from connector.dossier import DossierOptions, write_dossiers
 from connector.evaluate import EvaluationResult
 from connector.store.db import transaction
 from connector.store.outputs import load_render_hashes, load_trend, save_render_hash
@@ -32,6 +33,7 @@ class RenderResult:
     digests: list[TeacherDigest] = field(default_factory=list)
     digest_hashes: dict[int, str] = field(default_factory=dict)
     digests_rendered: list[int] = field(default_factory=list)
+    dossiers: list[Path] = field(default_factory=list)  # out/dossier/<programme>/ written this time
 
 
 def content_hash(obj: object) -> str:
@@ -96,7 +98,8 @@ def digest_key(d: TeacherDigest) -> str:
 
 
 def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], out: Path, provider: str,
-                   moodle_url: str | None = None, *, force: bool = False, now: int | None = None) -> RenderResult:
+                   moodle_url: str | None = None, *, force: bool = False, now: int | None = None,
+                   dossier: DossierOptions | None = None) -> RenderResult:
     meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
     reports = build_programme_reports(result, sessions)
     with sessions() as s:
@@ -109,13 +112,14 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
         if force or seen.get(rep.programme.code) != h or not pdf.exists():
             r.render_programme_page(out, meta, rep)
             r.render_programme_pdf(out, meta, rep)
-            r.render_audit_pack(out / "audit", meta, rep, pdf)
             res.rendered.append(rep.programme.code)
             new_hashes[("programme", rep.programme.code)] = h
         else:
             res.unchanged.append(rep.programme.code)
         res.pdfs[rep.programme.code] = pdf
     r.render_index(out, meta, reports, result.unmapped, result.unknown_codes)
+    if res.rendered or not (out / "dossier" / "index.html").exists():  # rewritten when a report changed
+        res.dossiers = write_dossiers(result, sessions, out, meta, dossier or DossierOptions())
     for d in build_digests(result):
         h = digest_key(d)
         res.digests.append(d)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 DEFERRED = frozenset({2, 3, 22, 32})
 PROCESS = frozenset({11, 13, 14})
@@ -47,11 +48,16 @@ class AuditProfile:
     def new_entrant(self, category: str) -> str | None:
         """The start date when the provider is a new entrant for this category at this audit, else None.
 
-        The adaptation applies to the initial audit only.
+        The adaptation applies to the initial audit only, within the first year of activity (of the
+        provider, or in the action category) when the audit date is known.
         """
         if self.audit_type != "initial":
             return None
-        return self.new_entrant_categories.get(category) or self.new_entrant_since
+        since = self.new_entrant_categories.get(category) or self.new_entrant_since
+        if since and self.audit_date and date.fromisoformat(self.audit_date) > \
+                date.fromisoformat(since) + timedelta(days=365):
+            return None  # more than a year of activity at the audit: no longer a new entrant
+        return since
 
     @property
     def audit_label(self) -> str:

@@ -144,6 +144,7 @@ class Verdict:
     missing_data: str | None = None  # for NOT_EVALUATED: what data is missing
     evidence: tuple[Evidence, ...] = ()
     missing: bool = False  # nothing found at all (neither in Moodle nor in the registers): "à fournir"
+    notes: tuple[tuple[str, str], ...] = ()  # (heading, text) from the référentiel: obligations, subcontracting
     status: Status | None = None  # set once by mappings.status.assess (evaluate_programme)
     risk: Risk | None = None
 

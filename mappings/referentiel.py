@@ -35,6 +35,8 @@ class IndicatorDef:
     applies_condition: str | None
     new_entrants: str | None
     new_entrants_adapted_audit: bool
+    specific_obligations: str | None = None  # per kind of provision (CFA, VAE, CBC, certifying…)
+    subcontracting: str | None = None  # when the provider delivers the sampled provision as a subcontractor
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def load_referentiel() -> Referentiel:
             applies_condition=i.get("applies_condition"),
             new_entrants=i.get("new_entrants"),
             new_entrants_adapted_audit=bool(i.get("new_entrants_adapted_audit")),
+            specific_obligations=i.get("specific_obligations"),
+            subcontracting=i.get("subcontracting"),
         )
         for i in raw["indicators"]
     )

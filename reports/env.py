@@ -18,6 +18,18 @@ SOURCE_LABELS = {"moodle": "contenu Moodle", "register": "registre des preuves (
                  "spreadsheet": "registre des preuves (tableur importé)"}
 EVIDENCE_STATES = {"ok": "retenue", "stale": "à revoir (revue dépassée ou ancienne)", "hidden": "masquée : non retenue",
                    "empty": "vide : non retenue"}
+CATEGORY_LABELS = {"action_de_formation": "action de formation", "bilan_de_competences": "bilan de compétences",
+                   "vae": "validation des acquis de l’expérience", "apprentissage": "apprentissage"}
+# facts the dossier shows (results the guide expects providers to publish or follow); never a judgement
+DOSSIER_FIGURES = ("taux_achevement", "taux_reussite_parcours", "inscrits_actifs", "termines", "taux_abandon",
+                   "questionnaires", "reponses", "taux_reponse", "satisfaction_sur_5", "reclamations",
+                   "reclamations_repondues", "delai_reponse_median_jours")
+
+
+def dossier_figures(figures: dict) -> list[tuple[str, str]]:
+    return [fmt.figure(k, figures[k]) for k in DOSSIER_FIGURES if k in figures]
+
+
 RISK_LEGEND = [(r, r.label, fmt.RISK_CLASS[r]) for r in RISK_ORDER]
 GRADING = {"mineure_ou_majeure": "mineure ou majeure selon l’écart", "majeure_uniquement": "majeure uniquement",
            "mineure": "mineure uniquement", "majeure": "majeure uniquement"}
@@ -44,6 +56,7 @@ def environment() -> Environment:
         figure=lambda kv: fmt.figure(*kv), where=where_text, trend_svg=trend_svg,
         grading=lambda g: GRADING.get(g or "", g or "—"), source_label=lambda s: SOURCE_LABELS.get(s, s),
         evidence_state=lambda s: EVIDENCE_STATES.get(s, s), safe_url=fmt.safe_url, truncate_words=fmt.truncate_words,
+        iso_date=fmt.iso_date, category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
     )
     env.globals.update(legend=LEGEND, risk_legend=RISK_LEGEND, referentiel=load_referentiel(), Status=Status,
                        Risk=Risk)

@@ -47,6 +47,13 @@ def truncate_words(text: str, n: int) -> str:
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
+def iso_date(iso: str | None) -> str:
+    """2027-03-15 → 15 mars 2027."""
+    if not iso:
+        return "—"
+    return format_date(datetime.fromisoformat(iso).date(), "d MMMM y", locale=LOCALE)
+
+
 def fr_date(ts: int | None) -> str:
     if not ts:
         return "—"

@@ -8,6 +8,11 @@ from mappings.model import Finding, Verdict
 from mappings.programmes import Programme
 
 
+def slug_of(code: str) -> str:
+    """A programme code as a file name."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in code)
+
+
 @dataclass(frozen=True)
 class ReportMeta:
     provider: str
@@ -42,7 +47,7 @@ class ProgrammeReport:
 
     @property
     def slug(self) -> str:
-        return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.programme.code)
+        return slug_of(self.programme.code)
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,49 @@ class TeacherDigest:
     @property
     def slug(self) -> str:
         return f"formateur-{self.user_id}"
+
+
+# ------------------------------------------------------------------ the auditor's dossier
+@dataclass(frozen=True)
+class DocumentCopy:
+    """A document of an evidence piece as the dossier holds it: copied (``path`` in the dossier) or not
+    (``reason``)."""
+
+    name: str
+    path: str | None = None  # relative to the programme's dossier folder
+    sha256: str | None = None
+    size: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LearnerEvent:
+    time: int | None  # None: undated
+    course: str
+    what: str
+
+
+@dataclass(frozen=True)
+class LearnerFile:
+    fullname: str
+    idnumber: str | None
+    events: tuple[LearnerEvent, ...]
+    not_available: tuple[str, ...] = ()  # what Moodle does not expose, said as such
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """One programme's dossier de preuves: identity, applicable indicators with their evidence index,
+    not-applicable ones with their reason, copies of documents, the learner sample. No status, no risk."""
+
+    programme: object  # mappings.programmes.Programme
+    profile: object  # mappings.audit.AuditProfile
+    verdicts: tuple[Verdict, ...]
+    courses: tuple[CourseLine, ...]
+    documents: dict[str, DocumentCopy]  # Moodle file URL → its copy in the dossier
+    sample: tuple[LearnerFile, ...]
+    sample_seed: int
+
+    @property
+    def slug(self) -> str:
+        return slug_of(self.programme.code)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Render reports to files: the quality site, a PDF per programme, teacher digests, the audit pack.
+"""Render reports to files: the quality site, a PDF per programme, teacher digests, the auditor's dossier.
 
 Pure rendering: takes the frozen report data, writes files under the directories it is
 given, returns their paths. No store, no network.
@@ -6,7 +6,6 @@ given, returns their paths. No store, no network.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from reports.env import render
-from reports.model import ProgrammeReport, ReportMeta, TeacherDigest
+from reports.model import Dossier, ProgrammeReport, ReportMeta, TeacherDigest
 
 
 def _write(path: Path, text: str | bytes, mode: int | None = None) -> Path:
@@ -73,16 +72,13 @@ def digest_message(d: TeacherDigest, link: str | None) -> str:
     return f"<p>Bilan Qualiopi de vos cours :</p>{body}{more}"
 
 
-def render_audit_pack(out: Path, meta: ReportMeta, p: ProgrammeReport, pdf: Path | None = None) -> Path:
-    """``out/<programme>/``: the audit page, the PDF, MANIFEST.sha256; owner-only (it names learners)."""
-    folder = out / p.slug
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(out, 0o700)
-    folder.mkdir(exist_ok=True, mode=0o700)
-    os.chmod(folder, 0o700)
-    files = [_write(folder / "dossier-audit.html", render("audit.html", meta=meta, p=p), 0o600)]
-    if pdf is not None and pdf.exists():
-        files.append(_write(folder / pdf.name, pdf.read_bytes(), 0o600))
-    manifest = "".join(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in sorted(files))
-    _write(folder / "MANIFEST.sha256", manifest, 0o600)
-    return folder
+def render_dossier(folder: Path, meta: ReportMeta, d: Dossier) -> list[Path]:
+    """The dossier's pages in ``folder`` (owner-only: they name learners)."""
+    return [_write(folder / "dossier-preuves.html", render("dossier.html", meta=meta, d=d), 0o600),
+            _write(folder / "echantillon.html", render("sample.html", meta=meta, d=d), 0o600)]
+
+
+def render_dossier_index(root: Path, meta: ReportMeta, profile: object, dossiers: list[Dossier],
+                         provider_wide: list[object]) -> Path:
+    return _write(root / "index.html", render("dossier_index.html", meta=meta, profile=profile, dossiers=dossiers,
+                                              provider_wide=provider_wide), 0o600)

@@ -311,6 +311,16 @@ def test_presets_hold_the_fields_the_sync_expects():
         assert root.find("settings/intro") is not None
 
 
+def test_the_shipped_preset_zips_are_the_built_ones():
+    from importlib import resources
+
+    from connector.registers.presets import FILENAMES, build_preset
+
+    for kind, name in FILENAMES.items():
+        shipped = resources.files("connector").joinpath(f"registers/zips/{name}").read_bytes()
+        assert shipped == build_preset(kind), f"{name}: run python -m connector.registers.presets"
+
+
 def test_recorded_registers_have_the_expected_fields():
     from connector.registers import missing_fields
 

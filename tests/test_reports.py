@@ -1,4 +1,4 @@
-"""Reports from the recorded data set: matrix, sanitising, PDFs, teacher digests, audit pack, change detection."""
+"""Reports from the recorded data set: matrix, sanitising, PDFs, teacher digests, dossier, change detection."""
 
 from __future__ import annotations
 
@@ -122,24 +122,29 @@ def test_teacher1_digest_names_only_her_courses_and_learners(site):
     assert all(f.where.learner in mine for dc in d.courses for f in dc.at_risk)
 
 
-def test_quality_pages_do_not_name_learners_the_audit_pack_does(site):
+def test_quality_pages_and_pdf_do_not_name_learners_only_the_dossier_sample_does(site):
     _, store, ev, res = site
     names = learners(store, ev, "BTS-MCO")
     risk = {f.where.learner for v in ev.programmes[0][1] for f in v.findings if f.where.learner}
     assert risk and risk <= names
     page = (res.out_dir / "programme-BTS-MCO.html").read_text()
-    assert not any(n in page for n in risk) and "apprenant(s) à suivre" in page
-    audit = (res.out_dir / "audit" / "BTS-MCO" / "dossier-audit.html").read_text()
-    assert all(n in audit for n in risk)
+    assert not any(n in page for n in names) and "apprenant(s) à suivre" in page
+    pdf = subprocess.run(["pdftotext", str(res.pdfs["BTS-MCO"]), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    assert not any(n in " ".join(pdf.split()) for n in names)  # the PDF leaves the machine (e-mail, forum)
+    dossier = (res.out_dir / "dossier" / "BTS-MCO" / "dossier-preuves.html").read_text()
+    assert not any(n in dossier for n in names)
+    sample = (res.out_dir / "dossier" / "BTS-MCO" / "echantillon.html").read_text()
+    assert sum(n in sample for n in names) == 3  # the sampled learners' files
 
 
-def test_audit_pack_manifest_and_owner_only_permissions(site):
+def test_dossier_manifest_and_owner_only_permissions(site):
     _, _, _, res = site
-    folder = res.out_dir / "audit" / "BTS-MCO"
+    folder = res.out_dir / "dossier" / "BTS-MCO"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert stat.S_IMODE((res.out_dir / "audit").stat().st_mode) == 0o700
+    assert stat.S_IMODE((res.out_dir / "dossier").stat().st_mode) == 0o700
     lines = (folder / "MANIFEST.sha256").read_text().splitlines()
-    assert {line.split("  ")[1] for line in lines} == {"dossier-audit.html", "qualiopi-BTS-MCO.pdf"}
+    assert {line.split("  ")[1] for line in lines} == {"dossier-preuves.html", "echantillon.html"}
     for line in lines:
         digest, name = line.split("  ")
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest

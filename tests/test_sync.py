@@ -28,6 +28,7 @@ from connector.store.queries import load_course_facts
 from tests.conftest import NOW, TOKEN
 
 BUNDLE = json.loads(resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8"))["entries"]
+FILES = ReplayTransport.from_bundle().files  # the recorded (and derived) file downloads
 
 # Ground truth of ../shared/moodle/README.md, per course shortname:
 # (students incl. suspended, suspended, never accessed, inactive > 30 d, completed, in progress, not started)
@@ -65,7 +66,7 @@ def transport(mutate=None, fail=None) -> ReplayTransport:
     entries = copy.deepcopy(BUNDLE)
     if mutate:
         mutate(entries)
-    t = ReplayTransport(entries)
+    t = ReplayTransport(entries, FILES)
     if fail:
         original, state = t.send, {"n": 0}
 

@@ -9,6 +9,7 @@ from connector import app
 from connector.config import MoodleConfig, ProgrammeConfig, RuleConfig, Settings, StoreConfig, SyncConfig
 from connector.evaluate import EvaluationResult, run_evaluation
 from connector.moodle.replay import ReplayTransport, bundle_clock
+from connector.pipeline import dossier_options
 from connector.push import PushResult, push_all
 from connector.render import RenderResult, render_reports
 from connector.store.queries import CourseFacts, count_learners, load_course_facts
@@ -36,10 +37,16 @@ def demo_settings(out_dir: Path) -> Settings:
         moodle=MoodleConfig(url=DEMO_URL, token="demo-token-not-a-secret"),
         store=StoreConfig(url=f"sqlite:///{db_path}"),
         sync=SyncConfig(),
-        provider={"name": "Centre de Formation Démo (Qualiopi)"},
+        provider={"name": "Centre de Formation Démo (Qualiopi)", "siret": "12345678900012", "nda": "11 75 99999 75",
+                  "certificate_number": "DEMO-2024-001", "certifier": "Certificateur de démonstration",
+                  "certificate_valid_until": "2027-06-30", "categories": ["action_de_formation", "apprentissage"],
+                  "sites": ["Lyon"]},
         programmes=DEMO_PROGRAMMES,
         quality={"course_ids": [10]},  # the quality course: documents and the three registers
         reports={"out_dir": out_dir},
+        dossier={"snapshot_dir": out_dir / "snapshots"},
+        audit={"type": "surveillance", "date": "2027-01-19", "period_start": "2026-01-19",
+               "period_end": "2027-01-18"},
     )
 
 
@@ -67,7 +74,8 @@ def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoR
     evaluation = rendered = pushed = None
     if result.status == "ok":
         evaluation = run_evaluation(settings, store.sessions, clock, result.run_id)
-        rendered = render_reports(evaluation, store.sessions, out_dir, settings.provider.name, DEMO_URL, force=force)
+        rendered = render_reports(evaluation, store.sessions, out_dir, settings.provider.name, DEMO_URL, force=force,
+                                  dossier=dossier_options(settings))
         # no Moodle to write to: the push runs dry and lists what it would send
         pushed = push_all(app.make_client(settings, ReplayTransport.from_bundle()), store.sessions, settings.push,
                           settings.smtp, rendered, dry_run=True)
@@ -108,7 +116,7 @@ def print_summary(result: DemoResult, echo) -> None:
              f"{len(r.digests_rendered)} teacher digest(s) rendered")
         for code, pdf in r.pdfs.items():
             echo(f"  PDF {code}: {pdf.resolve()}")
-        echo(f"  audit packs (owner-only): {(r.out_dir / 'audit').resolve()}")
+        echo(f"  dossiers de preuves (owner-only): {(r.out_dir / 'dossier').resolve()}")
     if result.push:
         echo(f"push (dry run, no Moodle here): {len(result.push.planned)} would be sent, "
              f"{len(result.push.skipped)} already sent")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -63,11 +63,35 @@ class RequestsTransport:
         parts = [(f"file_{i}", (name, data, ctype)) for i, (name, data, ctype) in enumerate(files, 1)]
         return self._post(url, timeout, data=fields, files=parts)
 
+    def get(self, url: str, params: list[tuple[str, str]], timeout: float, max_bytes: int) -> RawResponse:
+        """A file download: streamed, at most ``max_bytes``; redirects are not followed (the token
+        would go with them)."""
+        return self._request("get", url, timeout, max_bytes=max_bytes, params=params, stream=True,
+                             allow_redirects=False)
+
     def _post(self, url: str, timeout: float, **kwargs: Any) -> RawResponse:
+        return self._request("post", url, timeout, **kwargs)
+
+    def _request(self, method: str, url: str, timeout: float, max_bytes: int | None = None,
+                 **kwargs: Any) -> RawResponse:
         host = urlsplit(url).netloc
         try:
-            resp = self.session.post(url, timeout=(self.connect_timeout, timeout), **kwargs)
-            body = resp.content
+            resp = self.session.request(method, url, timeout=(self.connect_timeout, timeout), **kwargs)
+            if resp.is_redirect or resp.is_permanent_redirect:
+                target = urlsplit(resp.headers.get("Location", ""))
+                raise errors.TransportError(f"Moodle redirected a file download to {target.netloc}{target.path}: "
+                                            "not followed (the token is never sent elsewhere)")
+            if max_bytes is None:
+                body = resp.content
+            else:
+                chunks, size = [], 0
+                for chunk in resp.iter_content(65536):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        resp.close()
+                        raise errors.FileTooLargeError(f"file larger than {max_bytes // 1048576} MB: not copied")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
         except requests.exceptions.ConnectTimeout:
             raise errors.TransportError(
                 f"connection to {host} timed out: check [moodle] url and that Moodle is reachable"
@@ -236,6 +260,32 @@ class MoodleClient:
                 raise errors.UnexpectedPayloadError("upload.php answered without a draft item id",
                                                     wsfunction="upload.php")
             return int(data[0]["itemid"])
+        except errors.QualiopiSyncError as exc:
+            exc.args = tuple(self.redact(str(a)) for a in exc.args)
+            raise
+
+    def download(self, fileurl: str, max_bytes: int) -> tuple[str, bytes]:
+        """(content type, bytes) of a file Moodle lists (``…/webservice/pluginfile.php/…``).
+
+        Only files of this Moodle: the token never goes to another address. Moodle answers a refused
+        download with HTTP 200 and a JSON error body: the type is checked before the bytes are kept.
+        """
+        parts, root = urlsplit(fileurl), urlsplit(self.url)
+        if (parts.scheme, parts.netloc) != (root.scheme, root.netloc) or "/pluginfile.php/" not in parts.path:
+            raise errors.TransportError(f"not a file of this Moodle: {parts.netloc}{parts.path}")
+        with self._lock:
+            self.calls["pluginfile.php"] += 1
+        url = fileurl.split("?", 1)[0]
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "token"]
+        try:
+            raw = self.transport.get(url, [*query, ("token", self.__token)], self.timeout,  # type: ignore[attr-defined]
+                                     max_bytes)
+            if raw.status >= 400:
+                raise errors.TransportError(f"HTTP {raw.status} downloading {parts.path.rsplit('/', 1)[-1]}")
+            if raw.content_type.split(";")[0].strip().lower() == "application/json":
+                data = decode_response("pluginfile.php", raw)
+                raise error_from_body("pluginfile.php", data if isinstance(data, dict) else {})
+            return raw.content_type, raw.body
         except errors.QualiopiSyncError as exc:
             exc.args = tuple(self.redact(str(a)) for a in exc.args)
             raise

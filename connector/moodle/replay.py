@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterable
@@ -25,7 +26,9 @@ def request_key(fields: Iterable[tuple[str, str]]) -> tuple[str, tuple[tuple[str
 class ReplayTransport:
     """Answers a request whose function and parameters were recorded; anything else is a miss."""
 
-    def __init__(self, entries: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, entries: Iterable[dict[str, Any]],
+                 files: dict[str, tuple[str, bytes]] | None = None) -> None:
+        self.files = dict(files or {})  # file URL without query → (content type, bytes)
         self._answers: dict[tuple, bytes] = {}
         self.requests: list[tuple] = []
         self._lock = threading.Lock()
@@ -39,7 +42,23 @@ class ReplayTransport:
             text = resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8")
         else:
             text = Path(path).read_text("utf-8")
-        return cls(json.loads(text)["entries"])
+        bundle = json.loads(text)
+        blobs = {k: base64.b64decode(v) for k, v in bundle.get("blobs", {}).items()}
+        files = {url: (f["content_type"], blobs[f["blob"]]) for url, f in bundle.get("files", {}).items()}
+        return cls(bundle["entries"], files)
+
+    def get(self, url: str, params: list[tuple[str, str]], timeout: float, max_bytes: int) -> RawResponse:
+        """A recorded file download (by its URL without query); an unknown file is a 404, as Moodle's."""
+        with self._lock:
+            self.requests.append(("pluginfile.php", (("url", url),)))
+        got = self.files.get(url)
+        if got is None:
+            return RawResponse(404, "text/html", b"<html>Not found</html>")
+        if len(got[1]) > max_bytes:
+            from connector.errors import FileTooLargeError
+
+            raise FileTooLargeError(f"file larger than {max_bytes // 1048576} MB: not copied")
+        return RawResponse(200, got[0], got[1])
 
     def send(self, url: str, fields: list[tuple[str, str]], timeout: float) -> RawResponse:
         key = request_key(fields)

@@ -51,9 +51,22 @@ def preset_xml(kind: str) -> str:
 
 
 def build_preset(kind: str) -> bytes:
+    """The preset zip, byte for byte the same on every build (fixed member dates)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("preset.xml", preset_xml(kind))
-        for name in TEMPLATES:
-            z.writestr(name, "")
+        for name, text in (("preset.xml", preset_xml(kind)), *((t, "") for t in TEMPLATES)):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, text)
     return buf.getvalue()
+
+
+if __name__ == "__main__":  # rebuild the shipped zips: python -m connector.registers.presets
+    from pathlib import Path
+
+    folder = Path(__file__).with_name("zips")
+    folder.mkdir(exist_ok=True)
+    for kind, filename in FILENAMES.items():
+        (folder / filename).write_bytes(build_preset(kind))
+        print(folder / filename)

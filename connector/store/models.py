@@ -282,6 +282,25 @@ class RegisterEntry(Base):
     timemodified: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class Snapshot(Base):
+    """A document held in Moodle, copied during the sync for the auditor's dossier (render only copies it).
+
+    The bytes live in the snapshot folder under their SHA-256 (0600 files, 0700 folders); the URL is
+    Moodle's, never with the token.
+    """
+
+    __tablename__ = "snapshot"
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    listed_size: Mapped[int | None] = mapped_column(BigInteger)  # what Moodle lists (to see a change)
+    listed_time: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20))  # ok | too_large | failed
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 # ------------------------------------------------------------------ RNCP / RS open data
 class RncpFiche(Base):
     """One fiche of France compétences' RNCP/RS export (only what the checks need)."""

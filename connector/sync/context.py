@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import insert, select, update
@@ -32,6 +33,8 @@ class SyncContext:
     evidence_tag: re.Pattern[str] = field(default_factory=lambda: evidence_tag_regex("QUALIOPI-I{n:02d}"))
     quality_course_ids: tuple[int, ...] = ()  # where the registers live
     register_names: dict[str, str] = field(default_factory=dict)  # kind → Database activity name
+    snapshot_dir: Path | None = None  # where documents are copied for the dossier (None: not copied)
+    max_file_bytes: int = 20 * 1024 * 1024
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:

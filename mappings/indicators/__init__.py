@@ -19,9 +19,11 @@ from mappings.indicators import (
     i31_complaints,
 )
 from mappings.indicators.base import EvalInput
+from mappings.indicators.new_entrants import adapted_verdict, notes_for
 from mappings.model import Outcome, Verdict
-from mappings.programmes import Programme, applicability
-from mappings.referentiel import IndicatorDef, load_referentiel
+from mappings.obligations import subcontractor_rule
+from mappings.programmes import applicability
+from mappings.referentiel import load_referentiel
 from mappings.status import assess
 
 
@@ -61,30 +63,23 @@ def programme_duration_days(inp: EvalInput) -> float | None:
 
 
 def evaluate_programme(inp: EvalInput) -> list[Verdict]:
-    """A verdict for each of the 32 indicators (NOT_APPLICABLE where the référentiel says so), with its
-    evidence status and risk set once, here."""
+    """A verdict for each of the 32 indicators (NOT_APPLICABLE where the référentiel says so), with the
+    new-entrant rules of the audit profile, the référentiel's notes, and its evidence status and risk set
+    once, here."""
     duration = programme_duration_days(inp)
     coverage_min = float(inp.t("coverage_min"))  # type: ignore[arg-type]
     out = []
     for ind in load_referentiel().indicators:
         reason = applicability(ind, inp.programme, duration)
+        as_subcontractor, text = subcontractor_rule(ind, inp.programme)
         if reason:
             v = Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, reason.capitalize() + ".")
+        elif as_subcontractor:
+            v = Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE,
+                        f"Prestation réalisée en sous-traitance : {text}")
         else:
-            v = adapt_for_new_entrant(ind, inp.programme, spec_for(ind.number).evaluate(inp))
+            v = adapted_verdict(ind, inp) or spec_for(ind.number).evaluate(inp)
         status, risk = assess(v, ind.non_conformity_grading, coverage_min)
-        out.append(dataclasses.replace(v, status=status, risk=risk))
+        notes = notes_for(ind, inp) if v.outcome != Outcome.NOT_APPLICABLE else ()
+        out.append(dataclasses.replace(v, status=status, risk=risk, notes=notes))
     return out
-
-
-def adapt_for_new_entrant(ind: IndicatorDef, programme: Programme, verdict: Verdict) -> Verdict:
-    """New entrants (first audit): where the guide audits only the process, missing results are not a failure.
-
-    A FAILED verdict of such an indicator becomes WARN, with the guide's new-entrant rule in its summary.
-    """
-    if not (programme.new_entrant and ind.new_entrants_adapted_audit and verdict.outcome == Outcome.FAILED):
-        return verdict
-    rule = (ind.new_entrants or "").split("\n")[0].strip()
-    return dataclasses.replace(verdict, outcome=Outcome.WARN,
-                               summary=f"{verdict.summary} Règle adaptée — {rule}",
-                               figures={**verdict.figures, "regle_nouvel_entrant": "appliquée"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from mappings.audit import AuditProfile
 from mappings.model import (
     ContractSnap,
     CourseSnap,
@@ -30,6 +31,7 @@ class EvalInput:
     contracts: Mapping[int, tuple[ContractSnap, ...]] | None = None  # user id → contracts; None: not imported
     rncp: Mapping[str, RncpFicheSnap] | None = None  # numero → fiche; None: open data not imported
     evidence: tuple[Evidence, ...] = ()  # entries of the evidence register (Moodle or spreadsheet)
+    profile: AuditProfile = field(default_factory=AuditProfile)  # identity, scope, coming audit, new entrant
 
     def t(self, key: str) -> object:
         return self.thresholds[key]

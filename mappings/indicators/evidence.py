@@ -21,6 +21,7 @@ Outcome: fresh evidence (PASSED), only stale evidence (WARN), nothing counted (F
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from mappings.indicators.base import EvalInput, rate
@@ -144,13 +145,24 @@ def _stale(e: Evidence, inp: EvalInput) -> Finding:
                    "quality")
 
 
+def _first_sentence(text: str | None, limit: int = 160) -> str:
+    """The guide's first example of proof, cut on a word boundary (never mid-word)."""
+    first = (text or "").split("\n")[0].strip()
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
+
+
 SOURCE_WORDS = {"moodle": "dans Moodle", "register": "au registre des preuves", "spreadsheet": "au registre importé"}
 
 
-def evaluate_evidence(number: int, inp: EvalInput) -> Verdict:
+def evaluate_evidence(number: int, inp: EvalInput, accept: Callable[[Evidence], bool] | None = None,
+                      wanted: str | None = None) -> Verdict:
+    """``accept``: only these pieces count (e.g. a formalised process for a new entrant); ``wanted`` says
+    what is expected, in French, when nothing is found."""
     ind = load_referentiel().indicator(number)
     code = str(inp.t("evidence_pattern")).format(n=number)
-    found = find_evidence(number, inp)
+    found = [e for e in find_evidence(number, inp) if accept is None or accept(e)]
     counted = [e for e in found if e.state in ("ok", "stale")]
     figures: dict[str, float | int | str] = {"preuves": len(counted)}
     if number in (2, 3, 11) and inp.courses:
@@ -160,7 +172,7 @@ def evaluate_evidence(number: int, inp: EvalInput) -> Verdict:
         f = Finding(f"Preuve à fournir pour l’indicateur {number}", Where(),
                     f"rien de marqué {code} dans les cours du programme ou le cours qualité, "
                     "et aucune fiche du registre des preuves pour cet indicateur",
-                    f"Déclarer la preuve ({(ind.proof or '').split(chr(10))[0][:160]}) au registre des preuves, "
+                    f"Déclarer la preuve ({wanted or _first_sentence(ind.proof)}) au registre des preuves, "
                     f"ou la déposer dans le cours qualité avec « {code} » dans son nom.", Outcome.FAILED, "quality")
         return Verdict(number, inp.programme.code, Outcome.FAILED, "Aucune preuve trouvée (Moodle, registres).",
                        figures, (f, *not_counted), evidence=tuple(found), missing=True)

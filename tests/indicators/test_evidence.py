@@ -108,16 +108,6 @@ def test_all_32_and_applicability():
     assert not {3, 7, 12, 13, 14, 15, 16, 20} & na
 
 
-def test_new_entrant_softens_result_indicators_only():
-    course = good_course()
-    plain = {v.indicator: v for v in evaluate_programme(inp(course))}
-    new = {v.indicator: v for v in evaluate_programme(inp(course, programme=Programme("P", "P", rncp="RNCP38362",
-                                                                                        new_entrant=True)))}
-    assert plain[2].outcome == Outcome.FAILED and new[2].outcome == Outcome.WARN  # guide: adapted audit
-    assert "Nouveaux entrants" in new[2].summary and new[2].figures["regle_nouvel_entrant"] == "appliquée"
-    assert plain[4].outcome == new[4].outcome == Outcome.FAILED  # 4 has no new-entrant adaptation
-
-
 def test_result_figures_per_programme_and_session():
     autumn = good_course()  # 10 active learners, 5 completed
     spring = rep(good_course(id=3, shortname="B", startdate=autumn.startdate + 150 * DAY),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from connector.sync.context import SyncContext
-from connector.sync.resources import catalog, feedback, forums, learners, participants, registers
+from connector.sync.resources import catalog, feedback, forums, learners, participants, registers, snapshots
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("registers", ("mod_data_get_databases_by_courses", "mod_data_get_fields", "mod_data_get_entries"),
              "re-read in full each run (small), diffed: unchanged entries write nothing",
              "register_database.id, register_entry.(kind, source, ref)", registers.sync_registers),
+    Resource("snapshots", ("pluginfile.php",),
+             "documents new or listed with another size or time (failed ones retried)", "snapshot.url",
+             snapshots.sync_snapshots),
 )
 
 __all__ = ["RESOURCES", "Resource"]

@@ -1,0 +1,32 @@
+"""Files that name people or hold the provider's documents: private whatever the umask, never via a link."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def private_dir(path: Path) -> Path:
+    """A folder only its owner can read (0700), created with its parents; a symlink is refused."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.is_symlink():
+        raise OSError(f"{path} is a symbolic link: refused")
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` (0600) through a fresh temporary file renamed into place: readers never
+    see half a file, and a link planted at the temporary name cannot be followed (mkstemp uses O_EXCL)."""
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
