@@ -117,6 +117,18 @@ def add_quality_world(add, recorded, demo_now: int, courses: dict, onlyactive: d
                     f["timemodified"] = t(f["timemodified"])
         add(WHY, "mod_data_get_entries", {"databaseid": dataid, "returncontents": 1, "page": 0, "perpage": 200}, got)
 
+    # nothing changes in the demo's quality course between runs: Moodle reports no update, whatever "since"
+    none = recorded("core_course_get_updates_since__BTSMCO-DRC_before_edit.json")["response"]
+    add("derived: the recorded answer with no update (core_course_get_updates_since__BTSMCO-DRC_before_edit.json), "
+        "for any time", "core_course_get_updates_since", {"courseid": QUALITE, "since": "*"}, none)
+    for name, dataid in (("db1_preuves", 1), ("db2_reclamations", 2), ("db3_plan_amelioration", 3)):
+        full = recorded(f"mod_data_get_entries__{name}_returncontents.json")["response"]
+        first = {k: v for k, v in full["entries"][0].items() if k != "contents"}
+        add(WHY + " (the entry count: one entry, no contents)", "mod_data_get_entries",
+            {"databaseid": dataid, "returncontents": 0, "page": 0, "perpage": 1},
+            {**full, "entries": [{**first, "userid": MANAGER["id"], "fullname": MANAGER["fullname"]}],
+             "listviewcontents": ""})
+
     # the course list: the first set's recorded answer plus the quality course
     key = ("core_course_get_courses_by_field", ())
     listing = copy.deepcopy(entries[key]["response"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,8 @@ def _register_probes(client: MoodleClient, course_ids: list[int]) -> dict[str, C
                                                                        databaseid=state["db"]),
         "mod_data_get_entries": lambda: state.get("db") and client.call(
             "mod_data_get_entries", databaseid=state["db"], returncontents=True, page=0, perpage=200),
+        "core_course_get_updates_since": lambda: client.call(
+            "core_course_get_updates_since", courseid=course_ids[0], since=int(time.time()) - 86400),
     }
 
 

@@ -66,14 +66,28 @@ def store(store_url):
     s.engine.dispose()
 
 
+def no_update_and_counts(answers: list[dict], since: str = "*", counts: dict[int, int] | None = None) -> list[dict]:
+    """What an incremental run asks besides the recordings: Moodle's "no update" answer (recorded, for the
+    first set's course) and each register's entry count (the recorded full answer, cut to one entry)."""
+    none = recorded("core_course_get_updates_since__BTSMCO-DRC_before_edit.json")
+    out = [*answers, {**none, "params": {"courseid": str(QUALITE), "since": since}}]
+    for name, dataid in (("db1_preuves", 1), ("db2_reclamations", 2), ("db3_plan_amelioration", 3)):
+        full = recorded(f"mod_data_get_entries__{name}_returncontents.json")
+        total = (counts or {}).get(dataid, full["response"]["totalcount"])
+        out.append({"wsfunction": "mod_data_get_entries", "params": {"databaseid": str(dataid), "returncontents": "0",
+                                                                       "page": "0", "perpage": "1"},
+                    "response": {**full["response"], "entries": full["response"]["entries"][:1], "totalcount": total}})
+    return out
+
+
 def ctx_for(store, answers: list[dict], **kw) -> SyncContext:
     client = MoodleClient("http://127.0.0.1:8080", TOKEN, transport=ReplayTransport(answers), backoff=0)
     return SyncContext(client=client, sessions=store.sessions, now=T0, course_ids=frozenset({QUALITE}),
                        quality_course_ids=(QUALITE,), register_names=dict(NAMES), **kw)
 
 
-def sync_all(store, answers=None):
-    ctx = ctx_for(store, answers or entries(*SET2))
+def sync_all(store, answers=None, **kw):
+    ctx = ctx_for(store, no_update_and_counts(answers or entries(*SET2)), **kw)
     return catalog.sync_contents(ctx, 1) + registers.sync_registers(ctx, 1)
 
 
@@ -122,11 +136,31 @@ def test_rerun_writes_nothing_and_a_deleted_entry_disappears(store):
     db1["response"] = copy.deepcopy(db1["response"])
     db1["response"]["entries"] = [e for e in db1["response"]["entries"] if e["id"] != 5]
     db1["response"]["totalcount"] = 4
-    counts = sync_all(store, answers)
+    # Moodle reports no update for a deletion: the entry count tells (4 where the store holds 5)
+    ctx = ctx_for(store, no_update_and_counts(answers, counts={1: 4}))
+    counts = registers.sync_registers(ctx, 2)
     assert counts["deleted"] == 1
+    assert ctx.client.calls["mod_data_get_fields"] == 1  # only the register whose count moved is re-read
     with store.sessions() as s:
         refs = set(s.scalars(select(RegisterEntry.ref).where(RegisterEntry.kind == "preuves")))
     assert refs == {"1", "2", "3", "4"}
+
+
+def test_only_registers_moodle_reports_as_changed_are_read_again(store):
+    """Recorded after the quality manager edited complaint 8 and added proof 15: modules 33 and 34 changed."""
+    sync_all(store)
+    answers = no_update_and_counts(entries(*SET2))
+    answers = [a for a in answers if a["wsfunction"] != "core_course_get_updates_since"]
+    answers.append(recorded("core_course_get_updates_since__QUALITE_after_entries.json"))  # since = T0
+    ctx = ctx_for(store, answers, lookback=0)
+    ctx.now = T0 + 600
+    registers.sync_registers(ctx, 2)
+    assert ctx.client.calls["core_course_get_updates_since"] == 1
+    assert ctx.client.calls["mod_data_get_fields"] == 2  # registers 1 and 2 are read again, 3 is not
+    assert ctx.client.calls["mod_data_get_entries"] == 3  # 2 full reads + the count of register 3
+    full = ctx_for(store, entries(*SET2), full=True)
+    registers.sync_registers(full, 3)
+    assert full.client.calls["mod_data_get_fields"] == 3 and "core_course_get_updates_since" not in full.client.calls
 
 
 def test_entries_are_read_page_by_page(store, monkeypatch):

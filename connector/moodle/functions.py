@@ -62,6 +62,8 @@ FUNCTIONS: dict[str, WsFunction] = {
            "fields of each register (checked by doctor)"),
         _F("mod_data_get_entries", False, "registers", ("mod/data:view", "mod/data:viewentry"),
            "entries of each register: evidence, complaints, improvement actions"),
+        _F("core_course_get_updates_since", False, "registers", (),
+           "which registers changed since the last run (new and edited entries)"),
         _F("core_reportbuilder_retrieve_report", False, "report",
            ("moodle/reportbuilder:view",),
            "the participants custom report: enrolments, access, completion in bulk (optional, fast path)"),

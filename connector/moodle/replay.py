@@ -30,11 +30,16 @@ class ReplayTransport:
                  files: dict[str, tuple[str, bytes]] | None = None) -> None:
         self.files = dict(files or {})  # file URL without query → (content type, bytes)
         self._answers: dict[tuple, bytes] = {}
+        self._any: list[tuple[str, dict[str, str], bytes]] = []  # answers recorded for any value of "*" params
         self.requests: list[tuple] = []
         self._lock = threading.Lock()
         for e in entries:
-            k = (e["wsfunction"], tuple(sorted((k, str(v)) for k, v in e["params"].items() if k not in _CONTROL)))
-            self._answers[k] = json.dumps(e["response"]).encode()
+            params = {k: str(v) for k, v in e["params"].items() if k not in _CONTROL}
+            body = json.dumps(e["response"]).encode()
+            if "*" in params.values():
+                self._any.append((e["wsfunction"], params, body))
+            else:
+                self._answers[(e["wsfunction"], tuple(sorted(params.items())))] = body
 
     @classmethod
     def from_bundle(cls, path: str | Path | None = None) -> ReplayTransport:
@@ -65,6 +70,10 @@ class ReplayTransport:
         with self._lock:
             self.requests.append(key)
         body = self._answers.get(key)
+        if body is None:
+            got = dict(key[1])
+            body = next((b for fn, params, b in self._any if fn == key[0] and got.keys() == params.keys()
+                         and all(v == "*" or got[k] == v for k, v in params.items())), None)
         if body is None:
             raise ReplayMissError(f"no recorded answer for {key[0]} with {dict(key[1])}", wsfunction=key[0])
         return RawResponse(200, "application/json; charset=utf-8", body)

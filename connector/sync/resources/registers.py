@@ -1,13 +1,18 @@
 """The registers kept in Moodle: Database activities of the quality course(s), found by name.
 
-Each run reads the databases of the quality courses (one call), then each register's fields and
-entries (paged, contents returned). Registers are small (hundreds of entries), so they are re-read
-in full and diffed: an unchanged register writes nothing, a deleted entry disappears from the store.
+Each run lists the databases of the quality courses (one call). A register is then read in full (its
+fields and every entry, paged, contents returned) when it is new, when ``--full`` asks, or when Moodle
+reports a change to its module since the last run (``core_course_get_updates_since``: mod_data reports
+"entries" for new and edited records). Moodle does not report deleted records, so an unchanged register
+is checked by its entry count (one one-entry page); a different count re-reads it. A deleted entry, or a
+register no longer found, disappears from the store.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+
+from sqlalchemy import func, select
 
 from connector.moodle import models as m
 from connector.registers import SCHEMAS, normalise
@@ -41,6 +46,18 @@ def fetch_entries(ctx: SyncContext, database_id: int) -> list[m.DataEntry]:
             return out
 
 
+def fetch_count(ctx: SyncContext, database_id: int) -> int:
+    """How many entries the register holds (one entry asked, without contents)."""
+    return m.parse_data_entries(ctx.client.call("mod_data_get_entries", databaseid=database_id,
+                                                returncontents=False, page=0, perpage=1)).totalcount
+
+
+def fetch_changed_modules(ctx: SyncContext, course_id: int, since: int) -> set[int]:
+    """Course modules of ``course_id`` Moodle reports as changed since ``since``."""
+    got = ctx.client.call("core_course_get_updates_since", courseid=course_id, since=since)
+    return {int(i["id"]) for i in (got or {}).get("instances", []) if i.get("contextlevel") == "module"}
+
+
 def registers_of(ctx: SyncContext, databases: list[m.Database]) -> dict[str, m.Database]:
     """kind → the database whose name is the configured one (first match in course order)."""
     wanted = {name.strip().casefold(): kind for kind, name in ctx.register_names.items()}
@@ -67,26 +84,52 @@ def entry_row(kind: str, db: m.Database, fields: dict[int, m.DataField], e: m.Da
                 timecreated=e.timecreated, timemodified=e.timemodified)
 
 
+def _to_read(ctx: SyncContext, found: dict[str, m.Database]) -> list[str]:
+    """The kinds whose register must be read in full this run."""
+    cursor = ctx.cursor("registers")
+    with ctx.sessions() as s:
+        known = {d.id: (d.kind, d.cmid) for d in s.scalars(select(RegisterDatabase))}
+        counts = dict(s.execute(select(RegisterEntry.database_id, func.count()).where(RegisterEntry.source == "moodle")
+                                .group_by(RegisterEntry.database_id)).all())
+    if ctx.full or cursor is None:
+        return list(found)
+    changed: set[int] = set()
+    for course_id in sorted({db.course for db in found.values()}):
+        changed |= fetch_changed_modules(ctx, course_id, max(cursor - ctx.lookback, 0))
+    out = []
+    for kind, db in found.items():
+        if known.get(db.id) != (kind, db.coursemodule) or db.coursemodule in changed \
+                or fetch_count(ctx, db.id) != counts.get(db.id, 0):
+            out.append(kind)
+    return out
+
+
 def sync_registers(ctx: SyncContext, run_id: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     if not ctx.quality_course_ids or not ctx.register_names:
         return counts
     found = registers_of(ctx, fetch_databases(ctx))
-    fetched = ctx.client.map(lambda kv: (kv[0], kv[1], fetch_fields(ctx, kv[1].id), fetch_entries(ctx, kv[1].id)),
-                             list(found.items()))
+    todo = _to_read(ctx, found)
+    fetched = ctx.client.map(lambda k: (k, found[k], fetch_fields(ctx, found[k].id), fetch_entries(ctx, found[k].id)),
+                             todo)
     base = ctx.client.url
     with transaction(ctx.sessions) as s:
-        dbrows, erows = [], []
+        known = {d.id: d for d in s.scalars(select(RegisterDatabase))}
+        dbrows = {db.id: dict(id=db.id, course_id=db.course, cmid=db.coursemodule, name=db.name, kind=kind,
+                              fields=known[db.id].fields if db.id in known else [])
+                  for kind, db in found.items()}
         for kind, db, fields, entries in fetched:
-            dbrows.append(dict(id=db.id, course_id=db.course, cmid=db.coursemodule, name=db.name, kind=kind,
-                               fields=[dict(name=f.name, type=f.type, options=(f.param1 or "").split("\n")
+            dbrows[db.id]["fields"] = [dict(name=f.name, type=f.type, options=(f.param1 or "").split("\n")
                                             if f.type in ("menu", "multimenu", "checkbox") else [])
-                                       for f in fields]))
+                                       for f in fields]
             by_id = {f.id: f for f in fields}
-            erows += [entry_row(kind, db, by_id, e, base) for e in entries]
-        counts.update(upsert_rows(s, RegisterDatabase, dbrows))
+            scope = (RegisterEntry.source == "moodle") & (RegisterEntry.database_id == db.id)
+            counts.update(upsert_rows(s, RegisterEntry, [entry_row(kind, db, by_id, e, base) for e in entries],
+                                      scope=scope))
+        counts.update(upsert_rows(s, RegisterDatabase, list(dbrows.values())))
         # a register no longer found (renamed, deleted) keeps no entries from Moodle
-        counts.update(upsert_rows(s, RegisterEntry, erows, scope=RegisterEntry.source == "moodle"))
+        gone = (RegisterEntry.source == "moodle") & RegisterEntry.database_id.not_in(list(dbrows) or [0])
+        counts.update(upsert_rows(s, RegisterEntry, [], scope=gone))
         save_cursor(s, "registers", ctx.now, run_id)
     return counts
 
