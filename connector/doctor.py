@@ -96,13 +96,14 @@ def _report_probe(client: MoodleClient, report_id: int, tz: str) -> Callable[[],
     return probe
 
 
-def _register_probes(client: MoodleClient, course_ids: list[int]) -> dict[str, Callable[[], Any]]:
-    """The quality course's pages and databases (the same calls as the sync makes)."""
-    state: dict[str, Any] = {}
+def _register_probes(client: MoodleClient, course_ids: list[int],
+                     state: dict[str, Any]) -> dict[str, Callable[[], Any]]:
+    """The quality course's pages and databases (the same calls as the sync makes); the databases listed
+    are kept in ``state`` for the register checks."""
 
     def databases() -> Any:
         dbs = m.parse_databases(client.call("mod_data_get_databases_by_courses", courseids=list(course_ids)))
-        state["db"] = dbs[0].id if dbs else None
+        state["dbs"], state["db"] = dbs, (dbs[0].id if dbs else None)
         return dbs
 
     return {
@@ -118,12 +119,16 @@ def _register_probes(client: MoodleClient, course_ids: list[int]) -> dict[str, C
     }
 
 
-def check_registers(client: MoodleClient, course_ids: list[int], names: dict[str, str]) -> list[Check]:
-    """Each configured register exists in a quality course and has the fields the sync expects."""
+def check_registers(client: MoodleClient, course_ids: list[int], names: dict[str, str],
+                    dbs: list[m.Database] | None = None) -> list[Check]:
+    """Each configured register exists in a quality course and has the fields the sync expects.
+
+    ``dbs``: the databases the probe already listed (else they are asked for)."""
     from connector.registers import missing_fields
 
     try:
-        dbs = m.parse_databases(client.call("mod_data_get_databases_by_courses", courseids=list(course_ids)))
+        if dbs is None:
+            dbs = m.parse_databases(client.call("mod_data_get_databases_by_courses", courseids=list(course_ids)))
     except errors.MoodleError as exc:
         return [Check("registers", True, "failed", f"{exc.errorcode}: grant the sync role mod/data:view and "
                                                    "mod/data:viewentry (system context)")]
@@ -159,9 +164,10 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     site = m.parse_site_info(client.call("core_webservice_get_site_info"))
     service = {f.name for f in site.functions}
     probes = _probes(client)
+    listed: dict[str, Any] = {}
     if quality_course_ids:
         features = features | {"registers"}
-        probes |= _register_probes(client, quality_course_ids)
+        probes |= _register_probes(client, quality_course_ids, listed)
     if report_id:
         features = features | {"report"}
         probes["core_reportbuilder_retrieve_report"] = _report_probe(client, report_id, report_tz)
@@ -188,5 +194,5 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
         checks.append(Check(fn.name, in_service, probe, fix))
     if quality_course_ids and register_names and all(
             c.in_service for c in checks if c.function.startswith("mod_data_")):
-        checks += check_registers(client, quality_course_ids, register_names)
+        checks += check_registers(client, quality_course_ids, register_names, listed.get("dbs"))
     return DoctorReport(site, checks)

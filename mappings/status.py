@@ -1,6 +1,6 @@
 """Evidence status and risk: what the tool says about a programme × indicator, computed once, here.
 
-"Conforme / non conforme" are the certifier's words after an audit; the tool never says them.
+Whether a provider conforms is the certifier's finding after an audit; the tool never pronounces it.
 It says whether the evidence is there (status) and how exposed the provider is (risk):
 
 - *couvert*: evidence found and its checks pass;

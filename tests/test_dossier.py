@@ -193,3 +193,11 @@ def test_a_redirected_download_is_refused_and_the_token_not_sent(tmp_path):
         assert TOKEN not in str(err.value) and len(seen) == 1
     finally:
         server.shutdown()
+
+
+def test_a_document_over_the_file_limit_is_listed_not_copied(store_url, tmp_path):
+    build(store_url, tmp_path, max_file_mb=0.01)  # 10 kB: every 68 kB document is over it
+    folder = tmp_path / "out" / "dossier" / "BTS-MCO"
+    assert not (folder / "pieces").exists() or not any((folder / "pieces").iterdir())
+    assert "trop volumineux : non copié" in (folder / "dossier-preuves.html").read_text()
+    assert not any(p.is_file() for p in (tmp_path / "snapshots").rglob("*"))  # nothing kept

@@ -117,7 +117,7 @@ def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, 
                   .where(Module.course_id.in_(b)), ids):
         stamp = max((d.get("timestamp") or 0 for d in m.dates or ()), default=0) or None
         mods[m.section_id].append(ModuleSnap(m.id, m.modname, m.name, m.idnumber, m.visible, m.completion, m.url,
-                                             stamp, m.content_time, _documents(m.files), m.target, m.text_chars))
+                                             stamp, m.content_time, documents_of(m.files), m.target, m.text_chars))
     out: dict[int, list[SectionSnap]] = defaultdict(list)
     secs = sorted(_all(session, lambda b: select(Section.id, Section.course_id, Section.number, Section.name,
                                                  Section.summary, Section.visible).where(Section.course_id.in_(b)),
@@ -128,7 +128,8 @@ def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, 
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _documents(files: list | None) -> tuple[Document, ...]:
+def documents_of(files: list | None) -> tuple[Document, ...]:
+    """Stored file dicts (module files, register attachments) as the core's documents."""
     return tuple(Document(f["name"], f.get("url"), f.get("size"), f.get("time"), f.get("type")) for f in files or ())
 
 
@@ -239,4 +240,3 @@ def load_contracts(session: Session) -> dict[int, tuple[ContractSnap, ...]] | No
     for c in session.scalars(select(Contract).order_by(Contract.user_id, Contract.start)):
         out[c.user_id].append(ContractSnap(c.user_id, c.start, c.end, c.company, c.tutor))
     return {k: tuple(v) for k, v in out.items()} if out else None
-

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connector.store.evidence import documents_of
 from connector.store.models import RegisterEntry
-from mappings.model import Document, Evidence
+from mappings.model import Evidence
 from mappings.text import plain_text
 
 CATEGORY_WORDS = {"action de formation": "action_de_formation", "actions de formation": "action_de_formation",
@@ -37,8 +38,7 @@ def register_evidence_of(row: RegisterEntry, now: int) -> Evidence:
         timestamp=f.get("date_document") or row.timemodified, url=place.get("url") or row.url,
         source=REGISTER_SOURCE[row.source], indicators=_indicators(f.get("indicateurs")), programme=programme,
         category=category, scope=perimetre or "organisme", text=plain_text(f.get("commentaire")),
-        documents=tuple(Document(x["name"], x.get("url"), x.get("size"), x.get("time"), x.get("type"))
-                        for x in row.files or ()),
+        documents=documents_of(row.files),
         review_date=review, owner=(f.get("responsable") or "").strip() or "non renseigné",
         nature=f.get("nature"), ref=ref, state="stale" if stale else "ok")
 

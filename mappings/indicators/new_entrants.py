@@ -8,6 +8,7 @@ whatever the indicator's own evaluator would compute from results.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from mappings.audit import new_entrant_rule
@@ -44,8 +45,7 @@ def adapted_verdict(ind: IndicatorDef, inp: EvalInput) -> Verdict | None:
                               "le processus formalisé : une fiche de nature « procédure »")
     else:
         v = evaluate_evidence(ind.number, inp, wanted="ce qui est mis en place")
-    return Verdict(v.indicator, v.programme, v.outcome, f"{who} : {_rule_text(ind)} {v.summary}", v.figures,
-                   v.findings, v.courses, v.missing_data, v.evidence, v.missing)
+    return dataclasses.replace(v, summary=f"{who} : {_rule_text(ind)} {v.summary}")
 
 
 def notes_for(ind: IndicatorDef, inp: EvalInput) -> tuple[tuple[str, str], ...]:

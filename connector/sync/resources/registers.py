@@ -84,11 +84,10 @@ def entry_row(kind: str, db: m.Database, fields: dict[int, m.DataField], e: m.Da
                 timecreated=e.timecreated, timemodified=e.timemodified)
 
 
-def _to_read(ctx: SyncContext, found: dict[str, m.Database]) -> list[str]:
+def _to_read(ctx: SyncContext, found: dict[str, m.Database], known: dict[int, RegisterDatabase]) -> list[str]:
     """The kinds whose register must be read in full this run."""
     cursor = ctx.cursor("registers")
     with ctx.sessions() as s:
-        known = {d.id: (d.kind, d.cmid) for d in s.scalars(select(RegisterDatabase))}
         counts = dict(s.execute(select(RegisterEntry.database_id, func.count()).where(RegisterEntry.source == "moodle")
                                 .group_by(RegisterEntry.database_id)).all())
     if ctx.full or cursor is None:
@@ -98,7 +97,8 @@ def _to_read(ctx: SyncContext, found: dict[str, m.Database]) -> list[str]:
         changed |= fetch_changed_modules(ctx, course_id, max(cursor - ctx.lookback, 0))
     out = []
     for kind, db in found.items():
-        if known.get(db.id) != (kind, db.coursemodule) or db.coursemodule in changed \
+        k = known.get(db.id)
+        if k is None or (k.kind, k.cmid) != (kind, db.coursemodule) or db.coursemodule in changed \
                 or fetch_count(ctx, db.id) != counts.get(db.id, 0):
             out.append(kind)
     return out
@@ -109,12 +109,13 @@ def sync_registers(ctx: SyncContext, run_id: int) -> Counter[str]:
     if not ctx.quality_course_ids or not ctx.register_names:
         return counts
     found = registers_of(ctx, fetch_databases(ctx))
-    todo = _to_read(ctx, found)
+    with ctx.sessions() as s:
+        known = {d.id: d for d in s.scalars(select(RegisterDatabase))}
+    todo = _to_read(ctx, found, known)
     fetched = ctx.client.map(lambda k: (k, found[k], fetch_fields(ctx, found[k].id), fetch_entries(ctx, found[k].id)),
                              todo)
     base = ctx.client.url
     with transaction(ctx.sessions) as s:
-        known = {d.id: d for d in s.scalars(select(RegisterDatabase))}
         dbrows = {db.id: dict(id=db.id, course_id=db.course, cmid=db.coursemodule, name=db.name, kind=kind,
                               fields=known[db.id].fields if db.id in known else [])
                   for kind, db in found.items()}

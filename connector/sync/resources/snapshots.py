@@ -29,20 +29,14 @@ def blob_path(root: Path, sha256: str) -> Path:
 
 def listed_documents(ctx: SyncContext) -> dict[str, dict]:
     """URL → {name, size, time} of every document the dossier may copy."""
-    out: dict[str, dict] = {}
     with ctx.sessions() as s:
-        for name, idnumber, files in s.execute(select(Module.name, Module.idnumber, Module.files)
-                                               .where(Module.modname.in_(("resource", "folder")))):
-            if ctx.evidence_tag.search(f"{name} {idnumber or ''}"):
-                for f in files or ():
-                    if f.get("url"):
-                        out[f["url"]] = {"name": f["name"], "size": f.get("size"), "time": f.get("time")}
-        for files, in s.execute(select(RegisterEntry.files).where(RegisterEntry.kind == "preuves",
-                                                                   RegisterEntry.source == "moodle")):
-            for f in files or ():
-                if f.get("url"):
-                    out[f["url"]] = {"name": f["name"], "size": f.get("size"), "time": f.get("time")}
-    return out
+        tagged = [files for name, idnumber, files in s.execute(
+            select(Module.name, Module.idnumber, Module.files).where(Module.modname.in_(("resource", "folder"))))
+            if ctx.evidence_tag.search(f"{name} {idnumber or ''}")]
+        attached = s.scalars(select(RegisterEntry.files).where(RegisterEntry.kind == "preuves",
+                                                               RegisterEntry.source == "moodle")).all()
+    return {f["url"]: {"name": f["name"], "size": f.get("size"), "time": f.get("time")}
+            for files in (*tagged, *attached) for f in files or () if f.get("url")}
 
 
 def _fetch(ctx: SyncContext, url: str, doc: dict) -> dict:
