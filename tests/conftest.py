@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("QUALIOPI_SHARED", ROOT.parent / "shared"))
 FIXTURES = SHARED / "moodle" / "fixtures"
 PG_URL = os.environ.get("QUALIOPI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-PG_SCHEMA = "qualiopi_sync_test"
+PG_SCHEMA = f"qualiopi_sync_test_{os.getpid()}"  # one schema (and so one lock key) per test session
 NOW = bundle_clock() + 180  # the data set's clock: 2026-11-24
 TOKEN = "s3cr3t-token-0123456789abcdef"
 
@@ -80,3 +80,14 @@ def replay() -> ReplayTransport:
 @pytest.fixture
 def client(replay) -> MoodleClient:
     return MoodleClient("http://127.0.0.1:8080", TOKEN, transport=replay, backoff=0)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop this session's PostgreSQL schema (each session has its own: two sessions never collide)."""
+    try:
+        base = db.make_engine(PG_URL)
+        with base.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        base.dispose()
+    except Exception:  # noqa: BLE001, S110 - cleanup only; the next session uses its own schema anyway
+        pass

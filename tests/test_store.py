@@ -67,3 +67,34 @@ def test_store_older_than_code_is_refused(engine):
 
     with pytest.raises(StoreError, match="migrate"):
         db.ensure_current(engine)
+
+
+def test_postgresql_lock_is_per_database_and_schema():
+    """Two stores in two schemas of one database (two test sessions, two providers) never block each other;
+    two runs on the same schema do."""
+    import pytest
+    from sqlalchemy import text
+
+    from connector.errors import LockedError
+    from connector.store.lock import run_lock
+    from tests.conftest import PG_SCHEMA, PG_URL
+
+    base = db.make_engine(PG_URL)
+    schemas = [f"{PG_SCHEMA}_a", f"{PG_SCHEMA}_b"]
+    with base.begin() as conn:
+        for s in schemas:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {s} CASCADE; CREATE SCHEMA {s}"))
+    a, b, a2 = (db.make_engine(f"{PG_URL}?options=-csearch_path%3D{s}") for s in (*schemas, schemas[0]))
+    try:
+        with run_lock(a):
+            with run_lock(b):
+                pass  # another schema: free
+            with pytest.raises(LockedError), run_lock(a2):
+                pass
+    finally:
+        for e in (a, b, a2):
+            e.dispose()
+        with base.begin() as conn:
+            for s in schemas:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {s} CASCADE"))
+        base.dispose()

@@ -13,6 +13,9 @@ from sqlalchemy import Engine, text
 from connector.errors import LockedError
 
 ADVISORY_KEY = 0x5175616C  # "Qual"
+# The lock is per database *and* schema: two stores in two schemas of one database never block each other.
+_TRY = "SELECT pg_try_advisory_lock(:k, hashtext(current_database() || '.' || current_schema()))"
+_UNLOCK = "SELECT pg_advisory_unlock(:k, hashtext(current_database() || '.' || current_schema()))"
 
 
 def default_lock_path(engine: Engine) -> Path:
@@ -26,14 +29,14 @@ def default_lock_path(engine: Engine) -> Path:
 def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar()
+            got = conn.execute(text(_TRY), {"k": ADVISORY_KEY}).scalar()
             conn.commit()
             if not got:
                 raise LockedError("another qualiopi-sync run holds the lock on this store: try again later")
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                conn.execute(text(_UNLOCK), {"k": ADVISORY_KEY})
                 conn.commit()
         return
     path = lock_file or default_lock_path(engine)
