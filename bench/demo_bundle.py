@@ -271,6 +271,24 @@ forums = recorded("mod_forum_get_forums_by_courses__C1_C4.json")["response"]
 add("derived: recorded 2-course answer filtered to course 2 (doctor probe)", "mod_forum_get_forums_by_courses",
     {"courseids[0]": C["C1"]}, [f for f in forums if f["course"] == C["C1"]])
 
+# doctor compares the gradebook of its probe course (C1, first with a learner) with what the sync user sees
+c1_graded = [m for sec in c1_contents for m in sec["modules"] if m["modname"] in ("quiz", "assign")]
+g_items = [{"id": str(100 + i), "itemname": m["name"], "category": DATASET["courses"]["C1"].get("fullname", "C1")}
+           for i, m in enumerate(c1_graded)]
+add("derived: C1's graded modules (rich_C1 contents) in the shape of core_grades_get_gradeitems__EXCEL-FOND.json",
+    "core_grades_get_gradeitems", {"courseid": C["C1"]}, {"gradeItems": g_items, "warnings": []})
+ug = copy.deepcopy(json.loads((FIX / "gradereport_user_get_grade_items__EXCEL-FOND_student26.json").read_text())
+                   ["response"])
+tmpl_item = next(i for i in ug["usergrades"][0]["gradeitems"] if i["itemtype"] == "mod")
+first = S[STUDENTS["C1"][0]]
+ug["usergrades"][0].update(courseid=C["C1"], courseidnumber="", userid=first["id"],
+                           userfullname=c1_by_id[first["id"]]["fullname"], useridnumber=first.get("idnumber", ""))
+ug["usergrades"][0]["gradeitems"] = [
+    {**tmpl_item, "id": int(g["id"]), "itemname": m["name"], "itemmodule": m["modname"], "iteminstance": m["instance"],
+     "cmid": m["id"]} for g, m in zip(g_items, c1_graded, strict=True)]
+add("derived: the gradebook items as the sync user sees them (set-2 student26 answer as template)",
+    "gradereport_user_get_grade_items", {"courseid": C["C1"], "userid": first["id"]}, ug)
+
 sys.path.insert(0, str(ROOT))
 from bench.demo_quality import add_quality_world, quality_files
 

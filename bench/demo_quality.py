@@ -150,8 +150,7 @@ def add_quality_world(add, recorded, demo_now: int, courses: dict, onlyactive: d
     teacher.update(MANAGER, email="rqualite@example.invalid", lastcourseaccess=demo_now - DAY,
                    lastaccess=demo_now - DAY, groups=[], enrolledcourses=[{"id": QUALITE, "fullname": q["fullname"],
                                                                           "shortname": "QUALITE"}])
-    teacher.pop("username", None)
-    teacher.pop("idnumber", None)
+    teacher.update(username="rqualite", idnumber="")
     add(WHY, "core_enrol_get_enrolled_users", {"courseid": QUALITE}, [teacher])
     add(WHY + " (onlyactive)", "core_enrol_get_enrolled_users", {"courseid": QUALITE, **onlyactive},
         [{k: teacher[k] for k in only_fields if k in teacher}])
@@ -161,7 +160,8 @@ def add_quality_world(add, recorded, demo_now: int, courses: dict, onlyactive: d
     site = copy.deepcopy(entries[site_key]["response"])
     have = {f["name"] for f in site["functions"]}
     for fn in ("mod_data_get_databases_by_courses", "mod_data_get_fields", "mod_data_get_entries",
-               "mod_data_search_entries", "mod_page_get_pages_by_courses"):
+               "mod_data_search_entries", "mod_page_get_pages_by_courses", "core_grades_get_gradeitems",
+               "gradereport_user_get_grade_items", "core_course_get_updates_since"):
         if fn not in have:
             site["functions"].append({"name": fn, "version": site["functions"][0].get("version")})
     entries[site_key] = {"source": "derived: recorded site info plus the functions added to the service for the "

@@ -60,6 +60,7 @@ class GeneratedSite(Answers):
     edits: dict[int, int] = field(default_factory=dict)  # course → edit count
     emptied: set[int] = field(default_factory=set)  # courses answered without anybody (a glitch)
     shuffled: bool = False  # report rows not grouped by course (an unsorted report)
+    lang: str = "en"  # the sync user's language: the report's headers, words, dates, numbers ("fr" as recorded)
 
     def __post_init__(self) -> None:
         self.dim = SIZES[self.size]

@@ -303,13 +303,42 @@ class Answers:
             raise SimError("dml_missing_record_exception", "invalidrecord", "Can't find data record in database table forum.")
         return {"discussions": self._discussions(c) if fid % 100 == SLOTS - 2 else [], "warnings": []}
 
+    # ------------------------------------------------------------------ gradebook (doctor's visibility check)
+    def _graded(self, c: CourseInfo) -> list[tuple[int, str, str]]:
+        return [(self.cmid(c, s), self.slot(c, s)[1], self.slot(c, s)[2]) for s in range(SLOTS)
+                if self.slot(c, s)[1] in ("quiz", "assign")]
+
+    def ws_core_grades_get_gradeitems(self, p: dict) -> Any:
+        c = self._course_of(p)  # shape of core_grades_get_gradeitems__EXCEL-FOND.json (ids are strings)
+        return {"gradeItems": [{"id": str(cmid), "itemname": name, "category": c.fullname}
+                               for cmid, _, name in self._graded(c)], "warnings": []}
+
+    def ws_gradereport_user_get_grade_items(self, p: dict) -> Any:
+        c = self._course_of(p)  # shape of gradereport_user_get_grade_items__EXCEL-FOND_student26.json
+        uid = int(p.get("userid", 0))
+        items = [{"id": cmid, "itemname": name, "itemtype": "mod", "itemmodule": mod, "iteminstance": cmid,
+                  "itemnumber": 0, "idnumber": "", "categoryid": c.id, "outcomeid": None, "scaleid": None,
+                  "locked": False, "cmid": cmid, "graderaw": None, "gradeformatted": "-"}
+                 for cmid, mod, name in self._graded(c)]
+        return {"usergrades": [{"courseid": c.id, "courseidnumber": "", "userid": uid,
+                                "userfullname": self.user_name(uid)[1], "useridnumber": self.user_name(uid)[2],
+                                "maxdepth": 2, "gradeitems": items}], "warnings": []}
+
     # ------------------------------------------------------------------ the participants report
     def _date(self, t: int | None) -> str:
         if not t:
             return ""
         d = datetime.fromtimestamp(t, self._tzinfo)
+        if self.lang == "fr":  # recorded: "dimanche 17 mai 2026, 07:33"
+            return f"{_FR_DAYS[d.weekday()]} {d.day} {_FR_MONTHS[d.month - 1]} {d.year}, {d.hour:02d}:{d.minute:02d}"
         hour = d.hour % 12 or 12
         return f"{d:%A}, {d.day} {d:%B} {d.year}, {hour}:{d.minute:02d} {'AM' if d.hour < 12 else 'PM'}"
+
+    def _word(self, en: str) -> str:
+        return _FR_WORDS.get(en, en) if self.lang == "fr" else en
+
+    def _percent(self, value: float) -> str:
+        return f"{value:.1f}".replace(".", ",") + "\u00a0%" if self.lang == "fr" else f"{value:.1f}%"
 
     def _report_rows(self, c: CourseInfo) -> list[list[str]]:
         link = f'<a href="{SITE_URL}/course/view.php?id={c.id}">{c.shortname}</a>'
@@ -325,10 +354,11 @@ class Answers:
             rows.append([
                 link, f'<a href="{SITE_URL}/user/profile.php?id={uid}">{fullname}</a>', username, idnumber, role,
                 f"Groupe {'AB'[uid % 2]}" if c.alternance and role == "student" else "",
-                "Active" if e.status == "active" else "Suspended", self._date(e.timestart), "",
-                self._date(e.access) or "Never", "Yes" if done else "No",
+                self._word("Active" if e.status == "active" else "Suspended"), self._date(e.timestart), "",
+                self._date(e.access) or self._word("Never"), self._word("Yes" if done else "No"),
                 self._date(self.done_time(c, e, tracked - 1)) if done else "",
-                f"{(100.0 * min(e.done, tracked) / tracked) if tracked and role == 'student' else 0.0:.1f}%",
+                # Moodle writes 0.0 % for teachers and in courses without completion (recorded)
+                self._percent((100.0 * min(e.done, tracked) / tracked) if tracked and role == "student" else 0.0),
             ])
         return rows
 
@@ -361,10 +391,17 @@ class Answers:
                                            "profileurl": f"{SITE_URL}/user/profile.php?id=2",
                                            "profileimageurl": f"{SITE_URL}/theme/image.php/boost/core/1/u/f1",
                                            "profileimageurlsmall": f"{SITE_URL}/theme/image.php/boost/core/1/u/f2"}},
-                "data": {"headers": [name.split(": ", 1)[1] for name, _ in COLUMNS],
+                "data": {"headers": [c[3 if self.lang == "fr" else 2] for c in COLUMNS],
                          "rows": [{"columns": r} for r in rows], "totalrowcount": self.total_rows},
                 "warnings": []}
 
+
+
+_FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_FR_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre")
+_FR_WORDS = {"Active": "Active", "Suspended": "Suspendu", "Not current": "Pas actuel", "Never": "Jamais",
+             "Yes": "Oui", "No": "Non"}  # as recorded (core_reportbuilder_retrieve_report__report1_participants_fr)
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from typing import Any
 from connector import errors
 from connector.moodle import MoodleClient
 from connector.moodle import models as m
+from connector.moodle.client import access_advice
 from connector.moodle.functions import required_functions
 
 
@@ -31,40 +32,100 @@ class DoctorReport:
         return all(c.in_service and c.probe != "failed" for c in self.checks)
 
 
+class ProbeFailed(Exception):
+    """A read that Moodle allowed but whose answer shows a missing capability (``str`` = the fix)."""
+
+
+_PROBE_COURSES = 5  # courses tried to find one with a learner (the completion and grade probes need one)
+
+
 def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
-    """Cheap read calls, one per function, built from what the site itself returns."""
+    """Cheap read calls, one per function, built from what the site itself returns, made as the sync makes
+    them; where Moodle leaves things out instead of refusing, the answer is checked against another source."""
+    from connector.moodle.capabilities import MODULE_VIEW
+    from connector.sync.resources.learners import ACTIVE_OPTIONS
+
     state: dict[str, Any] = {}
 
     def courses() -> Any:
         cs = [c for c in m.parse_courses(client.call("core_course_get_courses_by_field")) if c.format != "site"]
+        # completion enabled first: there ``cannotviewreport`` can only mean a missing capability
+        state["courses"] = [c.id for c in sorted(cs, key=lambda c: not c.enablecompletion)[:_PROBE_COURSES]]
+        state["completion"] = {c.id for c in cs if c.enablecompletion}
         state["course"] = cs[0].id if cs else None
         return cs
 
     def enrolled() -> Any:
-        users = m.parse_enrolled_users(client.call("core_enrol_get_enrolled_users", courseid=state["course"]))
-        state["user"] = next((u.id for u in users if any(r.shortname == "student" for r in u.roles)), None)
-        return users
+        for cid in state["courses"]:
+            users = m.parse_enrolled_users(client.call("core_enrol_get_enrolled_users", courseid=cid))
+            client.call("core_enrol_get_enrolled_users", courseid=cid, options=ACTIVE_OPTIONS)
+            if any(not u.username for u in users):
+                raise ProbeFailed("users come back without username (and idnumber): grant the sync role "
+                                  "moodle/user:viewalldetails (system context)")
+            learner = next((u.id for u in users if any(r.shortname == "student" for r in u.roles)), None)
+            if learner:
+                state["course"], state["user"] = cid, learner
+                break
+        return True
+
+    def contents() -> Any:
+        mods = [mod for sec in m.parse_contents(client.call("core_course_get_contents", courseid=course()))
+                for mod in sec.modules]
+        state["modules"] = mods
+        return mods
+
+    def forums() -> Any:
+        fs = m.parse_forums(client.call("mod_forum_get_forums_by_courses", courseids=[course()]))
+        state["forum"] = next((f.id for f in fs if f.type != "news"), None)
+        shown = {mod.instance for mod in state.get("modules", []) if mod.modname == "forum"}
+        if shown and not shown & {f.id for f in fs}:
+            raise ProbeFailed(f"course {course()} has {len(shown)} forum(s) but Moodle lists none to the sync "
+                              "user: grant the sync role mod/forum:viewdiscussion (system context)")
+        return fs
 
     def feedbacks() -> Any:
-        fbs = m.parse_feedbacks(client.call("mod_feedback_get_feedbacks_by_courses", courseids=[state["course"]]))
+        fbs = m.parse_feedbacks(client.call("mod_feedback_get_feedbacks_by_courses", courseids=[course()]))
         state["feedback"] = fbs[0].id if fbs else None
         return fbs
 
-    def forums() -> Any:
-        fs = m.parse_forums(client.call("mod_forum_get_forums_by_courses", courseids=[state["course"]]))
-        state["forum"] = next((f.id for f in fs if f.type != "news"), None)
-        return fs
+    def gradebook() -> Any:
+        items = client.call("core_grades_get_gradeitems", courseid=course())
+        state["gradebook"] = {str(i.get("id")): i.get("itemname") for i in (items or {}).get("gradeItems", [])}
+        return items
+
+    def seen_by_sync_user() -> Any:
+        answer = client.call("gradereport_user_get_grade_items", courseid=course(), userid=state["user"])
+        seen = {str(i.get("id")) for ug in answer.get("usergrades", []) for i in ug.get("gradeitems", [])}
+        hidden = [name for gid, name in state.get("gradebook", {}).items() if gid not in seen]
+        if hidden:
+            kinds = ", ".join(f"mod/{k}:view" for k, (_, default) in MODULE_VIEW.items() if not default)
+            raise ProbeFailed(
+                f"the gradebook of course {course()} lists {', '.join(f'« {n} »' for n in hidden[:3])}, which "
+                f"Moodle hides from the sync user (its activities would be missing from every report): grant "
+                f"the sync role the :view capability of that activity's kind ({kinds}) and "
+                "moodle/course:ignoreavailabilityrestrictions, moodle/grade:viewhidden")
+        return answer
+
+    def completion() -> Any:
+        try:
+            return client.call("core_completion_get_course_completion_status", courseid=course(),
+                               userid=state["user"])
+        except errors.MoodleError as exc:
+            if exc.errorcode == "cannotviewreport" and course() not in state["completion"]:
+                return None  # completion is off in this course: nothing to tell
+            raise
 
     course = lambda: state.get("course")
     return {
         "core_course_get_categories": lambda: client.call("core_course_get_categories"),
         "core_course_get_courses_by_field": courses,
-        "core_course_get_contents": lambda: course() and client.call("core_course_get_contents", courseid=course()),
-        "core_enrol_get_enrolled_users": lambda: course() and enrolled(),
+        "core_enrol_get_enrolled_users": lambda: state.get("courses") and enrolled(),
+        "core_course_get_contents": lambda: course() and contents(),
         "core_completion_get_activities_completion_status": lambda: state.get("user") and client.call(
             "core_completion_get_activities_completion_status", courseid=course(), userid=state["user"]),
-        "core_completion_get_course_completion_status": lambda: state.get("user") and client.call(
-            "core_completion_get_course_completion_status", courseid=course(), userid=state["user"]),
+        "core_completion_get_course_completion_status": lambda: state.get("user") and completion(),
+        "core_grades_get_gradeitems": lambda: course() and gradebook(),
+        "gradereport_user_get_grade_items": lambda: state.get("user") and seen_by_sync_user(),
         "mod_feedback_get_feedbacks_by_courses": lambda: course() and feedbacks(),
         "mod_feedback_get_items": lambda: state.get("feedback") and client.call(
             "mod_feedback_get_items", feedbackid=state["feedback"]),
@@ -78,22 +139,43 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
     }
 
 
-# course-level answers that prove the call was allowed
-_ALLOWED_ERRORS = {"nocriteriaset", "cannotviewreport", "usernotenroled"}
+# course-level answers that prove the call was allowed (``cannotviewreport`` does not: it is a missing
+# report/completion:view, and every completion would be lost)
+_ALLOWED_ERRORS = {"nocriteriaset", "usernotenroled"}
 
 
 def _report_probe(client: MoodleClient, report_id: int, tz: str) -> Callable[[], Any]:
-    """Read the first rows of the participants report and check they are built as documented."""
+    """Read the whole participants report, as the sync does, and check it is built as documented: headers
+    (English or French), order, no condition, every word and date readable, dates consistent."""
     from zoneinfo import ZoneInfo
 
     from connector.moodle import report
 
+    def page(n: int) -> Any:
+        try:
+            return report.parse_report_page(client.call(report.WSFUNCTION, reportid=report_id, page=n,
+                                                        perpage=_REPORT_PAGE))
+        except errors.MoodleError as exc:
+            fix = report.access_fix(report_id, exc.errorcode)
+            if fix:
+                raise ProbeFailed(fix) from None
+            raise
+
     def probe() -> Any:
-        page = report.parse_report_page(client.call(report.WSFUNCTION, reportid=report_id, page=0, perpage=20))
-        report.merge_rows([r.get("columns", []) for r in page.data.rows], ZoneInfo(tz), {})
-        return page
+        first = page(0)
+        pages = max(1, -(-first.data.totalrowcount // _REPORT_PAGE))
+        for n in range(pages):
+            got = first if n == 0 else page(n)
+            courses: dict[int, dict[int, report.Participant]] = {}
+            report.merge_rows([r.get("columns", []) for r in got.data.rows], ZoneInfo(tz), courses)
+            for people in courses.values():
+                report.check_rows(people.values())
+        return first
 
     return probe
+
+
+_REPORT_PAGE = 2000
 
 
 def _register_probes(client: MoodleClient, course_ids: list[int],
@@ -155,11 +237,31 @@ def check_registers(client: MoodleClient, course_ids: list[int], names: dict[str
     return out
 
 
+def _run_probe(name: str, run: Callable[[], Any], recipe: Callable[[], list[str]]) -> tuple[str, str]:
+    from connector.moodle.report import ReportError
+
+    try:
+        run()
+        return "ok", ""
+    except ProbeFailed as exc:
+        return "failed", str(exc)
+    except ReportError as exc:
+        return "failed", f"{exc}; " + " ".join(x.strip() for x in recipe())
+    except errors.AccessDeniedError as exc:
+        return "failed", f"{exc.errorcode}: {access_advice(name, exc.errorcode, exc.moodle_message)}"
+    except errors.MoodleError as exc:
+        if exc.errorcode in _ALLOWED_ERRORS:
+            return "ok", ""
+        if exc.errorcode == "cannotviewreport":
+            return "failed", f"{exc.errorcode}: {access_advice(name, exc.errorcode, exc.moodle_message)}"
+        return "failed", str(exc)
+
+
 def check_site(client: MoodleClient, features: set[str], report_id: int | None = None,
                report_tz: str = "Europe/Paris", quality_course_ids: list[int] | None = None,
                register_names: dict[str, str] | None = None) -> DoctorReport:
     """``report_id``: the participants custom report (fast path), checked when configured."""
-    from connector.moodle.report import ReportError, recipe
+    from connector.moodle.report import recipe
 
     site = m.parse_site_info(client.call("core_webservice_get_site_info"))
     service = {f.name for f in site.functions}
@@ -171,24 +273,20 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if report_id:
         features = features | {"report"}
         probes["core_reportbuilder_retrieve_report"] = _report_probe(client, report_id, report_tz)
+    needed = required_functions(features)
+    outcome: dict[str, tuple[str, str]] = {}
+    wanted = {fn.name for fn in needed if fn.name in service and not fn.write}
+    for name, run in probes.items():  # in the probes' order: each may use what the previous ones found
+        if name in wanted:
+            outcome[name] = _run_probe(name, run, recipe)
     checks = []
-    for fn in required_functions(features):
+    for fn in needed:
         in_service = fn.name in service
         fix = "" if in_service else f"add {fn.name} to the external service (Site administration > Server > " \
                                     "Web services > External services > Functions)"
         probe = "not probed (write)" if fn.write else "skipped"
-        if in_service and not fn.write and fn.name in probes:
-            try:
-                probes[fn.name]()
-                probe = "ok"
-            except ReportError as exc:
-                probe, fix = "failed", f"{exc}; " + " ".join(x.strip() for x in recipe())
-            except errors.MoodleError as exc:
-                if exc.errorcode in _ALLOWED_ERRORS:
-                    probe = "ok"
-                else:
-                    probe = "failed"
-                    fix = f"{exc.errorcode}: grant the sync role {', '.join(fn.capabilities)}"
+        if fn.name in outcome:
+            probe, fix = outcome[fn.name]
         elif in_service and fn.name == "core_webservice_get_site_info":
             probe = "ok"
         checks.append(Check(fn.name, in_service, probe, fix))

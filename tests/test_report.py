@@ -41,7 +41,7 @@ def test_percentages_in_english_and_french():
     assert rb.parse_percent("50.0%") == 50.0
     assert rb.parse_percent("33,3\u00a0%") == 33.3
     assert rb.parse_percent("") is None
-    with pytest.raises(rb.ReportError, match="Progress"):
+    with pytest.raises(rb.ReportError, match="Student progress"):
         rb.parse_percent("Yes")
 
 
@@ -77,12 +77,119 @@ def test_a_misbuilt_report_is_refused_with_the_column_to_fix(bad, words):
         rb.merge_rows([row(**bad)], PARIS, {})
 
 
+EN = [c[2] for c in rb.COLUMNS]
+
+
 def test_page_shape_and_column_count():
-    page = {"details": {"id": 7}, "data": {"headers": ["a"] * 13, "rows": [{"columns": row()}], "totalrowcount": 1},
+    page = {"details": {"id": 7}, "data": {"headers": EN, "rows": [{"columns": row()}], "totalrowcount": 1},
             "warnings": []}
     assert rb.parse_report_page(page).data.totalrowcount == 1
     with pytest.raises(rb.ReportError, match="13 expected"):
-        rb.parse_report_page({**page, "data": {**page["data"], "headers": ["a"] * 3}})
+        rb.parse_report_page({**page, "data": {**page["data"], "headers": EN[:3]}})
     with pytest.raises(rb.UnexpectedPayloadError, match="unexpected shape"):
         rb.parse_report_page([])
     assert "Course participants" in "\n".join(rb.recipe()) and len(rb.COLUMNS) == 13
+    assert "Student progress" in "\n".join(rb.recipe())
+
+
+# ---------------------------------------------------------------- the recorded report, English and French
+def _recorded(lang: str) -> dict:
+    from tests.conftest import load_fixture
+
+    return load_fixture(f"core_reportbuilder_retrieve_report__report1_participants_{lang}.json")["response"]
+
+
+def _people(payload: dict) -> dict:
+    page = rb.parse_report_page(payload)
+    into: dict = {}
+    rb.merge_rows([r["columns"] for r in page.data.rows], PARIS, into)
+    for people in into.values():
+        rb.check_rows(people.values())
+    return into
+
+
+def test_the_recorded_french_report_reads_to_the_same_participants_as_the_english_one():
+    en, fr = _people(_recorded("en")), _people(_recorded("fr"))
+    assert en == fr
+    everyone = [p for people in en.values() for p in people.values()]
+    # 96 rows: 17 enrolment methods without users, 79 user rows for 77 course × user (teacher 35 in two
+    # groups of course 2; user 28 in course 9 by two methods, one suspended: the active one wins)
+    assert len(en) == 9 and len(everyone) == 77
+    assert en[2][35].groups == {"Groupe A", "Groupe B"} and en[9][28].status == "active"
+    assert sum(p.status == "suspended" for p in everyone) == 4 and sum(p.status == "not_current" for p in everyone) == 1
+    assert en[6][24].status == "not_current" and en[2][14].status == "suspended"
+    assert sum(p.completed for p in everyone) == 11
+    assert {p.progress for p in everyone} >= {0.0, 100.0, 33.3, 66.7, 16.7, 50.0, 60.0}
+    assert sum(p.lastcourseaccess == 0 for p in everyone) == 9  # "Never" / "Jamais"
+
+
+def test_the_recorded_headers_in_both_languages_are_the_documented_ones():
+    assert _recorded("en")["data"]["headers"] == EN
+    assert _recorded("fr")["data"]["headers"] == [c[3] for c in rb.COLUMNS]
+
+
+def _variant(lang: str, **change) -> dict:
+    import copy
+
+    payload = copy.deepcopy(_recorded(lang))
+    if "headers" in change:
+        payload["data"]["headers"] = change["headers"]
+    if "conditiondata" in change:
+        payload["details"]["conditiondata"] = change["conditiondata"]
+    if "swap" in change:
+        i, j = change["swap"]
+        payload["data"]["headers"][i], payload["data"]["headers"][j] = (payload["data"]["headers"][j],
+                                                                          payload["data"]["headers"][i])
+        for r in payload["data"]["rows"]:
+            r["columns"][i], r["columns"][j] = r["columns"][j], r["columns"][i]
+    return payload
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_report_with_the_two_date_columns_swapped_is_refused(lang):
+    with pytest.raises(rb.ReportError, match="column 8 .* expected « (Time started|Horodatage de début) ».*wrong order"):
+        rb.parse_report_page(_variant(lang, swap=(7, 8)))
+
+
+@pytest.mark.parametrize("condition", [
+    '{"enrol:status_operator":"1","enrol:status_value":"0"}',
+    {"enrol:status_operator": 1, "enrol:status_value": 0},
+    '{"role:name_values":["5"]}',
+])
+def test_a_report_with_a_condition_is_refused(condition):
+    with pytest.raises(rb.ReportError, match="condition.*remove every condition"):
+        rb.parse_report_page(_variant("en", conditiondata=condition))
+
+
+@pytest.mark.parametrize("harmless", [None, "", "{}", '{"enrol:status_operator":"0","enrol:status_value":""}'])
+def test_conditions_left_at_any_value_do_not_filter(harmless):
+    assert rb.parse_report_page(_variant("en", conditiondata=harmless))
+
+
+def test_completion_time_started_in_place_of_the_enrolment_start_is_refused():
+    """Both are titled "Time started": column 8 empty for every learner at 0 % and set for the others."""
+    import copy
+
+    payload = copy.deepcopy(_recorded("en"))
+    for r in payload["data"]["rows"]:
+        c = r["columns"]
+        if c[4] == "student":
+            c[7] = c[11] if c[10] == "Yes" or c[12] not in ("0.0%", "") else ""
+            if c[10] != "Yes" and c[12] not in ("0.0%", ""):
+                c[7] = c[9]  # started: the first activity completed
+    with pytest.raises(rb.ReportError, match="Course completion: Time started"):
+        _people(payload)
+
+
+def test_an_enrolment_ending_before_it_starts_or_a_completion_before_it_is_refused():
+    with pytest.raises(rb.ReportError, match="ends before it starts"):
+        rb.merge_rows([row(end="Sunday, 31 August 2025, 9:00 AM")], PARIS, {})
+    with pytest.raises(rb.ReportError, match="before the enrolment started"):
+        rb.merge_rows([row(completed="Yes", timecompleted="Sunday, 10 August 2025, 9:00 AM")], PARIS, {})
+
+
+def test_an_unknown_word_names_the_word_and_the_column():
+    with pytest.raises(rb.ReportError, match="« Aktiv » in column 7.*Enrolment: Status"):
+        rb.merge_rows([row(status="Aktiv")], PARIS, {})
+    with pytest.raises(rb.ReportError, match="« Ja » in column 11.*Course completion: Completed"):
+        rb.merge_rows([row(completed="Ja")], PARIS, {})

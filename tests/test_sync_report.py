@@ -197,3 +197,40 @@ def test_a_course_edited_during_a_failed_run_gets_its_survey_list_read_on_the_ne
         assert rerun.calls["mod_feedback_get_feedbacks_by_courses"] == 1  # remembered, not lost with the failure
         again = app.sync(settings(sim.url, store_url), now=CLOCK + 180)
         assert "mod_feedback_get_feedbacks_by_courses" not in again.calls
+
+
+def _store_rows(store_url: str) -> tuple[list, list]:
+    from connector.store.models import Course
+
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        enrol = conn.execute(select(Enrolment.course_id, Enrolment.user_id, Enrolment.roles, Enrolment.status,
+                                    Enrolment.timestart, Enrolment.timeend, Enrolment.lastcourseaccess,
+                                    Enrolment.groups, Enrolment.progress, Course.enablecompletion)
+                             .join(Course, Course.id == Enrolment.course_id)
+                             .order_by(Enrolment.course_id, Enrolment.user_id)).all()
+        users = conn.execute(select(User.id, User.username, User.fullname, User.idnumber, User.lastaccess)
+                             .order_by(User.id)).all()
+    engine.dispose()
+    return [tuple(r) for r in enrol], [tuple(u) for u in users]
+
+
+def test_a_french_report_gives_the_same_store_as_the_english_one_with_null_where_moodle_says_nothing(
+        tmp_path, store_url):
+    """The sync user's language set to French (headers, "Suspendu", "Jamais", "Oui", "50,0 %", "dimanche 17
+    mai 2026, 07:33") changes nothing in the store. Moodle writes 0.0 % for teachers and where completion is
+    off, and the report has no site-wide last access: those are NULL, not 0."""
+    with SimMoodle(site=GeneratedSite(seed=5, size="tiny")) as sim:
+        en = app.sync(settings(sim.url, f"sqlite:///{tmp_path}/en.db"), now=CLOCK)
+    with SimMoodle(site=GeneratedSite(seed=5, size="tiny", lang="fr")) as sim:
+        fr = app.sync(settings(sim.url, store_url), now=CLOCK)
+    assert en.status == fr.status == "ok", (en.error, fr.error)
+    en_rows, fr_rows = _store_rows(f"sqlite:///{tmp_path}/en.db"), _store_rows(store_url)
+    assert en_rows == fr_rows
+    enrol, users = en_rows
+    assert {e[3] for e in enrol} == {"active", "suspended"}
+    teachers = [e for e in enrol if "student" not in e[2]]
+    off = [e for e in enrol if not e[9]]
+    assert teachers and off and all(e[8] is None for e in teachers + off)
+    assert any(e[8] == 0.0 for e in enrol if "student" in e[2] and e[9])  # a learner at 0 % is 0, not NULL
+    assert users and all(u[4] is None for u in users)  # site-wide last access: not in the report

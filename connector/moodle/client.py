@@ -122,6 +122,22 @@ _ACCESS_DENIED = {
 }
 
 
+def access_advice(wsfunction: str, code: str, message: str) -> str:
+    """The fix of an access-denied answer: the capability Moodle names (by its description), else the
+    capabilities of the function."""
+    from connector.moodle.capabilities import capability_from_message
+
+    fn = FUNCTIONS.get(wsfunction)
+    named = capability_from_message(message, fn.capabilities if fn else ()) if code == "nopermissions" else None
+    if code == "cannotviewreport":  # only asked of courses with completion enabled
+        named = ("report/completion:view (or enable completion tracking: Site administration > Advanced "
+                 "features)")
+    if named:
+        return f"grant the sync user's role {named} (system context)"
+    caps = ", ".join(fn.capabilities) if fn else "see README"
+    return f"grant the sync user's role these capabilities: {caps}"
+
+
 def error_from_body(wsfunction: str, body: dict[str, Any]) -> errors.MoodleError:
     """Map a Moodle ``{"exception", "errorcode", "message"}`` body to a typed error."""
     code = str(body.get("errorcode") or "")
@@ -142,11 +158,7 @@ def error_from_body(wsfunction: str, body: dict[str, Any]) -> errors.MoodleError
             **args, advice="this Moodle does not know the function: Moodle 4.5 or later is required"
         )
     if code in _ACCESS_DENIED:
-        fn = FUNCTIONS.get(wsfunction)
-        caps = ", ".join(fn.capabilities) if fn else "see README"
-        return errors.AccessDeniedError(
-            **args, advice=f"grant the sync user's role these capabilities: {caps}"
-        )
+        return errors.AccessDeniedError(**args, advice=access_advice(wsfunction, code, message))
     if code == "invalidparameter":
         return errors.InvalidParameterError(**args)
     if code == "invalidrecord":

@@ -1,16 +1,17 @@
 """The participants custom report (``core_reportbuilder_retrieve_report``): bulk enrolments, access, completion.
 
-No recording of this function exists in the data set: the shape follows Moodle 4.5's source
-(``reportbuilder/classes/external/reports/retrieve.php`` and ``custom_report_data_exporter``):
-``{"details": {…}, "data": {"headers": [...], "rows": [{"columns": [...]}], "totalrowcount": n},
-"warnings": []}``. Every cell is the report's *formatted* text, as a person sees it: links,
-"Yes"/"No", dates written out in the sync user's language and timezone, "50.0%".
+Shape as recorded on Moodle 4.5 (``../shared/moodle/fixtures/core_reportbuilder_retrieve_report__report1_
+participants_en.json`` and ``_fr.json``): ``{"details": {…, "conditiondata"}, "data": {"headers": [...],
+"rows": [{"columns": [...]}], "totalrowcount": n}, "warnings": []}``. Headers are the bare column titles in
+the sync user's language; every cell is the report's *formatted* text, as a person sees it: links,
+"Yes"/"Oui", dates written out in the sync user's language and timezone, "50.0%" / "50,0 %".
 
 The report is built once by the Moodle administrator from the "Course participants" source with
 the columns of ``COLUMNS``, in this order, sorted by course (``qualiopi-sync doctor`` prints the
-recipe). One row per course × user × role × group; a course without participants gives one row with
-empty user cells. Sorted by course, the rows of a course come together: the sync streams the pages
-and writes course by course, whatever the size of the site.
+recipe and checks the build: headers, order, no condition, dates consistent). One row per course × user ×
+role × group; a course without participants gives one row with empty user cells. Sorted by course, the
+rows of a course come together: the sync streams the pages and writes course by course, whatever the size
+of the site.
 """
 
 from __future__ import annotations
@@ -30,21 +31,26 @@ from connector.errors import EXIT_CONFIG, UnexpectedPayloadError
 WSFUNCTION = "core_reportbuilder_retrieve_report"
 SOURCE = "core_course\\reportbuilder\\datasource\\participants"
 
-# (entity: column as the report builder names it, what qualiopi-sync reads from it)
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Course: Course short name with link", "course id (from the link) and short name"),
-    ("User: Full name with link", "user id (from the link) and full name"),
-    ("User: Username", "username"),
-    ("User: ID number", "idnumber (matches contracts of indicator 13)"),
-    ("Role: Short name", "role (student, editingteacher, teacher …)"),
-    ("Group: Name", "groups (indicator 10)"),
-    ("Enrolment: Status", "active / suspended / not current"),
-    ("Enrolment: Time started", "enrolment start"),
-    ("Enrolment: Time ended", "enrolment end"),
-    ("Course access: Last access to course", "last course access (indicator 12)"),
-    ("Course completion: Completed", "course completed"),
-    ("Course completion: Time completed", "completion date"),
-    ("Course completion: Progress", "percentage of activities completed (in progress / not started)"),
+# (entity: column as the report builder names it, what qualiopi-sync reads from it, header as Moodle 4.5
+# writes it in English, in French)
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("Course: Course short name with link", "course id (from the link) and short name",
+     "Course short name with link", "Nom abrégé du cours avec lien"),
+    ("User: Full name with link", "user id (from the link) and full name", "Full name with link",
+     "Nom complet avec lien"),
+    ("User: Username", "username", "Username", "Nom d\u2019utilisateur"),
+    ("User: ID number", "idnumber (matches contracts of indicator 13)", "ID number", "Numéro d\u2019identification"),
+    ("Role: Short name", "role (student, editingteacher, teacher …)", "Short name", "Nom abrégé"),
+    ("Group: Name", "groups (indicator 10)", "Name", "Nom"),
+    ("Enrolment: Status", "active / suspended / not current", "Status", "Statut"),
+    ("Enrolment: Time started", "enrolment start", "Time started", "Horodatage de début"),
+    ("Enrolment: Time ended", "enrolment end", "Time ended", "Horodatage de fin"),
+    ("Course access: Last access to course", "last course access (indicator 12)", "Last access to course",
+     "Dernier accès au cours"),
+    ("Course completion: Completed", "course completed", "Completed", "Terminé"),
+    ("Course completion: Time completed", "completion date", "Time completed", "Horodatage de l\u2019achèvement"),
+    ("Course completion: Student progress", "percentage of activities completed (in progress / not started)",
+     "Student progress", "Suivi des activités des participants"),
 )
 
 _COURSE_LINK = re.compile(r'href="[^"]*/course/view\.php\?id=(\d+)[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
@@ -55,8 +61,10 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
 _MONTHS |= {m: i + 1 for i, m in enumerate(
     ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"])}
 _DATE = re.compile(r"(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})(?:[,\s]+(?:à\s+)?(\d{1,2})[:h](\d{2})\s*([AaPp][Mm])?)?")
-_STATUS = {"active": "active", "actif": "active", "suspended": "suspended", "suspendu": "suspended",
-           "not current": "not_current", "non courant": "not_current", "non actuel": "not_current"}
+# the words of Moodle 4.5's English and French language packs (recorded: "Active"/"Suspended"/"Not current",
+# "Active"/"Suspendu"/"Pas actuel")
+_STATUS = {"active": "active", "suspended": "suspended", "suspendu": "suspended",
+           "not current": "not_current", "pas actuel": "not_current"}
 _YES, _NO = {"yes", "oui"}, {"no", "non"}
 
 
@@ -111,12 +119,61 @@ def parse_report_page(payload: Any) -> ReportPage:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise UnexpectedPayloadError(f"Moodle answered {WSFUNCTION} with an unexpected shape at {where}: "
                                      f"{first['msg']}", wsfunction=WSFUNCTION) from None
-    if len(page.data.headers) != len(COLUMNS):
-        raise ReportError(
-            f"the participants report has {len(page.data.headers)} columns, {len(COLUMNS)} expected "
-            f"({', '.join(h for h, _ in COLUMNS)}): rebuild it as `qualiopi-sync doctor` explains",
-            wsfunction=WSFUNCTION)
+    check_build(page)
     return page
+
+
+def _norm(header: str) -> str:
+    return " ".join(header.replace("\u2019", "'").split()).casefold()
+
+
+def check_build(page: ReportPage) -> None:
+    """The report is built as the recipe says: the 13 headers in order (English or French), no condition."""
+    got = [_norm(_text(h)) for h in page.data.headers]
+    for lang in (2, 3):
+        if got == [_norm(c[lang]) for c in COLUMNS]:
+            break
+    else:
+        expected = [c[2] for c in COLUMNS]
+        if len(got) != len(COLUMNS):
+            detail = f"it has {len(got)} columns, {len(COLUMNS)} expected"
+        else:
+            lang = 3 if _norm(COLUMNS[0][3]) == got[0] else 2
+            i = next(i for i, c in enumerate(COLUMNS) if _norm(c[lang]) != got[i])
+            where = [j + 1 for j, c in enumerate(COLUMNS) if _norm(c[lang]) == got[i]]
+            moved = f" (that is column {where[0]}'s title: columns in the wrong order)" if where else ""
+            detail = (f"its column {i + 1} is « {_text(page.data.headers[i])} », expected « {COLUMNS[i][lang]} » "
+                      f"({COLUMNS[i][0]}){moved}")
+        raise ReportError(f"the participants report is not built as documented: {detail}; its columns must be, "
+                          f"in order: {', '.join(expected)} (rebuild it as `qualiopi-sync doctor` explains)",
+                          wsfunction=WSFUNCTION)
+    active = active_conditions(page.details.get("conditiondata"))
+    if active:
+        raise ReportError(f"the participants report has condition(s) {', '.join(active)}: remove every condition "
+                          "(Conditions tab of the report): a condition leaves enrolments out (e.g. suspended "
+                          "learners) and the sync would believe they left", wsfunction=WSFUNCTION)
+
+
+def active_conditions(data: Any) -> list[str]:
+    """The conditions of ``details.conditiondata`` that filter rows: an operator other than "any value"
+    (0 in every report builder filter), or chosen values."""
+    import json
+
+    if isinstance(data, str):
+        try:
+            data = json.loads(data) if data.strip() else {}
+        except ValueError:
+            return ["(unreadable)"]
+    if not isinstance(data, dict):
+        return []
+    out = set()
+    for key, value in data.items():
+        name, _, part = key.rpartition("_")
+        filtering = (part == "operator" and str(value).strip() not in ("", "0")) or (
+            part == "values" and value not in (None, "", [], {}, "0"))
+        if filtering:
+            out.add(name)
+    return sorted(out)
 
 
 def _text(cell: str | None) -> str:
@@ -155,7 +212,7 @@ def parse_percent(cell: str | None) -> float | None:
         return float(text)
     except ValueError:
         raise ReportError(f"the participants report shows the progress {text!r}: expected a percentage "
-                          "(column 13 must be 'Course completion: Progress')", wsfunction=WSFUNCTION) from None
+                          "(column 13 must be 'Course completion: Student progress')", wsfunction=WSFUNCTION) from None
 
 
 def course_of(cells: list[str | None]) -> int:
@@ -196,21 +253,55 @@ def merge_rows(rows: Iterable[list[str | None]], tz: ZoneInfo, into: dict[int, d
         merge_row(cells, tz, into.setdefault(course_of(cells), {}))
 
 
+def _word(cells: list[str | None], column: int, words: dict[str, Any] | set[str]) -> str:
+    value = _text(cells[column]).lower()
+    if value and value not in words:
+        raise ReportError(f"the participants report shows « {_text(cells[column])} » in column {column + 1}, where "
+                          f"'{COLUMNS[column][0]}' is expected: check the column (English and French words are read)",
+                          wsfunction=WSFUNCTION)
+    return value
+
+
 def _fill(p: Participant, cells: list[str | None], tz: ZoneInfo) -> None:
-    status = _text(cells[6]).lower()
-    if status and status not in _STATUS:
-        raise ReportError(f"the participants report shows the enrolment status {status!r}: column 7 must be "
-                          "'Enrolment: Status'", wsfunction=WSFUNCTION)
-    p.status = _STATUS.get(status, "active")
+    p.status = _STATUS.get(_word(cells, 6, _STATUS), "active")
     p.timestart, p.timeend = parse_time(cells[7], tz), parse_time(cells[8], tz)
-    p.lastcourseaccess = parse_time(cells[9], tz) or 0
-    done = _text(cells[10]).lower()
-    if done and done not in _YES | _NO:
-        raise ReportError(f"the participants report shows {done!r} as 'completed': column 11 must be "
-                          "'Course completion: Completed'", wsfunction=WSFUNCTION)
-    p.completed = done in _YES
+    if p.timestart and p.timeend and p.timeend < p.timestart:
+        raise ReportError(f"the participants report shows an enrolment of user {p.user_id} in course {p.course_id} "
+                          "that ends before it starts: columns 8 and 9 must be 'Enrolment: Time started' then "
+                          "'Enrolment: Time ended'", wsfunction=WSFUNCTION)
+    p.lastcourseaccess = parse_time(cells[9], tz) or 0  # "Never" is 0, as core_enrol_get_enrolled_users says
+    p.completed = _word(cells, 10, _YES | _NO) in _YES
     p.timecompleted = parse_time(cells[11], tz)
+    if p.timecompleted and p.timestart and p.timecompleted < p.timestart - 86400:
+        raise ReportError(f"the participants report shows user {p.user_id} completing course {p.course_id} before "
+                          "the enrolment started: column 8 must be 'Enrolment: Time started' (not the course "
+                          "completion's) and column 12 'Course completion: Time completed'", wsfunction=WSFUNCTION)
     p.progress = parse_percent(cells[12])
+
+
+def check_rows(people: Iterable[Participant]) -> None:
+    """Across the whole report: column 8 taken from "Course completion: Time started" (same title) shows as
+    a start date only for learners who have completed something — never for learners still at 0 %."""
+    learners = [p for p in people if "student" in p.roles]
+    idle = [p for p in learners if not p.progress and not p.completed]
+    busy = [p for p in learners if p.progress or p.completed]
+    if len(idle) >= 3 and busy and all(p.timestart is None for p in idle) and all(p.timestart for p in busy):
+        raise ReportError("the participants report's column 8 is empty for every learner who has not started and "
+                          "set for the others: it is 'Course completion: Time started', not 'Enrolment: Time "
+                          "started' (both have the same title): replace it", wsfunction=WSFUNCTION)
+
+
+def access_fix(report_id: int | None, errorcode: str) -> str | None:
+    """The fix when Moodle refuses the report: it does not exist, or the sync user is not in its audience."""
+    if errorcode == "invalidrecord":
+        return (f"[moodle] participants_report_id = {report_id}: Moodle has no such custom report; put the id from "
+                "the report's address (…/reportbuilder/edit.php?id=N) or build it (`qualiopi-sync doctor` "
+                "prints the recipe)")
+    if errorcode in ("errorreportview", "nopermissions"):
+        return (f"the sync user may not view custom report {report_id}: on the report's Audience tab add "
+                "'Assign to system role' with the sync user's role (and keep moodle/reportbuilder:view, given "
+                "to authenticated users by default)")
+    return None
 
 
 def recipe() -> list[str]:
@@ -219,7 +310,7 @@ def recipe() -> list[str]:
         "Site administration > Reports > Report builder > Custom reports > New report:",
         "  name 'qualiopi-sync participants', report source 'Course participants',",
         "  untick 'Include default setup'; then add these columns, in this order:",
-        *[f"  {i:>2}. {name}  ({what})" for i, (name, what) in enumerate(COLUMNS, 1)],
+        *[f"  {i:>2}. {name}  ({what})" for i, (name, what, _, _) in enumerate(COLUMNS, 1)],
         "  Sorting: sort ascending by 'Course short name with link', then 'Username', 'Role: Short name',",
         "  'Group: Name' (in that order: the rows of a course must come together, in a stable order);",
         "  no condition, no filter; Audience: add 'Assign to system role' with the qualiopisync role.",

@@ -137,7 +137,7 @@ class User(Base):
     username: Mapped[str | None] = mapped_column(String(100))
     fullname: Mapped[str] = mapped_column(Text)
     idnumber: Mapped[str | None] = mapped_column(String(100))
-    lastaccess: Mapped[int] = mapped_column(BigInteger, default=0)
+    lastaccess: Mapped[int | None] = mapped_column(BigInteger)  # site-wide; NULL when Moodle did not say
 
 
 class Enrolment(Base):

@@ -58,7 +58,7 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
                 rows = []
                 for u in everyone:
                     users[u.id] = dict(id=u.id, username=u.username, fullname=u.fullname,
-                                       idnumber=u.idnumber or None, lastaccess=u.lastaccess or 0)
+                                       idnumber=u.idnumber or None, lastaccess=u.lastaccess)
                     rows.append(dict(
                         course_id=course_id, user_id=u.id, roles=sorted(r.shortname for r in u.roles),
                         status="active" if u.id in active else "suspended", timestart=None, timeend=None,
@@ -119,7 +119,7 @@ def _learners_to_fetch(ctx: SyncContext) -> list[tuple[int, int, int]]:
     return todo
 
 
-_SKIP_COURSE = {"nocriteriaset", "cannotviewreport"}  # course-level facts, not failures
+_SKIP_COURSE = {"nocriteriaset"}  # a course-level fact, not a failure
 
 
 def fetch_completion(ctx: SyncContext, course_id: int, user_id: int, want_course: bool):
@@ -129,14 +129,24 @@ def fetch_completion(ctx: SyncContext, course_id: int, user_id: int, want_course
 
 
 def probe_criteria(ctx: SyncContext, course_id: int, user_id: int) -> m.CourseCompletion | str:
-    """One learner's course completion, or the error code that tells the course has no criteria, no
-    completion or that the learner left (nocriteriaset, cannotviewreport, usernotenroled)."""
+    """One learner's course completion, or the error code that tells the course has no criteria or that the
+    learner left (nocriteriaset, usernotenroled).
+
+    Only courses with completion enabled are asked: there ``cannotviewreport`` means the sync user may not
+    read completion (report/completion:view), and every completion would be lost — a failure, not a fact."""
+    from connector.moodle.client import access_advice
+
     try:
         return m.parse_course_completion(ctx.client.call(
             "core_completion_get_course_completion_status", courseid=course_id, userid=user_id))
     except errors.MoodleError as exc:
         if exc.errorcode in _SKIP_COURSE or exc.errorcode == "usernotenroled":
             return exc.errorcode
+        if exc.errorcode == "cannotviewreport":
+            raise errors.AccessDeniedError(
+                wsfunction=exc.wsfunction, errorcode=exc.errorcode, moodle_message=exc.moodle_message,
+                exception=exc.exception, debuginfo=None,
+                advice=access_advice(exc.wsfunction, exc.errorcode, exc.moodle_message)) from None
         raise
 
 

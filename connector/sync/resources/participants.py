@@ -42,9 +42,11 @@ class ReportChanged(Exception):
 def fetch_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
     try:
         payload = ctx.client.call(rb.WSFUNCTION, reportid=ctx.report_id, page=page, perpage=ctx.report_page_size)
-    except errors.RecordNotFoundError:
-        raise errors.ConfigError(f"[moodle] participants_report_id = {ctx.report_id}: Moodle has no such custom "
-                                 "report; check its id (run `qualiopi-sync doctor`)") from None
+    except errors.MoodleError as exc:
+        fix = rb.access_fix(ctx.report_id, exc.errorcode)
+        if fix:
+            raise errors.ConfigError(fix) from None
+        raise
     return rb.parse_report_page(payload)
 
 
@@ -73,6 +75,7 @@ def iter_courses(ctx: SyncContext) -> Iterator[tuple[int, dict[int, rb.Participa
         cid = rb.course_of(cells)
         if cid != current:
             if current is not None:
+                rb.check_rows(people.values())
                 yield current, people
                 done.add(current)
             if cid in done:
@@ -82,6 +85,7 @@ def iter_courses(ctx: SyncContext) -> Iterator[tuple[int, dict[int, rb.Participa
             current, people = cid, {}
         rb.merge_row(cells, tz, people)
     if current is not None:
+        rb.check_rows(people.values())
         yield current, people
 
 
@@ -132,7 +136,10 @@ def _write(s, ctx: SyncContext, batch: list, store: dict[int, Course]) -> Counte
             users[p.user_id] = dict(id=p.user_id, username=p.username, fullname=p.fullname, idnumber=p.idnumber)
             enrol.append(dict(course_id=cid, user_id=p.user_id, roles=sorted(p.roles), status=p.status,
                               timestart=p.timestart, timeend=p.timeend, lastcourseaccess=p.lastcourseaccess,
-                              groups=sorted(p.groups), progress=p.progress))
+                              groups=sorted(p.groups),
+                              # Moodle writes 0 % for teachers and where completion is off: no progress at all
+                              progress=p.progress if store[cid].enablecompletion and LEARNER_ROLE in p.roles
+                              else None))
             if store[cid].enablecompletion and LEARNER_ROLE in p.roles:
                 done.append(dict(course_id=cid, user_id=p.user_id, completed=p.completed,
                                  timecompleted=p.timecompleted if p.completed else None,

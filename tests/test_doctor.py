@@ -1,0 +1,221 @@
+"""`doctor` cannot be fooled: every capability whose absence Moodle hides (empty lists, missing keys,
+left-out modules) is found by behaviour, and each fix names the capability that is really missing.
+
+The world is the demo bundle (recorded answers, and answers derived from the ground truth); each test
+replaces one answer with what Moodle 4.5 gives without one capability, as recorded in
+``../shared/moodle/RECORDINGS-2.md`` ("Capabilities seen on the same Moodle"): the error bodies are the
+recorded ones (``error__capability_missing__debug.json`` with the recorded description of the capability),
+the silent omissions are the recorded answers with the items Moodle leaves out removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+
+import pytest
+
+from connector.doctor import check_site
+from connector.moodle import MoodleClient
+from connector.moodle.client import error_from_body
+from connector.moodle.replay import ReplayTransport
+from tests.conftest import load_fixture
+
+C1 = "2"  # the probe course: the first with completion enabled and a learner
+STUDENT = "3"
+
+
+def _entries() -> list[dict]:
+    text = resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8")
+    return copy.deepcopy(json.loads(text)["entries"])
+
+
+def _nopermissions(description: str) -> dict:
+    body = dict(load_fixture("error__capability_missing__debug.json")["response"])
+    body["message"] = f"Sorry, but you do not currently have permissions to do that ({description})."
+    body.pop("debuginfo", None)
+    return body
+
+
+def _doctor(entries: list[dict], **kw):
+    client = MoodleClient("http://127.0.0.1:8080", "x", transport=ReplayTransport(entries))
+    report = check_site(client, {"sync"}, quality_course_ids=[10], **kw)
+    return report, {c.function: c for c in report.checks}
+
+
+def _replace(entries: list[dict], wsfunction: str, match, response) -> None:
+    hit = [e for e in entries if e["wsfunction"] == wsfunction and match(e["params"])]
+    assert hit, f"no {wsfunction} answer to replace"
+    for e in hit:
+        e["response"] = response(e["response"]) if callable(response) else response
+
+
+def test_the_demo_world_passes_every_probe():
+    report, checks = _doctor(_entries())
+    assert report.ok, [(c.function, c.fix) for c in report.checks if c.probe == "failed"]
+    assert checks["gradereport_user_get_grade_items"].probe == "ok"
+    assert checks["core_enrol_get_enrolled_users"].probe == "ok"
+
+
+def test_without_enrolreview_the_onlyactive_call_fails_and_the_fix_names_it():
+    entries = _entries()
+    _replace(entries, "core_enrol_get_enrolled_users",
+             lambda p: p.get("courseid") == C1 and "options[0][name]" in p, _nopermissions("Review course enrolments"))
+    report, checks = _doctor(entries)
+    assert not report.ok
+    fix = checks["core_enrol_get_enrolled_users"].fix
+    assert "moodle/course:enrolreview" in fix and "viewparticipants" not in fix
+
+
+def test_without_viewalldetails_users_come_back_without_username_and_doctor_says_so():
+    entries = _entries()
+
+    def strip(users):
+        return [{k: v for k, v in u.items() if k not in ("username", "idnumber")} for u in users]
+
+    _replace(entries, "core_enrol_get_enrolled_users", lambda p: p == {"courseid": C1}, strip)
+    report, checks = _doctor(entries)
+    assert report.ok is False
+    assert checks["core_enrol_get_enrolled_users"].probe == "failed"
+    assert "moodle/user:viewalldetails" in checks["core_enrol_get_enrolled_users"].fix
+
+
+def test_without_report_completion_view_cannotviewreport_in_a_course_with_completion_is_a_failure():
+    entries = _entries()
+    refused = load_fixture("core_completion_get_course_completion_status__C3_completion_disabled.json")["response"]
+    _replace(entries, "core_completion_get_course_completion_status", lambda p: p.get("courseid") == C1, refused)
+    report, checks = _doctor(entries)
+    assert report.ok is False
+    check = checks["core_completion_get_course_completion_status"]
+    assert check.probe == "failed" and "report/completion:view" in check.fix
+
+
+def test_cannotviewreport_in_a_course_without_completion_is_not_a_failure():
+    """Moodle answers cannotviewreport too where completion is off (recorded for C3): not a capability."""
+    entries = _entries()
+    refused = load_fixture("core_completion_get_course_completion_status__C3_completion_disabled.json")["response"]
+
+    def completion_off(answer):
+        return {**answer, "courses": [{**c, "enablecompletion": 0} for c in answer["courses"]]}
+
+    _replace(entries, "core_course_get_courses_by_field", lambda p: p == {}, completion_off)
+    _replace(entries, "core_completion_get_course_completion_status", lambda p: p.get("courseid") == C1, refused)
+    report, checks = _doctor(entries)
+    assert report.ok is True
+    assert checks["core_completion_get_course_completion_status"].probe == "ok"
+
+
+def test_without_forum_viewdiscussion_the_empty_forum_list_is_caught():
+    entries = _entries()
+    _replace(entries, "mod_forum_get_forums_by_courses", lambda p: p == {"courseids[0]": C1}, [])
+    report, checks = _doctor(entries)
+    assert report.ok is False
+    check = checks["mod_forum_get_forums_by_courses"]
+    assert check.probe == "failed" and "mod/forum:viewdiscussion" in check.fix
+
+
+def test_without_quiz_view_the_quiz_missing_from_contents_is_caught_against_the_gradebook():
+    """core_course_get_contents and the grade report leave the quiz out for the sync user; the gradebook
+    (core_grades_get_gradeitems, no capability needed) still lists it."""
+    entries = _entries()
+
+    def no_quiz(sections):
+        return [{**s, "modules": [m for m in s["modules"] if m["modname"] != "quiz"]} for s in sections]
+
+    _replace(entries, "core_course_get_contents", lambda p: p == {"courseid": C1}, no_quiz)
+    quiz_names = {m["name"] for s in next(e for e in _entries() if e["wsfunction"] == "core_course_get_contents"
+                                          and e["params"] == {"courseid": C1})["response"]
+                  for m in s["modules"] if m["modname"] == "quiz"}
+
+    def hide(answer):
+        out = copy.deepcopy(answer)
+        for ug in out["usergrades"]:
+            ug["gradeitems"] = [i for i in ug["gradeitems"] if i.get("itemmodule") != "quiz"]
+        return out
+
+    _replace(entries, "gradereport_user_get_grade_items", lambda p: p.get("courseid") == C1, hide)
+    report, checks = _doctor(entries)
+    assert report.ok is False
+    check = checks["gradereport_user_get_grade_items"]
+    assert check.probe == "failed" and "mod/quiz:view" in check.fix
+    assert any(f"« {n} »" in check.fix for n in quiz_names)
+
+
+@pytest.mark.parametrize("fixture, capability", [
+    ("gradereport_user_get_grade_items__error_without_grade_viewall.json", "moodle/grade:viewall"),
+    ("gradereport_user_get_grade_items__error_without_gradereport_user_view.json", "gradereport/user:view"),
+])
+def test_the_recorded_grade_refusals_name_their_capability(fixture, capability):
+    entries = _entries()
+    _replace(entries, "gradereport_user_get_grade_items", lambda p: True, load_fixture(fixture)["response"])
+    report, checks = _doctor(entries)
+    assert report.ok is False
+    assert capability in checks["gradereport_user_get_grade_items"].fix
+
+
+@pytest.mark.parametrize("fixture, capability", [
+    ("core_notes_get_course_notes__error_without_notes_view.json", None),
+    ("mod_data_get_fields__error_without_viewentry.json", "mod/data:viewentry"),
+    ("mod_data_get_entries__error_without_viewentry.json", "mod/data:viewentry"),
+    ("gradereport_user_get_grade_items__error_without_grade_viewall.json", "moodle/grade:viewall"),
+])
+def test_every_recorded_refusal_names_the_capability_moodle_describes(fixture, capability):
+    d = load_fixture(fixture)
+    exc = error_from_body(d["wsfunction"], d["response"])
+    if capability:
+        assert f"grant the sync user's role {capability} (system context)" in str(exc)
+        assert "glossary" not in str(exc)
+
+
+# ---------------------------------------------------------------- the participants report, checked by doctor
+def _with_report(payload_or_error) -> tuple:
+    entries = _entries()
+    entries.append({"wsfunction": "core_reportbuilder_retrieve_report", "source": "test",
+                    "params": {"reportid": "1", "page": "0", "perpage": "2000"}, "response": payload_or_error})
+    for e in entries:
+        if e["wsfunction"] == "core_webservice_get_site_info":
+            e["response"]["functions"].append({"name": "core_reportbuilder_retrieve_report", "version": "1"})
+    return _doctor(entries, report_id=1)
+
+
+def test_the_recorded_reports_pass_doctor_in_english_and_in_french():
+    for lang in ("en", "fr"):
+        payload = load_fixture(f"core_reportbuilder_retrieve_report__report1_participants_{lang}.json")["response"]
+        _, checks = _with_report(payload)
+        assert checks["core_reportbuilder_retrieve_report"].probe == "ok", checks[
+            "core_reportbuilder_retrieve_report"].fix
+
+
+def test_a_report_that_does_not_exist_or_has_no_audience_gets_the_right_fix():
+    missing = {"exception": "dml_missing_record_exception", "errorcode": "invalidrecord",
+               "message": "Can't find data record in database table reportbuilder_report."}
+    _, checks = _with_report(missing)
+    assert "no such custom report" in checks["core_reportbuilder_retrieve_report"].fix
+    no_audience = {"exception": "core_reportbuilder\\exception\\report_access_exception",
+                   "errorcode": "errorreportview", "message": "You cannot view this report"}
+    _, checks = _with_report(no_audience)
+    fix = checks["core_reportbuilder_retrieve_report"].fix
+    assert "Audience" in fix and "grant moodle/reportbuilder:view" not in fix
+
+
+def test_a_misbuilt_report_fails_doctor_with_the_column_to_fix():
+    payload = copy.deepcopy(load_fixture("core_reportbuilder_retrieve_report__report1_participants_fr.json")
+                            ["response"])
+    payload["details"]["conditiondata"] = '{"enrol:status_operator":"1","enrol:status_value":"0"}'
+    _, checks = _with_report(payload)
+    assert "enrol:status" in checks["core_reportbuilder_retrieve_report"].fix
+    payload["details"]["conditiondata"] = None
+    payload["data"]["rows"][-1]["columns"][6] = "Gesperrt"  # a word of neither language pack, in the last rows
+    _, checks = _with_report(payload)
+    assert "« Gesperrt » in column 7" in checks["core_reportbuilder_retrieve_report"].fix
+
+
+def test_the_readme_lists_every_capability_of_the_registry():
+    from connector.moodle.capabilities import markdown_table
+    from tests.test_readme import README
+
+    assert markdown_table() in README
+    for cap in ("moodle/course:enrolreview", "moodle/user:viewalldetails", "report/completion:view",
+                "mod/forum:viewdiscussion", "mod/quiz:view", "mod/assign:view", "mod/data:view"):
+        assert f"`{cap}`" in markdown_table()
