@@ -128,6 +128,8 @@ def main() -> None:
     ap.add_argument("--pg", action="store_true", help="store in PostgreSQL (schema qualiopi_bench) instead of SQLite")
     ap.add_argument("--naive-sample", type=float, default=None,
                     help="share of the courses the naive path goes through (default: all for small, 2 %% for large)")
+    ap.add_argument("--sync-only", action="store_true",
+                    help="only the sync steps (full, after the 1 %% change, no change): a quick cost check")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--workdir", type=Path, default=None, help="where the store and reports go "
                     "(default bench/results/<size>-<time>)")
@@ -180,14 +182,21 @@ def main() -> None:
 
     try:
         full = step("full sync (first run)", [*cli, "sync"], sync=True)
-        step("evaluate all programmes", [*cli, "evaluate"])
-        step("evaluate + render all", [*cli, "render"])
+        if not args.sync_only:
+            step("evaluate all programmes", [*cli, "evaluate"])
+            step("evaluate + render all", [*cli, "render"])
         changed = sim(url, "/_sim/change?fraction=0.01", post=True)
         print(f"  1 % changed: {changed}", flush=True)
         inc = step("incremental sync after 1 % change", [*cli, "sync"], sync=True)
-        step("evaluate after the change", [*cli, "evaluate"])
-        step("evaluate + render after the change", [*cli, "render"])
+        if not args.sync_only:
+            step("evaluate after the change", [*cli, "evaluate"])
+            step("evaluate + render after the change", [*cli, "render"])
         same = step("sync with no change", [*cli, "sync"], sync=True)
+        if args.sync_only:
+            print(json.dumps({"full": full["calls"], "incremental": inc["calls"], "no_change": same["calls"],
+                              "incremental_by_function": inc["calls_by_function"],
+                              "no_change_by_function": same["calls_by_function"]}, indent=1))
+            return
         info_now = sim(url, "/_sim/info")
         sim(url, "/_sim/reset", post=True)
         code, wall, rss, out, err = measured([sys.executable, "-m", "bench.naive", "--url", url,

@@ -16,8 +16,10 @@ coordination checkpoints (``ALT-01`` …) and groups. Half the courses have a sa
 
 ``change(fraction)`` changes that fraction of the enrolments — 40 % new course accesses, 25 % more
 activities completed (with the survey answered when it is the last one), 25 % new enrolments,
-10 % suspensions — and edits that fraction of the courses (summary), all in running courses,
-where a real site's daily activity is.
+10 % suspensions — and edits that fraction of the courses, all in running courses, where a real
+site's daily activity is: half in the course settings (summary), half in one activity only (its name),
+which Moodle shows in the course record only as ``cacherev`` — given to a sync role holding
+``moodle/course:update`` (``course_update``, on by default as the README advises).
 """
 from __future__ import annotations
 
@@ -60,6 +62,8 @@ class GeneratedSite(Answers):
     edits: dict[int, int] = field(default_factory=dict)  # course → edit count
     emptied: set[int] = field(default_factory=set)  # courses answered without anybody (a glitch)
     shuffled: bool = False  # report rows not grouped by course (an unsorted report)
+    module_edits: dict[int, int] = field(default_factory=dict)  # course → activity-only edit count
+    course_update: bool = True  # the sync role holds moodle/course:update: records carry cacherev, timemodified
     lang: str = "en"  # the sync user's language: the report's headers, words, dates, numbers ("fr" as recorded)
 
     def __post_init__(self) -> None:
@@ -189,7 +193,8 @@ class GeneratedSite(Answers):
         rng = random.Random(_mix(self.seed, self.changes))
         running = [c for c in self._courses if c.running and not c.big and c.visible]
         n = max(1, round(fraction * self.total_enrolments))
-        out = {"accesses": 0, "completions": 0, "new_enrolments": 0, "suspensions": 0, "edited_courses": 0}
+        out = {"accesses": 0, "completions": 0, "new_enrolments": 0, "suspensions": 0, "edited_courses": 0,
+               "edited_modules": 0}
         next_user = FIRST_LEARNER + 900_000 + sum(len(v) for v in self.extra.values())
         for _ in range(n):
             c = rng.choice(running)
@@ -213,11 +218,19 @@ class GeneratedSite(Answers):
             else:
                 self.status_over[(c.id, uid)] = "active" if e.status == "suspended" else "suspended"
                 out["suspensions"] += 1
-        for c in rng.sample(running, max(1, round(fraction * len(self._courses)))):
-            self.edits[c.id] = self.edits.get(c.id, 0) + 1
-            out["edited_courses"] += 1
+        for i, c in enumerate(rng.sample(running, max(2, round(fraction * len(self._courses))))):
+            if i % 2:
+                self.edit_module(c.id)
+                out["edited_modules"] += 1
+            else:
+                self.edits[c.id] = self.edits.get(c.id, 0) + 1
+                out["edited_courses"] += 1
         self._recount()
         return out
+
+    def edit_module(self, course_id: int) -> None:
+        """A teacher renames one activity without touching the course settings (a module-only edit)."""
+        self.module_edits[course_id] = self.module_edits.get(course_id, 0) + 1
 
     def enrol_new_learner(self, course: CourseInfo | None = None) -> int:
         """One more learner in a course (the first running one by default): the report gains a row."""

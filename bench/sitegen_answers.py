@@ -78,6 +78,10 @@ class Answers:
                 {"name": "Modalité", "shortname": "modalite", "type": "select", "valueraw": 1 + c.index % 3,
                  "value": ("Présentiel", "Distanciel", "Mixte (blended)")[c.index % 3]}],
             startdate=c.start, enddate=c.end, visible=int(c.visible), enablecompletion=int(c.completion))
+        if self.course_update:  # Moodle adds the manager fields (course/externallib.php, $canupdatecourse)
+            rev = self.edits.get(c.id, 0) + self.module_edits.get(c.id, 0)
+            rec.update(idnumber="", timecreated=c.start - 30 * DAY, timemodified=c.start - 30 * DAY + self.edits.get(
+                c.id, 0), cacherev=c.start - 30 * DAY + rev, legacyfiles=0, calendartype="", requested=0)
         return rec
 
     def ws_core_course_get_courses_by_field(self, p: dict) -> Any:
@@ -98,6 +102,8 @@ class Answers:
         tpl = _module_templates().get(mod) or _module_templates()["page"]
         m = dict(tpl)
         cmid = self.cmid(c, s)
+        if s == 0 and self.module_edits.get(c.id):
+            name = f"{name} (v{self.module_edits[c.id] + 1})"
         m.update(id=cmid, name=name, instance=cmid, contextid=1000 + cmid, completion=trk)
         if "url" in m:
             m["url"] = f"{SITE_URL}/mod/{mod}/view.php?id={cmid}"

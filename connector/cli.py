@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from connector import app, errors
-from connector.cli_common import _settings, handle_errors
+from connector.cli_common import _settings, echo, handle_errors
 from connector.cli_registers import register
 from connector.moodle.replay import ReplayTransport
+from connector.safe_text import SafeFormatter, terminal_safe
 
 log = logging.getLogger("qualiopi_sync")
 
@@ -22,13 +23,15 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for noisy in ("alembic", "urllib3", "weasyprint", "fontTools", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _progress():
     if sys.stdout.isatty():
-        return lambda msg: click.echo(f"\r\033[K{msg}", nl=False)
+        return lambda msg: click.echo(f"\r\033[K{terminal_safe(msg)}", nl=False)
     return lambda msg: None  # cron: the log lines are enough
 
 
@@ -61,20 +64,29 @@ def doctor(ctx: click.Context, demo: bool) -> None:
     report = check_site(app.make_client(settings, transport), set(settings.sync.features),
                         settings.moodle.participants_report_id, settings.moodle.report_timezone,
                         settings.quality_courses, settings.quality.register_names())
-    click.echo(f"Site: {report.site.sitename} ({report.site.release}) as {report.site.username}")
+    echo(f"Site: {report.site.sitename} ({report.site.release}) as {report.site.username}")
     for c in report.checks:
         mark = "✔" if c.in_service and c.probe != "failed" else "✘"
         service = f"service: {'yes' if c.in_service else 'NO':<4} " if not c.function.startswith("register") else ""
-        click.echo(f" {mark} {c.function:<52} {service}probe: {c.probe}"
+        echo(f" {mark} {c.function:<52} {service}probe: {c.probe}"
                    + (f"\n     fix: {c.fix}" if c.fix else ""))
-    if not settings.moodle.participants_report_id:
+    for note in report.notes:
+        echo(f" ⚠ {note}")
+    report_failed = any(c.function == "core_reportbuilder_retrieve_report" and c.probe == "failed"
+                        for c in report.checks)
+    if not settings.moodle.participants_report_id or report_failed:
         from connector.moodle.report import recipe
 
-        click.echo("\nFast path not configured: without a participants report the sync costs 2 calls per course "
+        echo("\nHow to build the participants report:" if report_failed else
+                   "\nFast path not configured: without a participants report the sync costs 2 calls per course "
                    "and 2 per learner whose access changed. To enable it:")
         for line in recipe():
-            click.echo(f"  {line}")
+            echo(f"  {line}")
     if not report.ok:
+        failed = [c for c in report.checks if not c.in_service or c.probe == "failed"]
+        echo(f"\n{len(failed)} check(s) failed; fix, then run doctor again:")
+        for c in failed:
+            echo(f" ✘ {c.function}: {c.fix}")
         sys.exit(errors.EXIT_AUTH)
 
 
@@ -84,7 +96,7 @@ def doctor(ctx: click.Context, demo: bool) -> None:
 def migrate(ctx: click.Context) -> None:
     """Create or upgrade the store's tables (Alembic)."""
     store = app.open_store(_settings(ctx).store.url)
-    click.echo(f"store at revision {app.db.current_revision(store.engine)}")
+    echo(f"store at revision {app.db.current_revision(store.engine)}")
 
 
 @cli.command()
@@ -93,7 +105,7 @@ def migrate(ctx: click.Context) -> None:
 def seed(ctx: click.Context) -> None:
     """Load the Qualiopi référentiel (7 criteria, 32 indicators); safe to rerun."""
     counts = app.seed(app.open_store(_settings(ctx).store.url))
-    click.echo(f"référentiel: {counts['inserted']} inserted, {counts['updated']} updated")
+    echo(f"référentiel: {counts['inserted']} inserted, {counts['updated']} updated")
 
 
 @cli.command()
@@ -122,7 +134,7 @@ def evaluate(ctx: click.Context) -> None:
     if not settings.programmes:
         raise errors.ConfigError("programmes: none configured (add [[programmes]] to the TOML)")
     store = app.open_store(settings.store.url)
-    print_matrix(run_evaluation(settings, store.sessions, int(time.time())), click.echo)
+    print_matrix(run_evaluation(settings, store.sessions, int(time.time())), echo)
 
 
 @cli.group()
@@ -141,7 +153,7 @@ def contracts_import(ctx: click.Context, csv_file: Path) -> None:
     store = app.open_store(_settings(ctx.parent).store.url)
     with app.db.transaction(store.sessions) as s:
         n = import_contracts(s, csv_file)
-    click.echo(f"{n} contract(s) imported")
+    echo(f"{n} contract(s) imported")
 
 
 @cli.group()
@@ -177,7 +189,7 @@ def rncp_import(ctx: click.Context, files: tuple[Path, ...], more: tuple[Path, .
     store = app.open_store(_settings(ctx.parent).store.url)
     with app.db.transaction(store.sessions) as s:
         counts = upsert_fiches(s, fiches)
-    click.echo(f"{len(fiches)} fiche(s) read: +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
+    echo(f"{len(fiches)} fiche(s) read: +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
 
 
 @cli.command()
@@ -192,11 +204,11 @@ def status(ctx: click.Context, limit: int) -> None:
     with store.sessions() as s:
         runs = load_runs(s, limit)
     if not runs:
-        click.echo("no sync run yet: run `qualiopi-sync sync`")
+        echo("no sync run yet: run `qualiopi-sync sync`")
     for r in runs:
         took = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
         rows = sum(sum(c.values()) for c in r.rows.values())
-        click.echo(f"#{r.id} {r.started_at:%Y-%m-%d %H:%M:%S} UTC {r.status:<7} "
+        echo(f"#{r.id} {r.started_at:%Y-%m-%d %H:%M:%S} UTC {r.status:<7} "
                    f"{'%.1f s' % took if took is not None else 'running':>8} calls {sum(r.calls.values()):>6} "
                    f"rows {rows:>7}{' full' if r.full else ''}" + (f"\n    error: {r.error}" if r.error else ""))
 
@@ -223,7 +235,7 @@ def run(ctx: click.Context, force: bool, dry_run: bool, no_push: bool, no_sync: 
 @click.pass_context
 @handle_errors
 def render(ctx: click.Context, force: bool) -> None:
-    """Evaluate and render the reports (site, PDFs, teacher digests, audit packs) from the store."""
+    """Evaluate and render the reports (site, PDFs, teacher digests, dossiers) from the store."""
     from connector.pipeline import run_pipeline
 
     r = run_pipeline(_settings(ctx), do_sync=False, push=False, force=force)
@@ -253,15 +265,15 @@ def serve(ctx: click.Context) -> None:
 
 
 def _print_outputs(rendered, pushed) -> None:
-    click.echo(f"reports in {rendered.out_dir.resolve()}: {len(rendered.rendered)} programme(s) rendered, "
+    echo(f"reports in {rendered.out_dir.resolve()}: {len(rendered.rendered)} programme(s) rendered, "
                f"{len(rendered.unchanged)} unchanged, {len(rendered.digests_rendered)} teacher digest(s)")
-    click.echo(f"  index: {rendered.index.resolve()}")
+    echo(f"  index: {rendered.index.resolve()}")
     if pushed is None:
         return
     for kind, lines in (("would send", pushed.planned), ("sent", pushed.sent), ("FAILED", pushed.failed)):
         for line in lines:
-            click.echo(f"  {kind}: {line}")
-    click.echo(f"push: {len(pushed.sent)} sent, {len(pushed.skipped)} unchanged (not resent), "
+            echo(f"  {kind}: {line}")
+    echo(f"push: {len(pushed.sent)} sent, {len(pushed.skipped)} unchanged (not resent), "
                f"{len(pushed.planned)} planned (dry run), {len(pushed.failed)} failed")
     if pushed.failed:
         raise errors.PushError(f"{len(pushed.failed)} push(es) failed; see above (recorded, not retried blindly)")
@@ -277,7 +289,7 @@ def demo(out: Path, force: bool) -> None:
     from connector.demo import print_summary, run_demo
 
     result = run_demo(out, force=force)
-    print_summary(result, click.echo)
+    print_summary(result, echo)
     if result.sync.error:
         raise result.sync.error
 
@@ -286,9 +298,9 @@ def _print_sync(result) -> None:
     if sys.stdout.isatty():
         click.echo("\r\033[K", nl=False)
     calls = sum(result.calls.values())
-    click.echo(f"sync run #{result.run_id}: {result.status}, {calls} calls, {result.rows_written} rows written")
+    echo(f"sync run #{result.run_id}: {result.status}, {calls} calls, {result.rows_written} rows written")
     for name, counts in result.rows.items():
-        click.echo(f"  {name:<11} +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
+        echo(f"  {name:<11} +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")
 
 
 cli.add_command(register)

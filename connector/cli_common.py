@@ -10,6 +10,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector import errors
 from connector.config import load_settings
+from connector.safe_text import terminal_safe
+
+MAX_DETAILS = 50  # a 400,000-line bad file prints its first problems, not all of them
+
+
+def echo(message: object = "", **kwargs) -> None:
+    """click.echo without the control and bidi characters a Moodle text may hold."""
+    click.echo(terminal_safe(message), **kwargs)
 
 
 def handle_errors(fn):
@@ -20,12 +28,15 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except errors.QualiopiSyncError as exc:
-            click.echo(f"error: {exc}", err=True)
-            for line in getattr(exc, "details", []):
-                click.echo(f"  {line}", err=True)
+            echo(f"error: {exc}", err=True)
+            details = getattr(exc, "details", [])
+            for line in details[:MAX_DETAILS]:
+                echo(f"  {line}", err=True)
+            if len(details) > MAX_DETAILS:
+                echo(f"  … and {len(details) - MAX_DETAILS} more line(s) not shown", err=True)
             sys.exit(exc.exit_code)
         except SQLAlchemyError as exc:
-            click.echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
+            echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
             sys.exit(errors.EXIT_FAILED)
 
     return wrapper

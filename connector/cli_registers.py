@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from connector import app, errors
-from connector.cli_common import _settings, handle_errors
+from connector.cli_common import _settings, echo, handle_errors
 from connector.registers import REGISTER_LABELS, SCHEMAS
 
 
@@ -33,7 +33,7 @@ def register_import(ctx: click.Context, file: Path, kind: str | None) -> None:
     settings = _settings(ctx.parent)
     with app.locked_store(settings) as store, app.db.transaction(store.sessions) as s:
         kind, n = import_register(s, file, kind)
-    click.echo(f"{REGISTER_LABELS[kind]} : {n} ligne(s) importée(s) depuis {file.name}")
+    echo(f"{REGISTER_LABELS[kind]} : {n} ligne(s) importée(s) depuis {file.name}")
 
 
 @register.command("presets")
@@ -48,6 +48,6 @@ def register_presets(out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         for kind, name in FILENAMES.items():
             (out / name).write_bytes(build_preset(kind))
-            click.echo(f"{out / name} — {REGISTER_LABELS[kind]} ({len(SCHEMAS[kind])} champs attendus)")
+            echo(f"{out / name} — {REGISTER_LABELS[kind]} ({len(SCHEMAS[kind])} champs attendus)")
     except OSError as exc:
         raise errors.InputError(f"{out} : écriture impossible ({exc.strerror})") from None

@@ -106,6 +106,15 @@ class RuleConfig(_Section):
         return self
 
 
+def _checked_thresholds(v: dict) -> dict:
+    from mappings.thresholds import problems
+
+    found = problems(v)
+    if found:
+        raise ValueError("; ".join(found))
+    return v
+
+
 class ProgrammeConfig(_Section):
     code: str
     title: str
@@ -121,6 +130,23 @@ class ProgrammeConfig(_Section):
     work_based: bool = False
     rules: list[RuleConfig] = Field(min_length=1)
     thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("a programme code must not be empty")
+        if len(v) > 64:
+            raise ValueError(f"a programme code is at most 64 characters (this one has {len(v)})")
+        if any(ord(ch) < 32 or ch in "/\\" for ch in v):
+            raise ValueError("a programme code holds no control character, '/' or '\\'")
+        return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, v: dict) -> dict:
+        return _checked_thresholds(v)
 
     @model_validator(mode="before")
     @classmethod
@@ -196,7 +222,9 @@ class DossierConfig(_Section):
 
 
 class ReportsConfig(_Section):
-    out_dir: Path = Path("out")  # site, PDFs, teacher digests; the audit pack goes to out_dir/audit (0700)
+    out_dir: Path = Path("out")  # site, PDFs, teacher digests; the dossier goes to out_dir/dossier (0700)
+    # a rate (0–1) or score that moved less than this is unchanged: no re-render, nothing re-sent
+    figure_tolerance: float = Field(0.01, ge=0, le=0.5)
 
 
 class SmtpConfig(_Section):
@@ -211,11 +239,16 @@ class SmtpConfig(_Section):
     timeout: float = Field(30.0, gt=0)
 
     def resolved_password(self) -> str | None:
+        from connector.safe_text import register_secret
+
         if self.password is not None:
+            register_secret(self.password.get_secret_value())
             return self.password.get_secret_value()
         if self.password_file is not None:
             try:
-                return self.password_file.read_text(encoding="utf-8").strip()
+                secret = self.password_file.read_text(encoding="utf-8").strip()
+                register_secret(secret)
+                return secret
             except OSError as exc:
                 raise ConfigError(f"smtp.password_file: cannot read {self.password_file}: {exc.strerror}") from None
         return None
@@ -261,6 +294,26 @@ class Settings(BaseSettings):
     smtp: SmtpConfig | None = None
     schedule: ScheduleConfig = ScheduleConfig()
 
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, v: dict) -> dict:
+        return _checked_thresholds(v)
+
+    @model_validator(mode="after")
+    def _distinct_codes(self) -> Settings:
+        from reports.model import slug_of
+
+        seen: dict[str, str] = {}
+        for i, p in enumerate(self.programmes):
+            slug = slug_of(p.code).casefold()
+            if slug in seen:
+                same = seen[slug] == p.code
+                raise ValueError(f"programmes.{i}.code: « {p.code} » " + (
+                    "is given twice" if same else f"and « {seen[slug]} » would write the same report files") +
+                    ": give each programme its own code")
+            seen[slug] = p.code
+        return self
+
     @property
     def quality_courses(self) -> list[int]:
         """The quality course ids, from [quality] course_ids (or the older top-level quality_course_ids)."""
@@ -286,7 +339,17 @@ def _describe(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{key}: required key is missing"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{key}: {msg} (got {err.get('input')!r})"
+    got = err.get("input")
+    if not key or isinstance(got, dict | list):  # a whole table: the message names what is wrong
+        return f"{key}: {msg}" if key else msg
+    return f"{key}: {msg} (got {repr(got)[:80]})"
+
+
+def _from_environment() -> bool:
+    """The Moodle settings come from QUALIOPI_MOODLE__* variables (a container without a file)."""
+    import os
+
+    return any(k.upper().startswith("QUALIOPI_MOODLE__") for k in os.environ)
 
 
 def load_settings(path: str | Path | None, *, require_file: bool = True) -> Settings:
@@ -300,8 +363,9 @@ def load_settings(path: str | Path | None, *, require_file: bool = True) -> Sett
             raise ConfigError(f"{p}: not valid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{p}: cannot read: {exc.strerror}") from None
-    elif require_file and path is not None:
-        raise ConfigError(f"{p}: configuration file not found (copy config.example.toml)")
+    elif require_file and (path is not None or not _from_environment()):
+        raise ConfigError(f"no configuration file {p} (copy config.example.toml to {p} and edit it, or give "
+                          "--config PATH)")
     try:
         return Settings(**data)
     except ValidationError as exc:

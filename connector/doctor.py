@@ -26,6 +26,7 @@ class Check:
 class DoctorReport:
     site: m.SiteInfo
     checks: list[Check]
+    notes: tuple[str, ...] = ()  # advice that does not make the data incomplete
 
     @property
     def ok(self) -> bool:
@@ -39,19 +40,18 @@ class ProbeFailed(Exception):
 _PROBE_COURSES = 5  # courses tried to find one with a learner (the completion and grade probes need one)
 
 
-def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
+def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[], Any]]:
     """Cheap read calls, one per function, built from what the site itself returns, made as the sync makes
     them; where Moodle leaves things out instead of refusing, the answer is checked against another source."""
     from connector.moodle.capabilities import MODULE_VIEW
     from connector.sync.resources.learners import ACTIVE_OPTIONS
-
-    state: dict[str, Any] = {}
 
     def courses() -> Any:
         cs = [c for c in m.parse_courses(client.call("core_course_get_courses_by_field")) if c.format != "site"]
         # completion enabled first: there ``cannotviewreport`` can only mean a missing capability
         state["courses"] = [c.id for c in sorted(cs, key=lambda c: not c.enablecompletion)[:_PROBE_COURSES]]
         state["completion"] = {c.id for c in cs if c.enablecompletion}
+        state["cacherev"] = any((c.model_extra or {}).get("cacherev") is not None for c in cs)
         state["course"] = cs[0].id if cs else None
         return cs
 
@@ -102,8 +102,9 @@ def _probes(client: MoodleClient) -> dict[str, Callable[[], Any]]:
             raise ProbeFailed(
                 f"the gradebook of course {course()} lists {', '.join(f'« {n} »' for n in hidden[:3])}, which "
                 f"Moodle hides from the sync user (its activities would be missing from every report): grant "
-                f"the sync role the :view capability of that activity's kind ({kinds}) and "
-                "moodle/course:ignoreavailabilityrestrictions, moodle/grade:viewhidden")
+                f"the sync role the :view capability of that activity's kind ({kinds}), and "
+                "moodle/course:viewhiddenactivities, moodle/course:ignoreavailabilityrestrictions, "
+                "moodle/grade:viewhidden")
         return answer
 
     def completion() -> Any:
@@ -237,7 +238,7 @@ def check_registers(client: MoodleClient, course_ids: list[int], names: dict[str
     return out
 
 
-def _run_probe(name: str, run: Callable[[], Any], recipe: Callable[[], list[str]]) -> tuple[str, str]:
+def _run_probe(name: str, run: Callable[[], Any]) -> tuple[str, str]:
     from connector.moodle.report import ReportError
 
     try:
@@ -246,7 +247,7 @@ def _run_probe(name: str, run: Callable[[], Any], recipe: Callable[[], list[str]
     except ProbeFailed as exc:
         return "failed", str(exc)
     except ReportError as exc:
-        return "failed", f"{exc}; " + " ".join(x.strip() for x in recipe())
+        return "failed", f"{exc} (the recipe follows)"
     except errors.AccessDeniedError as exc:
         return "failed", f"{exc.errorcode}: {access_advice(name, exc.errorcode, exc.moodle_message)}"
     except errors.MoodleError as exc:
@@ -261,11 +262,10 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
                report_tz: str = "Europe/Paris", quality_course_ids: list[int] | None = None,
                register_names: dict[str, str] | None = None) -> DoctorReport:
     """``report_id``: the participants custom report (fast path), checked when configured."""
-    from connector.moodle.report import recipe
-
     site = m.parse_site_info(client.call("core_webservice_get_site_info"))
     service = {f.name for f in site.functions}
-    probes = _probes(client)
+    state: dict[str, Any] = {}
+    probes = _probes(client, state)
     listed: dict[str, Any] = {}
     if quality_course_ids:
         features = features | {"registers"}
@@ -278,7 +278,7 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     wanted = {fn.name for fn in needed if fn.name in service and not fn.write}
     for name, run in probes.items():  # in the probes' order: each may use what the previous ones found
         if name in wanted:
-            outcome[name] = _run_probe(name, run, recipe)
+            outcome[name] = _run_probe(name, run)
     checks = []
     for fn in needed:
         in_service = fn.name in service
@@ -293,4 +293,10 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if quality_course_ids and register_names and all(
             c.in_service for c in checks if c.function.startswith("mod_data_")):
         checks += check_registers(client, quality_course_ids, register_names, listed.get("dbs"))
-    return DoctorReport(site, checks)
+    notes = []
+    if state.get("courses") and not state.get("cacherev"):
+        notes.append("activity-only edits (an activity added or renamed without touching the course settings) are "
+                     "seen only by `sync --full`: give the sync role moodle/course:update so that Moodle shows each "
+                     "course's cache revision (the service's functions stay read-only; set the sync user's "
+                     "authentication to 'No login') and every nightly run sees them at no extra call")
+    return DoctorReport(site, checks, tuple(notes))

@@ -25,6 +25,12 @@ class ConfigError(QualiopiSyncError):
     exit_code = EXIT_CONFIG
 
 
+class NothingSyncedError(QualiopiSyncError):
+    """The store holds no successful sync: there is nothing to evaluate."""
+
+    exit_code = EXIT_CONFIG
+
+
 class InputError(QualiopiSyncError):
     """A user-supplied file is invalid; ``details`` lists each problem (e.g. one per CSV line)."""
 
@@ -37,6 +43,10 @@ class InputError(QualiopiSyncError):
 
 class LockedError(QualiopiSyncError):
     exit_code = EXIT_LOCKED
+
+
+class LockLostError(LockedError):
+    """The run's lock vanished (its PostgreSQL connection was closed): stop before writing or sending."""
 
 
 class StoreError(QualiopiSyncError):

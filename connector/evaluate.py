@@ -64,8 +64,16 @@ def slim(c: CourseSnap) -> CourseSnap:
 
 
 def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:
+    from sqlalchemy import select
+
+    from connector.errors import NothingSyncedError
+    from connector.store.models import SyncRun
+
     programmes = [to_programme(p) for p in settings.programmes]
     with sessions() as s:
+        if s.scalar(select(SyncRun.id).where(SyncRun.status == "ok").limit(1)) is None:
+            raise NothingSyncedError("nothing synced yet: run `qualiopi-sync sync` first (the store has no "
+                                     "successful sync to evaluate)")
         cats, refs = load_category_refs(s), load_course_refs(s)
         quality_ids = set(settings.quality_courses)
         mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in quality_ids], cats)

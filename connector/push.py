@@ -22,8 +22,10 @@ from connector.config import PushConfig, SmtpConfig
 from connector.errors import MoodleError, PushError, TransportError
 from connector.moodle import MoodleClient
 from connector.render import RenderResult
+from connector.safe_text import redact_text
 from connector.store.db import transaction
-from connector.store.outputs import already_sent, record_push
+from connector.store.lock import verify_lock
+from connector.store.outputs import already_sent, finish_push, record_push
 from reports.render import digest_message
 
 log = logging.getLogger(__name__)
@@ -39,21 +41,33 @@ class PushResult:
 
 def _attempt(sessions: sessionmaker[Session], res: PushResult, channel: str, recipient: str, what: str,
              digest: str, dry_run: bool, send: Callable[[], str | None]) -> None:
+    """One send, at most once per content: the attempt is recorded ("sending") before the call and closed
+    after it. A run killed in between leaves "sending": the next run does not send again (Moodle may have
+    accepted it) and lists it as unknown, to be checked by hand."""
     label = f"{channel} → {recipient}: {what}"
     with sessions() as s:
-        if already_sent(s, channel, recipient, digest):
-            res.skipped.append(label)
-            return
+        previous = already_sent(s, channel, recipient, digest)
+    if previous:
+        res.skipped.append(label if previous == "sent" else f"{label} (outcome unknown: check in Moodle)")
+        return
     if dry_run:
         res.planned.append(label)
         return
+    verify_lock()  # a run that lost its lock sends nothing: another run may be sending the same
+    with transaction(sessions) as s:
+        record_id = record_push(s, channel, recipient, what, digest, "sending", None)
     try:
         detail, status = send(), "sent"
     except (MoodleError, TransportError, PushError) as exc:
         detail, status = str(exc), "failed"
+    except Exception as exc:  # noqa: BLE001 - after the call: it may have been sent; never resend blindly
+        detail, status = f"unexpected {type(exc).__name__} after the call: outcome unknown, check in Moodle", "unknown"
     with transaction(sessions) as s:
-        record_push(s, channel, recipient, what, digest, status, detail)
-    (res.sent if status == "sent" else res.failed).append(label + ("" if status == "sent" else f" ({detail})"))
+        finish_push(s, record_id, status, redact_text(detail))
+    if status == "sent":
+        res.sent.append(label)
+    else:
+        res.failed.append(f"{label} ({redact_text(detail)})")
     log.info("push %s %s", status, label)
 
 
@@ -79,9 +93,11 @@ def push_teachers(client: MoodleClient, sessions: sessionmaker[Session], rendere
 
 
 def _pdf_files(rendered: RenderResult) -> list[tuple[str, Path, str]]:
-    """(programme code, path, sha256) of every existing programme PDF."""
-    return [(code, p, hashlib.sha256(p.read_bytes()).hexdigest()) for code, p in sorted(rendered.pdfs.items())
-            if p.exists()]
+    """(programme code, path, key) of every existing programme PDF. The key is the report's judgement
+    (``render.report_key``), not the PDF's bytes, which change with the generation time: a re-render with
+    nothing new (``render --force``) sends nothing."""
+    return [(code, p, rendered.report_keys.get(code) or hashlib.sha256(p.read_bytes()).hexdigest())
+            for code, p in sorted(rendered.pdfs.items()) if p.exists()]
 
 
 def push_to_moodle(client: MoodleClient, sessions: sessionmaker[Session], cfg: PushConfig,
@@ -96,7 +112,8 @@ def push_to_moodle(client: MoodleClient, sessions: sessionmaker[Session], cfg: P
                                      message=f"<p>Rapport qualité Qualiopi du programme {code} (PDF joint).</p>",
                                      options=[{"name": "attachmentsid", "value": item},
                                               {"name": "discussionsubscribe", "value": 0}])
-                return f"discussion {answer.get('discussionid')}"
+                created = answer.get("discussionid") if isinstance(answer, dict) else None
+                return f"discussion {created}" if created else "posted (Moodle's reply had no discussion id)"
             _attempt(sessions, res, "moodle_forum", f"forum {cfg.forum_id}", path.name, digest, dry_run, post)
         if cfg.private_files:
             def private(path=path, data=data) -> str:
@@ -134,6 +151,7 @@ def push_emails(smtp: SmtpConfig | None, sessions: sessionmaker[Session], cfg: P
         return
     if smtp is None:
         raise PushError("push.quality_emails is set but [smtp] is missing (host, port, sender)")
+    smtp.resolved_password()  # known before any exchange: whatever the server echoes is redacted
     digest = hashlib.sha256("".join(h for _, _, h in pdfs).encode()).hexdigest()
     names = ", ".join(code for code, _, _ in pdfs)
     text = (f"Bonjour,\n\nVeuillez trouver ci-joint les rapports qualité Qualiopi ({names}).\n"

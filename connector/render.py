@@ -32,6 +32,7 @@ class RenderResult:
     pdfs: dict[str, Path] = field(default_factory=dict)  # every programme's PDF (rendered now or before)
     digests: list[TeacherDigest] = field(default_factory=list)
     digest_hashes: dict[int, str] = field(default_factory=dict)
+    report_keys: dict[str, str] = field(default_factory=dict)  # programme code → report_key (push keys on it)
     digests_rendered: list[int] = field(default_factory=list)
     dossiers: list[Path] = field(default_factory=list)  # out/dossier/<programme>/ written this time
 
@@ -39,6 +40,33 @@ class RenderResult:
 def content_hash(obj: object) -> str:
     data = dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj  # type: ignore[arg-type]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _figures(figures: object, tolerance: float) -> list:
+    """Figures as the key sees them: a rate that moved less than ``tolerance`` has not moved."""
+    out = []
+    for k, v in sorted(dict(figures).items()):  # type: ignore[call-overload]
+        if k.endswith("_precedent"):
+            continue  # the previous evaluation's rate: a comparison, not a judgement (the rate itself counts)
+        if isinstance(v, float) and tolerance > 0:
+            v = round(round(v / tolerance) * tolerance, 6)
+        out.append((k, v))
+    return out
+
+
+def report_key(rep: ProgrammeReport, tolerance: float = 0.01) -> str:
+    """What a programme's report judges — status, risk, outcome, findings (what, where, severity), evidence,
+    figures beyond ``tolerance``, courses — without the sentences whose day counters move every night
+    ("ouverte depuis 64 jours"). A deadline passing that changes a status changes the key; a day does not.
+    The report is re-rendered, and re-sent, only when this key changes."""
+    verdicts = [(v.indicator, v.outcome, v.status, v.risk, v.missing, v.missing_data,
+                 sorted((f.what, dataclasses.astuple(f.where), f.severity, f.audience) for f in v.findings),
+                 _figures(v.figures, tolerance),
+                 [(c.course_id, c.outcome, _figures(c.figures, tolerance)) for c in v.courses],
+                 [dataclasses.asdict(e) for e in v.evidence], list(v.notes)) for v in rep.verdicts]
+    return content_hash([dataclasses.asdict(rep.programme), verdicts,
+                         [dataclasses.asdict(c) for c in rep.courses],
+                         [(p.taux_abandon, p.taux_achevement) for p in rep.trend]])
 
 
 def course_line(c: CourseSnap) -> CourseLine:
@@ -99,7 +127,7 @@ def digest_key(d: TeacherDigest) -> str:
 
 def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], out: Path, provider: str,
                    moodle_url: str | None = None, *, force: bool = False, now: int | None = None,
-                   dossier: DossierOptions | None = None) -> RenderResult:
+                   dossier: DossierOptions | None = None, tolerance: float = 0.01) -> RenderResult:
     meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
     reports = build_programme_reports(result, sessions)
     with sessions() as s:
@@ -107,7 +135,8 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
     res = RenderResult(out, out / "index.html")
     new_hashes: dict[tuple[str, str], str] = {}
     for rep in reports:
-        h = content_hash(rep)
+        h = report_key(rep, tolerance)
+        res.report_keys[rep.programme.code] = h
         pdf = out / "pdf" / f"qualiopi-{rep.slug}.pdf"
         if force or seen.get(rep.programme.code) != h or not pdf.exists():
             r.render_programme_page(out, meta, rep)

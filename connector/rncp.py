@@ -14,9 +14,10 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from xml.etree import ElementTree
@@ -37,12 +38,25 @@ def _iso(ddmmyyyy: str | None) -> str | None:
         raise InputError(f"invalid date {ddmmyyyy!r} (expected dd/mm/yyyy)") from None
 
 
-def export_date(name: str, fallback: float) -> str:
-    """The export's date from its file name (zip: dashes, CSV: underscores), else the file's mtime."""
+def export_date(name: str, fallback: float, today: date | None = None) -> str:
+    """The export's date from its file name (zip: dashes, CSV: underscores), else the file's mtime.
+
+    An impossible date or a date after ``today`` (UTC) is refused: a future-dated export would make every
+    real export look older than the stored one, and be refused in its turn."""
+    today = today or datetime.now(UTC).date()
     m = _DATE.search(name)
     if m:
-        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    return datetime.fromtimestamp(fallback, UTC).date().isoformat()
+        try:
+            when = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise InputError(f"the date in the file name ({m[0]}) is not a real date: rename the file as "
+                             "France compétences names it") from None
+    else:
+        when = datetime.fromtimestamp(fallback, UTC).date()
+    if when > today + timedelta(days=1):
+        raise InputError(f"the export is dated {when.isoformat()}, after today ({today.isoformat()}): check the "
+                         "file name (or the file's date), France compétences does not publish ahead")
+    return when.isoformat()
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:
@@ -139,6 +153,16 @@ def _file_opener(path: Path) -> Opener:
     return lambda: path.open(encoding="utf-8-sig", newline="")
 
 
+MAX_MEMBER = 2 * 1024 ** 3  # the RNCP XML is ≈ 570 MB uncompressed (FORMAT.md); a member beyond 2 GB is not an export
+MAX_RATIO = 100  # text compresses ~10×; far more is a zip bomb
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_MEMBER or (info.compress_size and info.file_size / info.compress_size > MAX_RATIO):
+        raise InputError(f"{info.filename} expands to {info.file_size // 1024 // 1024} MB from "
+                         f"{info.compress_size // 1024} KB: not a France compétences export (refused unread)")
+
+
 def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
     """Every fiche of the given files (a CSV zip, CSV files of one export, or XML files)."""
     fiches: dict[str, RncpFicheSnap] = {}
@@ -150,6 +174,7 @@ def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
             if zipfile.is_zipfile(path):
                 with zipfile.ZipFile(path) as z:
                     for info in z.infolist():
+                        _check_member(info)
                         kind = _csv_kind(_zip_name(info))
                         if kind:
                             csv_files[kind] = _zip_opener(path, info)
@@ -167,12 +192,12 @@ def read_export(paths: list[Path]) -> list[RncpFicheSnap]:
                 raise InputError("expected export-fiches-csv-*.zip, export_fiches_CSV_*.csv or an XML export")
         except InputError as exc:
             raise InputError(f"{path.name}: {exc}") from None
-        except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, csv.Error) as exc:
             raise InputError(f"{path.name}: cannot read ({exc.__class__.__name__}: {exc})") from None
     if csv_files:
         try:
             fiches.update((x.numero, x) for x in parse_csv_export(csv_files, csv_date or ""))
-        except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as exc:
+        except (OSError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, csv.Error) as exc:
             raise InputError(f"CSV export: cannot read ({exc.__class__.__name__}: {exc})") from None
     if not fiches:
         raise InputError("no RNCP/RS fiche found in " + ", ".join(p.name for p in paths))

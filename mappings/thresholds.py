@@ -43,3 +43,53 @@ def merged(*layers: Mapping[str, object]) -> dict[str, object]:
     for layer in layers:
         out.update(layer)
     return out
+
+
+_RATIOS = {"dropout_rate_warn", "dropout_rate_fail", "response_rate_warn", "coverage_min"}
+_REGEXES = {"checkpoint_pattern", "audience_companies_pattern", "audience_funders_pattern", "audience_trainers_pattern",
+            "complaints_pattern", "difficulty_words"}
+_SCALE_1_5 = {"satisfaction_min", "difficulty_max_score"}
+
+
+def problems(layer: Mapping[str, object]) -> list[str]:
+    """What is wrong in a [thresholds] table (global or a programme's): unknown keys, wrong types, values out
+    of range, regexes and format strings that do not compile. Empty when all is well."""
+    import re
+    from difflib import get_close_matches
+
+    out = []
+    for key, value in layer.items():
+        if key not in DEFAULTS:
+            near = get_close_matches(key, list(DEFAULTS), n=1)
+            out.append(f"{key}: unknown threshold" + (f" (did you mean {near[0]}?)" if near else ""))
+            continue
+        default = DEFAULTS[key]
+        if isinstance(default, list):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                out.append(f"{key}: a list of names is expected (got {value!r})")
+            continue
+        if isinstance(default, str):
+            if not isinstance(value, str):
+                out.append(f"{key}: a text is expected (got {value!r})")
+            elif key in _REGEXES:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    out.append(f"{key}: not a valid regular expression ({exc})")
+            elif key == "evidence_pattern":
+                try:
+                    value.format(n=1)
+                except (KeyError, IndexError, ValueError) as exc:
+                    out.append(f"{key}: not a valid pattern, use {{n:02d}} for the indicator number ({exc})")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            out.append(f"{key}: a number is expected (got {value!r})")
+        elif value < 0:
+            out.append(f"{key}: must not be negative (got {value!r})")
+        elif key in _RATIOS and value > 1:
+            out.append(f"{key}: a share between 0 and 1 is expected (got {value!r}; 20 % is 0.2)")
+        elif key in _SCALE_1_5 and not 1 <= value <= 5:
+            out.append(f"{key}: a score between 1 and 5 is expected (got {value!r})")
+        elif key == "require_groups" and value not in (0, 1):
+            out.append(f"{key}: 0 or 1 is expected (got {value!r})")
+    return out

@@ -23,7 +23,7 @@ CATEGORY_LABELS = {"action_de_formation": "action de formation", "bilan_de_compe
 # facts the dossier shows (results the guide expects providers to publish or follow); never a judgement
 DOSSIER_FIGURES = ("taux_achevement", "taux_reussite_parcours", "inscrits_actifs", "termines", "taux_abandon",
                    "questionnaires", "reponses", "taux_reponse", "satisfaction_sur_5", "reclamations",
-                   "reclamations_repondues", "delai_reponse_median_jours")
+                   "reclamations_repondues", "reclamations_hors_delai", "delai_reponse_median_jours")
 
 
 def dossier_figures(figures: dict) -> list[tuple[str, str]]:

@@ -60,3 +60,41 @@ def test_cli_reports_each_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["--config", str(cfg), "contracts", "import", str(f)])
     assert result.exit_code == 2
     assert "1 bad line(s), nothing imported" in result.stderr and "line 2:" in result.stderr
+
+
+def _cli(tmp_path, csv_path):
+    from click.testing import CliRunner
+
+    from connector.cli import cli
+
+    cfg = tmp_path / "q.toml"
+    cfg.write_text(f'[moodle]\nurl = "http://x.test"\ntoken = "x"\n[store]\nurl = "sqlite:///{tmp_path}/s.db"\n')
+    return CliRunner().invoke(cli, ["--config", str(cfg), "contracts", "import", str(csv_path)])
+
+
+def test_a_tab_separated_file_is_read_not_a_traceback(store_url, tmp_path):
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    f = tmp_path / "c.tsv"
+    f.write_text(GOOD.replace(";", "\t"), encoding="utf-8")
+    with transaction(store.sessions) as s:
+        assert import_contracts(s, f) == 2
+
+
+def test_a_huge_file_is_refused_unread_and_the_printed_errors_are_capped(tmp_path):
+    from connector.cli_common import MAX_DETAILS
+    from connector.store import contracts as mod
+
+    huge = tmp_path / "huge.csv"
+    with huge.open("w") as fh:
+        fh.write("apprentice;company;tutor;start;end\n")
+        fh.write("X;A;B;2025-01-01;2026-01-01\n" * 400_000)  # 11 MB
+    result = _cli(tmp_path, huge)
+    assert result.exit_code == 2 and "limit 10 MB" in result.stderr and "Traceback" not in result.output
+    many = tmp_path / "many.csv"
+    many.write_text("apprentice;company;tutor;start;end\n" + "X;A;B;2025-01-01;2026-01-01\n" * 300, encoding="utf-8")
+    result = _cli(tmp_path, many)
+    lines = result.stderr.splitlines()
+    assert "300 bad line(s)" in lines[0] and len(lines) == 1 + MAX_DETAILS + 1
+    assert lines[-1] == "  … and 250 more line(s) not shown"
+    assert mod.MAX_BYTES == 10 * 1024 * 1024

@@ -187,3 +187,42 @@ def test_older_export_is_refused_and_url_download_works(tmp_path, store_url):
     with store.sessions() as s:
         assert {f.export_date for f in load_rncp(s).values()} == {"2025-02-01"}
     assert run().exit_code == 2
+
+
+def test_an_export_dated_in_the_future_or_on_an_impossible_date_is_refused(tmp_path):
+    """A future date would make every real export look older than the stored one; an impossible date in the
+    name gave a traceback."""
+    import shutil
+
+    future = tmp_path / "export-fiches-csv-2999-01-01.zip"
+    shutil.copy(ZIP, future)
+    with pytest.raises(InputError, match="dated 2999-01-01, after today"):
+        read_export([future])
+    impossible = tmp_path / "export-fiches-csv-2024-13-45.zip"
+    shutil.copy(ZIP, impossible)
+    with pytest.raises(InputError, match=r"2024-13-45\) is not a real date"):
+        read_export([impossible])
+    from datetime import date
+
+    from connector.rncp import export_date
+
+    assert export_date("export-fiches-csv-2026-12-04.zip", 0, today=date(2026, 12, 3)) == "2026-12-04"  # a day ahead
+    with pytest.raises(InputError):
+        export_date("export-fiches-csv-2026-12-05.zip", 0, today=date(2026, 12, 3))
+
+
+def test_a_corrupted_zip_member_or_a_zip_bomb_is_one_error(tmp_path):
+    data = ZIP.read_bytes()
+    with zipfile.ZipFile(ZIP) as z:
+        info = next(i for i in z.infolist() if "Standard" in i.filename)
+    start = data.find(info.filename.encode()) + len(info.filename) + 200  # inside the member's compressed bytes
+    broken = tmp_path / "export-fiches-csv-2024-02-22.zip"
+    broken.write_bytes(data[:start] + bytes(b ^ 0x5A for b in data[start:start + 64]) + data[start + 64:])
+    with pytest.raises(InputError, match="cannot read"):
+        read_export([broken])
+    bomb = tmp_path / "export-fiches-csv-2024-02-23.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export_fiches_CSV_Standard_2024_02_23.csv", b"Numero_Fiche;Intitule\n" + b" " * 50_000_000)
+    # the bomb: 50 MB of spaces in about 50 KB
+    with pytest.raises(InputError, match="expands to 47 MB.*refused unread"):
+        read_export([bomb])

@@ -71,7 +71,7 @@ def test_no_change_costs_a_handful_and_a_change_ends_as_a_full_sync_would(tmp_pa
                                    "core_reportbuilder_retrieve_report"}
         changed = site.change(0.05, now=CLOCK + 3600)
         inc = app.sync(settings(sim.url, store_url), now=CLOCK + 3600)
-        assert inc.status == "ok" and inc.rows_written > 0 and changed["new_enrolments"]
+        assert inc.status == "ok" and inc.rows_written > 0 and changed["new_enrolments"] and changed["edited_modules"]
         assert sum(inc.calls.values()) < sum(first.calls.values()) / 3
         engine = make_engine(store_url)
         after_incremental = synced(engine)
@@ -161,6 +161,8 @@ def test_doctor_checks_the_report_and_explains_how_to_build_it(tmp_path):
         cfg.write_text(base + "participants_report_id = 99\n")
         bad = CliRunner().invoke(cli, ["--config", str(cfg), "doctor"])
         assert bad.exit_code == errors.EXIT_AUTH and "✘ core_reportbuilder_retrieve_report" in bad.output
+        last = bad.output.rstrip().splitlines()[-1]  # the fix comes last, not buried under the recipe
+        assert last.startswith(" ✘ core_reportbuilder_retrieve_report:") and "no such custom report" in last
 
 
 def test_kill_9_during_a_report_sync_then_rerun_equals_uninterrupted(tmp_path, store_url):
@@ -234,3 +236,37 @@ def test_a_french_report_gives_the_same_store_as_the_english_one_with_null_where
     assert teachers and off and all(e[8] is None for e in teachers + off)
     assert any(e[8] == 0.0 for e in enrol if "student" in e[2] and e[9])  # a learner at 0 % is 0, not NULL
     assert users and all(u[4] is None for u in users)  # site-wide last access: not in the report
+
+
+def _module_names(store_url: str, course_id: int) -> set[str]:
+    from connector.store.models import Module
+
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        names = set(conn.scalars(select(Module.name).where(Module.course_id == course_id)))
+    engine.dispose()
+    return names
+
+
+@pytest.mark.parametrize("course_update", [True, False])
+def test_a_module_only_edit_is_seen_without_full_when_the_record_carries_cacherev(tmp_path, store_url,
+                                                                                 course_update):
+    """An activity renamed without touching the course settings: Moodle changes only the course's cacherev,
+    which the course record shows to a sync role holding moodle/course:update — then the next ordinary run
+    re-reads that course's contents, and only that one (no extra call). Without the capability it waits for
+    `sync --full`, and doctor says so."""
+    site = GeneratedSite(seed=6, size="tiny", course_update=course_update)
+    with SimMoodle(site=site) as sim:
+        assert app.sync(settings(sim.url, store_url), now=CLOCK).status == "ok"
+        course = next(c for c in site._courses if c.running and not c.big and c.visible)
+        before = _module_names(store_url, course.id)
+        site.edit_module(course.id)
+        inc = app.sync(settings(sim.url, store_url), now=CLOCK + 60)
+        after = _module_names(store_url, course.id)
+        if course_update:
+            assert inc.calls["core_course_get_contents"] == 1 and after != before
+            assert any(n.endswith("(v2)") for n in after)
+        else:
+            assert "core_course_get_contents" not in inc.calls and after == before
+            full = app.sync(settings(sim.url, store_url), full=True, now=CLOCK + 120)
+            assert full.status == "ok" and any(n.endswith("(v2)") for n in _module_names(store_url, course.id))

@@ -24,6 +24,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from connector import errors
 from connector.moodle.functions import FUNCTIONS, is_write
 from connector.moodle.params import flatten_params
+from connector.safe_text import redact_text, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +212,7 @@ class MoodleClient:
     ) -> None:
         self.url = url.rstrip("/")
         self.__token = token
+        register_secret(token)
         self.transport = transport or RequestsTransport()
         self.timeout = timeout
         self.retries = max(1, retries)
@@ -223,7 +225,7 @@ class MoodleClient:
         return f"MoodleClient(url={self.url!r}, token='***')"
 
     def redact(self, text: str) -> str:
-        return text.replace(self.__token, "***") if self.__token else text
+        return redact_text(text.replace(self.__token, "***") if self.__token else text)
 
     def call(self, wsfunction: str, **params: Any) -> Any:
         fields = [

@@ -23,6 +23,7 @@ from connector.registers import MULTI, OPTIONAL, REGISTER_LABELS, SCHEMAS, Field
 from connector.store.models import RegisterEntry
 
 MAX_BYTES = 10 * 1024 * 1024  # a register is hundreds of lines; a bigger file is not one
+MAX_EXPANDED = 100 * 1024 * 1024  # an XLSX is a zip: its cells, once expanded
 MAX_LINES = 20000
 MAX_REPORTED = 50  # bad lines listed; the count says how many more
 
@@ -64,6 +65,11 @@ def _xlsx(path: Path) -> list[list[str]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(path) as z:
+            expanded = sum(i.file_size for i in z.infolist())
+        if expanded > MAX_EXPANDED:
+            raise InputError(f"{path} : classeur de {expanded // 1024 // 1024} Mo une fois décompressé, limite "
+                             f"{MAX_EXPANDED // 1024 // 1024} Mo pour un registre")
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError) as exc:
         raise InputError(f"{path} : classeur XLSX illisible ({type(exc).__name__})") from None

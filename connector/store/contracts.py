@@ -1,6 +1,6 @@
 """Import apprenticeship contracts from CSV: every bad line reported, nothing half-imported.
 
-Columns (header required, `;` or `,`): apprentice (Moodle idnumber or username), company, tutor,
+Columns (header required, `;`, `,` or tab): apprentice (Moodle idnumber or username), company, tutor,
 start, end (YYYY-MM-DD or DD/MM/YYYY). The file is the full list: an import replaces all contracts.
 """
 
@@ -31,13 +31,18 @@ def _date(value: str) -> int:
 
 def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[str]]:
     """Rows to store and the errors, one per bad line, each naming its line number."""
-    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,") if text.strip() else csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    first = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first.count) if first.strip() else ";"
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return [], [f"line 1: missing column(s) {', '.join(missing)} (expected {';'.join(COLUMNS)})"]
     rows, errs, seen = [], [], set()
-    for line, rec in enumerate(reader, start=2):
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        return [], [f"line {reader.line_num}: not readable as CSV ({exc})"]
+    for line, rec in enumerate(records, start=2):
         vals = {k: (rec.get(k) or "").strip() for k in COLUMNS}
         problems = [f"{k} vide" for k in COLUMNS if not vals[k]]
         uid = users.get(vals["apprentice"])
@@ -64,8 +69,14 @@ def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[
     return rows, errs
 
 
+MAX_BYTES = 10 * 1024 * 1024  # thousands of contracts fit in well under a megabyte
+
+
 def import_contracts(session: Session, path: Path) -> int:
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(f"{path}: {path.stat().st_size // 1024 // 1024} MB, more than a contracts list can be "
+                             f"(limit {MAX_BYTES // 1024 // 1024} MB): is this the right file?")
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None

@@ -53,9 +53,12 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
+    from connector.store.lock import verify_lock
+
     session = factory()
     try:
         yield session
+        verify_lock()  # a run that lost its lock writes nothing
         session.commit()
     except BaseException:
         session.rollback()

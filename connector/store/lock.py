@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from connector.errors import LockedError
+from connector.errors import LockedError, LockLostError
 
 ADVISORY_KEY = 0x5175616C  # "Qual"
 # The lock is per database *and* schema: two stores in two schemas of one database never block each other.
@@ -25,6 +25,26 @@ def default_lock_path(engine: Engine) -> Path:
     return Path(db + ".lock")
 
 
+_HELD: list = []  # the connections holding this process's PostgreSQL advisory lock
+_STILL_HELD = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
+               "AND classid = :k AND objid = hashtext(current_database() || '.' || current_schema())::oid")
+
+
+def verify_lock() -> None:
+    """Before a write phase or a send: the run still holds its lock. A PostgreSQL advisory lock lives on a
+    connection; when that backend is terminated (pg_terminate_backend, idle-session timeout, network cut)
+    the lock is gone and another run may start: this run must stop before writing or sending anything."""
+    for conn in _HELD:
+        try:
+            held = conn.execute(text(_STILL_HELD), {"k": ADVISORY_KEY}).scalar()
+            conn.commit()
+        except Exception:  # noqa: BLE001 - the connection itself is gone: so is the lock
+            held = 0
+        if not held:
+            raise LockLostError("this run lost its lock on the store (its PostgreSQL connection was closed): "
+                                "stopped before writing or sending; the next run starts over")
+
+
 @contextmanager
 def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
@@ -33,11 +53,16 @@ def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
             conn.commit()
             if not got:
                 raise LockedError("another qualiopi-sync run holds the lock on this store: try again later")
+            _HELD.append(conn)
             try:
                 yield
             finally:
-                conn.execute(text(_UNLOCK), {"k": ADVISORY_KEY})
-                conn.commit()
+                _HELD.remove(conn)
+                try:
+                    conn.execute(text(_UNLOCK), {"k": ADVISORY_KEY})
+                    conn.commit()
+                except Exception:  # noqa: BLE001, S110 - a lost connection released the lock already
+                    pass
         return
     path = lock_file or default_lock_path(engine)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

@@ -17,16 +17,31 @@ def save_render_hash(session: Session, kind: str, key: str, input_hash: str) -> 
     session.merge(RenderState(kind=kind, key=key, input_hash=input_hash))
 
 
-def already_sent(session: Session, channel: str, recipient: str, content_hash: str) -> bool:
-    return session.scalar(select(PushRecord.id).where(
+# "sending": recorded before the call, so that a crash between Moodle's acceptance and the record of it never
+# sends twice; "unknown": an attempt whose outcome was not seen — both count as sent (at most once)
+SENT_OR_MAYBE = ("sent", "sending", "unknown")
+
+
+def already_sent(session: Session, channel: str, recipient: str, content_hash: str) -> str | None:
+    """The status of the attempt that sent (or may have sent) this content, or None."""
+    return session.scalar(select(PushRecord.status).where(
         PushRecord.channel == channel, PushRecord.recipient == recipient,
-        PushRecord.content_hash == content_hash, PushRecord.status == "sent").limit(1)) is not None
+        PushRecord.content_hash == content_hash, PushRecord.status.in_(SENT_OR_MAYBE))
+        .order_by(PushRecord.id.desc()).limit(1))
 
 
 def record_push(session: Session, channel: str, recipient: str, what: str, content_hash: str, status: str,
-                detail: str | None = None) -> None:
-    session.add(PushRecord(channel=channel, recipient=recipient, what=what, content_hash=content_hash,
-                           status=status, detail=detail))
+                detail: str | None = None) -> int:
+    rec = PushRecord(channel=channel, recipient=recipient, what=what, content_hash=content_hash, status=status,
+                     detail=detail)
+    session.add(rec)
+    session.flush()
+    return rec.id
+
+
+def finish_push(session: Session, record_id: int, status: str, detail: str | None) -> None:
+    rec = session.get(PushRecord, record_id)
+    rec.status, rec.detail = status, detail
 
 
 def load_pushes(session: Session) -> list[PushRecord]:

@@ -12,7 +12,10 @@ import resource
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
+
 from connector.errors import QualiopiSyncError
+from connector.safe_text import redact_text
 from connector.store.db import transaction
 from connector.store.models import SyncRun, utcnow
 from connector.sync.context import SyncContext
@@ -42,11 +45,26 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
     """Sync every resource (or ``only`` those named); never raises a QualiopiSyncError."""
     ctx.client.reset_counts()
     with transaction(ctx.sessions) as s:
+        # the caller holds the run lock: a run still "running" was killed (kill -9, power cut) — it failed
+        s.execute(update(SyncRun).where(SyncRun.status == "running").values(
+            status="failed", finished_at=utcnow(), error="interrupted (the process stopped before the run ended)"))
         run = SyncRun(started_at=utcnow(), status="running", full=ctx.full, calls={}, rows={})
         s.add(run)
         s.flush()
         run_id = run.id
     result = SyncResult(run_id=run_id, status="ok")
+    try:
+        _run_resources(ctx, run_id, only, result)
+    except BaseException as exc:  # a bug or an interruption: the run still ends, as failed, then it propagates
+        result.status = "failed"
+        _finish(ctx, run_id, result, f"internal error: {type(exc).__name__}" if isinstance(exc, Exception)
+                else "interrupted")
+        raise
+    _finish(ctx, run_id, result)
+    return result
+
+
+def _run_resources(ctx: SyncContext, run_id: int, only: list[str] | None, result: SyncResult) -> None:
     for res in RESOURCES:
         if only and res.name not in only:
             continue
@@ -63,15 +81,17 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
             res.name, counts["inserted"], counts["updated"], counts["deleted"], peak_rss_mib(),
         )
         ctx.progress(f"{res.name}: done")
+
+
+def _finish(ctx: SyncContext, run_id: int, result: SyncResult, error: str | None = None) -> None:
     result.calls = ctx.client.reset_counts()
     with transaction(ctx.sessions) as s:
         run = s.get(SyncRun, run_id)
         run.finished_at = utcnow()
         run.status = result.status
-        run.error = str(result.error) if result.error else None
+        run.error = redact_text(error or result.error) if (error or result.error) else None
         run.calls = dict(result.calls)
         run.rows = result.rows
-    return result
 
 
 __all__ = ["SyncResult", "run_sync"]

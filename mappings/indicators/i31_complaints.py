@@ -6,7 +6,8 @@ discussion opened by someone who is not staff of that course is a complaint. It 
 *answered* when its last post is by staff; the delay is measured up to that last
 staff post (Moodle's discussion list gives the last post, not the first reply, so
 this is an upper bound of the time to first answer). An unanswered complaint older
-than ``complaint_answer_days`` is overdue. Low rated answers and free-text answers
+than ``complaint_answer_days`` is overdue; one answered after that delay is answered late
+(à consolider: the first answer may have been in time, the register dates it). Low rated answers and free-text answers
 that express a difficulty in the indicator-30 surveys are listed as difficulties to treat.
 """
 
@@ -37,7 +38,7 @@ def _channels(inp: EvalInput) -> tuple[list, list]:
 def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, float | int]]:
     findings: list[Finding] = []
     deadline = int(inp.t("complaint_answer_days"))
-    total = answered = overdue = 0
+    total = answered = overdue = late = 0
     delays: list[float] = []
     for c, forum in forums:
         staff = {s.user_id for s in c.staff}
@@ -48,7 +49,17 @@ def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, 
             age = (inp.now - d.created) / DAY
             if d.replies and d.last_poster_id in staff:
                 answered += 1
-                delays.append((d.last_post - d.created) / DAY)
+                delay = (d.last_post - d.created) / DAY
+                delays.append(delay)
+                if delay > deadline:  # answered, but after the configured delay
+                    late += 1
+                    findings.append(finding(
+                        c, f"Réclamation traitée hors délai : « {d.name} »",
+                        f"dernière réponse de l’équipe {_days(delay)} après l’ouverture, délai fixé à {deadline} "
+                        "jours (Moodle ne donne que la dernière réponse : si une première réponse a été faite "
+                        "dans le délai, la dater dans le registre des réclamations)",
+                        "Répondre dans le délai annoncé et tracer la date de la première réponse.",
+                        severity=Outcome.WARN, activity=forum.name, audience="quality"))
             elif age > deadline:
                 overdue += 1
                 findings.append(finding(c, f"Réclamation sans réponse : « {d.name} »",
@@ -61,10 +72,15 @@ def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, 
                                         f"Répondre avant {deadline} jours.", severity=Outcome.WARN,
                                         activity=forum.name, audience="quality"))
     figures: dict[str, float | int] = {"reclamations": total, "reclamations_repondues": answered,
-                                       "reclamations_en_retard": overdue}
+                                       "reclamations_hors_delai": late, "reclamations_en_retard": overdue}
     if delays:
         figures["delai_reponse_median_jours"] = round(median(delays), 1)
     return findings, figures
+
+
+def _days(days: float) -> str:
+    n = round(days)
+    return f"{n} jour" if n <= 1 else f"{n} jours"
 
 
 def _difficulties(inp: EvalInput, channel_feedbacks: set[int]) -> list[Finding]:
@@ -109,7 +125,8 @@ def evaluate(inp: EvalInput) -> Verdict:
     outcome = outcome_of(findings)
     names = ", ".join(f"« {f.name} »" for _, f in forums + feedbacks) or "aucun"
     summary = (f"Canal de réclamation : {names} ; {figures['reclamations']} réclamation(s), "
-               f"{figures['reclamations_repondues']} répondue(s), {figures['reclamations_en_retard']} en retard ; "
+               f"{figures['reclamations_repondues']} répondue(s) dont {figures['reclamations_hors_delai']} hors "
+               f"délai, {figures['reclamations_en_retard']} sans réponse en retard ; "
                f"{figures['difficultes']} difficulté(s) exprimée(s) dans les questionnaires.")
     return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings),
                    missing=not forums and not feedbacks and not figures["difficultes"])

@@ -57,6 +57,21 @@ def test_overdue_complaint_fails_pending_one_warns_staff_posts_are_not_complaint
     assert v2.outcome == Outcome.WARN
 
 
+def test_a_complaint_answered_after_the_configured_delay_is_answered_late_not_in_time():
+    """Answered after 9 days with a 7-day delay: reported (à consolider), not counted as in time; at exactly
+    the delay, and with a longer configured delay, it is in time."""
+    v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 9)),))))
+    assert v.outcome == Outcome.WARN
+    assert v.figures["reclamations_repondues"] == 1 and v.figures["reclamations_hors_delai"] == 1
+    late = next(f for f in v.findings if "hors délai" in f.what)
+    assert "9 jours" in late.why and "délai fixé à 7 jours" in late.why and late.audience == "quality"
+    at_limit = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 7)),))))
+    assert at_limit.outcome == Outcome.PASSED and at_limit.figures["reclamations_hors_delai"] == 0
+    longer = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 9)),)),
+                                         complaint_answer_days=10))
+    assert longer.outcome == Outcome.PASSED and longer.figures["reclamations_hors_delai"] == 0
+
+
 def test_low_scores_and_complaint_words_in_surveys_are_difficulties():
     text_item = FeedbackItemSnap(2, "q_suggestions", "Suggestions", "textarea", "")
     base = feedback(3, score=1)

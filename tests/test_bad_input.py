@@ -1,0 +1,135 @@
+"""Bad input never gives a traceback or a half-written store: one line naming the key, exit 2; a run
+always ends as ok or failed; evaluate refuses an empty store."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from connector import app, errors
+from connector.cli import cli
+from connector.config import load_settings
+from connector.store.models import SyncRun
+from tests.test_sync import settings_for, transport
+
+BASE = '[moodle]\nurl = "https://moodle.example.fr"\ntoken = "x"\n'
+RULE = 'rules = [{ prefix = "BTS" }]\n'
+
+
+def _toml(tmp_path, text: str):
+    cfg = tmp_path / "q.toml"
+    cfg.write_text(BASE + text, encoding="utf-8")
+    return cfg
+
+
+def _programme(code: str, extra: str = "") -> str:
+    return f'[[programmes]]\ncode = "{code}"\ntitle = "Programme"\n{RULE}{extra}'
+
+
+@pytest.mark.parametrize("programmes, words", [
+    (_programme(""), "programmes.0.code: a programme code must not be empty"),
+    (_programme("X" * 250), "programmes.0.code: a programme code is at most 64 characters (this one has 250)"),
+    (_programme("BTS") + _programme("BTS"), "« BTS » is given twice"),
+    (_programme("BTS MCO") + _programme("BTS_MCO"), "« BTS_MCO » and « BTS MCO » would write the same report"),
+    (_programme("BTS/MCO"), "programmes.0.code: a programme code holds no control character, '/'"),
+    (_programme("bts-mco") + _programme("BTS-MCO"), "would write the same report files"),
+])
+def test_programme_codes_are_checked_at_load(tmp_path, programmes, words):
+    with pytest.raises(errors.ConfigError) as info:
+        load_settings(_toml(tmp_path, programmes))
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("table, words", [
+    ('inactive_days = "trente"', "inactive_days: a number is expected (got 'trente')"),
+    ("inactive_days = -5", "inactive_days: must not be negative"),
+    ("inactiv_days = 30", "inactiv_days: unknown threshold (did you mean inactive_days?)"),
+    ('complaints_pattern = "r[ée"', "complaints_pattern: not a valid regular expression"),
+    ('evidence_pattern = "QUALIOPI-I{x}"', "evidence_pattern: not a valid pattern"),
+    ("dropout_rate_warn = 20", "dropout_rate_warn: a share between 0 and 1 is expected"),
+    ("satisfaction_min = 7", "satisfaction_min: a score between 1 and 5"),
+    ('satisfaction_items = "q_global"', "satisfaction_items: a list of names is expected"),
+])
+def test_thresholds_are_checked_at_load_globally_and_per_programme(tmp_path, table, words):
+    with pytest.raises(errors.ConfigError) as info:
+        load_settings(_toml(tmp_path, f"[thresholds]\n{table}\n"))
+    assert f"thresholds: {words}" in str(info.value)
+    with pytest.raises(errors.ConfigError) as info:
+        load_settings(_toml(tmp_path, _programme("BTS", f"thresholds = {{ {table} }}\n")))
+    assert f"programmes.0.thresholds: {words}" in str(info.value)
+
+
+def test_good_thresholds_still_load(tmp_path):
+    s = load_settings(_toml(tmp_path, '[thresholds]\ninactive_days = 45\ncomplaints_pattern = "plainte"\n'
+                                      "dropout_rate_warn = 0.25\n"))
+    assert s.thresholds["inactive_days"] == 45
+
+
+def test_a_bad_threshold_through_the_cli_is_one_line_and_exit_2(tmp_path):
+    cfg = _toml(tmp_path, '[thresholds]\ncomplaints_pattern = "("\n')
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
+    assert result.exit_code == errors.EXIT_CONFIG
+    assert "Traceback" not in result.output and "complaints_pattern" in result.output
+
+
+def test_no_config_file_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in __import__("os").environ if k.upper().startswith("QUALIOPI_")]:
+        monkeypatch.delenv(key)
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == errors.EXIT_CONFIG
+    assert "no configuration file" in result.output and "config.example.toml" in result.output
+    assert "required key is missing" not in result.output
+
+
+def test_evaluate_on_an_empty_store_says_sync_first(tmp_path):
+    cfg = _toml(tmp_path, f'[store]\nurl = "sqlite:///{tmp_path}/s.db"\n' + _programme("BTS"))
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "evaluate"])
+    assert result.exit_code == errors.EXIT_CONFIG
+    assert "nothing synced yet: run `qualiopi-sync sync` first" in result.output
+    assert "BTS" not in result.output.split("nothing synced")[0]  # no matrix printed
+
+
+def test_a_bug_inside_a_sync_ends_the_run_as_failed_and_a_killed_run_is_closed_by_the_next(store_url,
+                                                                                          monkeypatch):
+    from connector.sync.resources import catalog
+
+    def broken(*a, **k):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(catalog, "fetch_contents", broken)
+    with pytest.raises(ValueError):
+        app.sync(settings_for(store_url), transport=transport(), full=True, now=1795502500)
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        runs = s.scalars(select(SyncRun).order_by(SyncRun.id)).all()
+        assert [r.status for r in runs] == ["failed"] and "ValueError" in runs[0].error
+        assert runs[0].finished_at is not None
+    with store.sessions() as s:  # a run killed -9 stays "running"; the next run (under the lock) closes it
+        s.add(SyncRun(started_at=runs[0].started_at, status="running", full=False, calls={}, rows={}))
+        s.commit()
+    monkeypatch.undo()
+    assert app.sync(settings_for(store_url), transport=transport(), now=1795502600).status == "ok"
+    with store.sessions() as s:
+        statuses = [r.status for r in s.scalars(select(SyncRun).order_by(SyncRun.id))]
+        assert statuses == ["failed", "failed", "ok"]
+        assert "interrupted" in s.scalars(select(SyncRun.error).where(SyncRun.id == 2)).one()
+
+
+def test_control_and_bidi_characters_never_reach_the_terminal_or_the_log(tmp_path):
+    import logging
+
+    from connector.safe_text import SafeFormatter, terminal_safe
+
+    evil = "Cours\x1b[2J\x1b]0;pwned\x07 \u202eelif\u202c\x9b31m"
+    assert terminal_safe(evil) == "Cours[2J]0;pwned elif31m"
+    assert terminal_safe("ligne 1\n\tligne 2") == "ligne 1\n\tligne 2"
+    record = logging.LogRecord("x", logging.INFO, "f", 1, "course %s synced", (evil,), None)
+    assert "\x1b" not in SafeFormatter("%(message)s").format(record)
+    cfg = _toml(tmp_path, f'[store]\nurl = "sqlite:///{tmp_path}/s.db"\n')
+    bad = tmp_path / "contrats\x1b[2J\u202e.csv"
+    bad.write_text("apprentice;company\nX;Y\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "contracts", "import", str(bad)])
+    assert result.exit_code == errors.EXIT_CONFIG and "contrats[2J.csv" in result.stderr
+    assert "\x1b" not in result.output and "\u202e" not in result.output
