@@ -225,6 +225,20 @@ class ReportsConfig(_Section):
     out_dir: Path = Path("out")  # site, PDFs, teacher digests; the dossier goes to out_dir/dossier (0700)
     # a rate (0–1) or score that moved less than this is unchanged: no re-render, nothing re-sent
     figure_tolerance: float = Field(0.01, ge=0, le=0.5)
+    # the group of the web server that publishes out_dir (files 0640, folders 0750); the dossier stays owner-only
+    group: str | None = None
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, v: str | None) -> str | None:
+        import grp
+
+        if v is not None:
+            try:
+                grp.getgrnam(v)
+            except KeyError:
+                raise ValueError(f"no group named {v!r} on this machine") from None
+        return v
 
 
 class SmtpConfig(_Section):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connector.dossier import DossierOptions, write_dossiers
 from connector.evaluate import EvaluationResult
 from connector.store.db import transaction
-from connector.store.outputs import load_render_hashes, load_trend, save_render_hash
+from connector.store.outputs import load_render_hashes, load_trend, save_render_hash, site_secret
 from mappings.model import CourseSnap
 from reports import render as r
 from reports.model import CourseLine, DigestCourse, ProgrammeReport, ReportMeta, TeacherDigest, TrendPoint
@@ -92,7 +92,13 @@ def build_programme_reports(result: EvaluationResult, sessions: sessionmaker[Ses
                 for prog, verdicts in result.programmes]
 
 
-def build_digests(result: EvaluationResult) -> list[TeacherDigest]:
+def digest_name_key(secret: str, user_id: int) -> str:
+    import hmac
+
+    return hmac.new(secret.encode(), f"digest:{user_id}".encode(), "sha256").hexdigest()[:24]
+
+
+def build_digests(result: EvaluationResult, secret: str = "") -> list[TeacherDigest]:
     """One digest per teacher: their courses only, findings of 6/10 and their at-risk learners."""
     by_course: dict[int, tuple[list, list]] = {}
     for _, verdicts in result.programmes:
@@ -115,7 +121,7 @@ def build_digests(result: EvaluationResult) -> list[TeacherDigest]:
         items = tuple(DigestCourse(course_line(c), tuple(by_course.get(c.id, ([], []))[0]),
                                    tuple(by_course.get(c.id, ([], []))[1]))
                       for c in sorted(courses.values(), key=lambda c: c.shortname) if c.visible)
-        out.append(TeacherDigest(uid, name, items))
+        out.append(TeacherDigest(uid, name, items, digest_name_key(secret, uid) if secret else ""))
     return out
 
 
@@ -127,7 +133,8 @@ def digest_key(d: TeacherDigest) -> str:
 
 def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], out: Path, provider: str,
                    moodle_url: str | None = None, *, force: bool = False, now: int | None = None,
-                   dossier: DossierOptions | None = None, tolerance: float = 0.01) -> RenderResult:
+                   dossier: DossierOptions | None = None, tolerance: float = 0.01,
+                   group: str | None = None) -> RenderResult:
     meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
     reports = build_programme_reports(result, sessions)
     with sessions() as s:
@@ -149,7 +156,11 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
     r.render_index(out, meta, reports, result.unmapped, result.unknown_codes)
     if res.rendered or not (out / "dossier" / "index.html").exists():  # rewritten when a report changed
         res.dossiers = write_dossiers(result, sessions, out, meta, dossier or DossierOptions())
-    for d in build_digests(result):
+    with transaction(sessions) as s:
+        secret = site_secret(s, "digest-names")
+    digests = build_digests(result, secret)
+    _remove_stale_digests(out / "formateurs", {f"{d.slug}.html" for d in digests})
+    for d in digests:
         h = digest_key(d)
         res.digests.append(d)
         res.digest_hashes[d.user_id] = h
@@ -160,4 +171,26 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
     with transaction(sessions) as s:
         for (kind, key), h in new_hashes.items():
             save_render_hash(s, kind, key, h)
+    if group:
+        publish_to_group(out, group)
     return res
+
+
+def _remove_stale_digests(folder: Path, keep: set[str]) -> None:
+    """Digests of teachers who left, or under an older (guessable) name, are not left published."""
+    if folder.is_dir():
+        for p in folder.glob("formateur-*.html"):
+            if p.name not in keep:
+                p.unlink(missing_ok=True)
+
+
+def publish_to_group(out: Path, group: str) -> None:
+    """Give the web server's group read access to the published part (never to the dossier)."""
+    import grp
+    import os
+
+    gid = grp.getgrnam(group).gr_gid
+    for p in [out, *out.rglob("*")]:
+        if "dossier" in p.relative_to(out).parts or p.is_symlink():
+            continue
+        os.chown(p, -1, gid)

@@ -62,10 +62,11 @@ class TeacherDigest:
     user_id: int
     fullname: str
     courses: tuple[DigestCourse, ...]
+    name_key: str = ""  # a keyed hash of the user id: the digest's address cannot be guessed from a Moodle id
 
     @property
     def slug(self) -> str:
-        return f"formateur-{self.user_id}"
+        return f"formateur-{self.name_key or self.user_id}"
 
 
 # ------------------------------------------------------------------ the auditor's dossier

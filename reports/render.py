@@ -15,17 +15,35 @@ from markupsafe import escape
 from reports.env import render
 from reports.model import Dossier, ProgrammeReport, ReportMeta, TeacherDigest
 
+PUBLISHED_FILE, PUBLISHED_DIR = 0o640, 0o750  # the quality site and the digests: owner and its group only
 
-def _write(path: Path, text: str | bytes, mode: int | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+
+def _dir(path: Path, mode: int = PUBLISHED_DIR) -> None:
+    """Create the missing folders of ``path`` with ``mode`` whatever the umask (existing ones, a symbolic link
+    the sysadmin made included, are left as they are)."""
+    for p in [*reversed(path.parents[: len(path.parts) - 1]), path]:
+        if p.exists():
+            continue
+        p.mkdir(exist_ok=True)
+        os.chmod(p, mode)
+
+
+def _write(path: Path, text: str | bytes, mode: int = PUBLISHED_FILE) -> Path:
+    """Write through a fresh temporary file (random name, O_EXCL: a link planted beside the report cannot
+    be followed), set ``mode`` whatever the umask, then rename into place: readers never see half a file."""
+    import tempfile
+
+    _dir(path.parent, 0o700 if mode == 0o600 else PUBLISHED_DIR)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode if mode is not None else 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    if mode is not None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.chmod(tmp, mode)
-    os.replace(tmp, path)  # readers never see a half-written report
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 

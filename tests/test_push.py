@@ -75,7 +75,8 @@ def test_one_message_per_teacher_then_nothing_on_rerun(rendered):
     assert all("messages[1][touserid]" not in c for c in calls)  # one recipient per call (Moodle 4.5 bug)
     teacher1 = next(c for c in calls if c["messages[0][touserid]"] == "43")
     assert teacher1["messages[0][textformat]"] == "1" and "BTSMCO-DRC" in teacher1["messages[0][text]"]
-    assert "https://qualite.example/out/formateurs/formateur-43.html" in teacher1["messages[0][text]"]
+    slug = next(d.slug for d in res.digests if d.user_id == 43)
+    assert f"https://qualite.example/out/formateurs/{slug}.html" in teacher1["messages[0][text]"]
     assert "DWWM" not in teacher1["messages[0][text]"]
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # unchanged digests: nothing sent
         moodle(rsps)

@@ -113,7 +113,10 @@ def test_teacher1_digest_names_only_her_courses_and_learners(site):
     _, store, ev, res = site
     d = next(d for d in res.digests if d.user_id == 43)
     assert [dc.course.shortname for dc in d.courses] == ["BTSMCO-CEJM", "BTSMCO-DRC", "BTSMCO-GOPS"]
-    html = (res.out_dir / "formateurs" / "formateur-43.html").read_text()
+    import re
+
+    assert re.fullmatch(r"formateur-[0-9a-f]{24}", d.slug)  # a keyed hash: not guessable from the Moodle id
+    html = (res.out_dir / "formateurs" / f"{d.slug}.html").read_text()
     assert "BTSMCO-DRC" in html and "DWWM" not in html and "EXCEL" not in html
     mine = learners(store, ev, "BTS-MCO")
     others = (learners(store, ev, "TP-DWWM") | learners(store, ev, "EXCEL")) - mine

@@ -71,7 +71,7 @@ class RequestsTransport:
                              allow_redirects=False)
 
     def _post(self, url: str, timeout: float, **kwargs: Any) -> RawResponse:
-        return self._request("post", url, timeout, **kwargs)
+        return self._request("post", url, timeout, allow_redirects=False, **kwargs)  # the token stays here
 
     def _request(self, method: str, url: str, timeout: float, max_bytes: int | None = None,
                  **kwargs: Any) -> RawResponse:
@@ -80,8 +80,10 @@ class RequestsTransport:
             resp = self.session.request(method, url, timeout=(self.connect_timeout, timeout), **kwargs)
             if resp.is_redirect or resp.is_permanent_redirect:
                 target = urlsplit(resp.headers.get("Location", ""))
-                raise errors.TransportError(f"Moodle redirected a file download to {target.netloc}{target.path}: "
-                                            "not followed (the token is never sent elsewhere)")
+                raise errors.TransportError(
+                    f"{host} answered with a redirect (HTTP {resp.status_code}) to "
+                    f"{target.scheme + '://' if target.scheme else ''}{target.netloc}{target.path}: not followed, "
+                    "the token is never sent elsewhere; if Moodle moved, set [moodle] url to its address")
             if max_bytes is None:
                 body = resp.content
             else:

@@ -29,6 +29,7 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     try:
         if url.startswith("sqlite"):
+            _private_sqlite_file(url)
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
@@ -36,6 +37,26 @@ def make_engine(url: str) -> Engine:
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise ConfigError(f"store.url: cannot use {url.split('://')[0]!r}: {exc}") from None
     return engine
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The store names people: its file (and so SQLite's -wal/-shm, which copy its mode) is 0600 whatever
+    the umask, created before SQLite creates it with the umask's mode."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    except FileNotFoundError:
+        return  # its folder does not exist: SQLite reports that itself
+    except OSError as exc:
+        raise ConfigError(f"store.url: cannot use {path}: {exc.strerror}") from None
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

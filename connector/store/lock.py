@@ -65,7 +65,11 @@ def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
                     pass
         return
     path = lock_file or default_lock_path(engine)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:  # never through a planted symbolic link (O_NOFOLLOW), owner-only whatever the umask
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise LockedError(f"cannot open the lock file {path}: {exc.strerror} (a symbolic link is refused)") from None
+    os.fchmod(fd, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

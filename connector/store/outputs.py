@@ -22,6 +22,19 @@ def save_render_hash(session: Session, kind: str, key: str, input_hash: str) -> 
 SENT_OR_MAYBE = ("sent", "sending", "unknown")
 
 
+def site_secret(session: Session, name: str) -> str:
+    """A random secret of this store (created once, kept in ``render_state`` under kind "secret"): the key of
+    the teacher digests' file names."""
+    import secrets
+
+    row = session.get(RenderState, ("secret", name))
+    if row is None:
+        row = RenderState(kind="secret", key=name, input_hash=secrets.token_hex(32))
+        session.add(row)
+        session.flush()
+    return row.input_hash
+
+
 def already_sent(session: Session, channel: str, recipient: str, content_hash: str) -> str | None:
     """The status of the attempt that sent (or may have sent) this content, or None."""
     return session.scalar(select(PushRecord.status).where(
