@@ -248,12 +248,10 @@ def _run_probe(name: str, run: Callable[[], Any]) -> tuple[str, str]:
         return "failed", str(exc)
     except ReportError as exc:
         return "failed", f"{exc} (the recipe follows)"
-    except errors.AccessDeniedError as exc:
-        return "failed", f"{exc.errorcode}: {access_advice(name, exc.errorcode, exc.moodle_message)}"
     except errors.MoodleError as exc:
         if exc.errorcode in _ALLOWED_ERRORS:
             return "ok", ""
-        if exc.errorcode == "cannotviewreport":
+        if isinstance(exc, errors.AccessDeniedError) or exc.errorcode == "cannotviewreport":
             return "failed", f"{exc.errorcode}: {access_advice(name, exc.errorcode, exc.moodle_message)}"
         return "failed", str(exc)
 

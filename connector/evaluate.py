@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from connector.config import ProgrammeConfig, Settings
+from connector.errors import NothingSyncedError
 from connector.store.db import transaction
 from connector.store.evidence import (
     load_category_refs,
@@ -14,6 +15,7 @@ from connector.store.evidence import (
     load_courses,
     load_rncp,
 )
+from connector.store.queries import has_synced
 from connector.store.registers import load_register_evidence, unknown_programme_codes
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.audit import AuditProfile
@@ -64,14 +66,9 @@ def slim(c: CourseSnap) -> CourseSnap:
 
 
 def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:
-    from sqlalchemy import select
-
-    from connector.errors import NothingSyncedError
-    from connector.store.models import SyncRun
-
     programmes = [to_programme(p) for p in settings.programmes]
     with sessions() as s:
-        if s.scalar(select(SyncRun.id).where(SyncRun.status == "ok").limit(1)) is None:
+        if not has_synced(s):
             raise NothingSyncedError("nothing synced yet: run `qualiopi-sync sync` first (the store has no "
                                      "successful sync to evaluate)")
         cats, refs = load_category_refs(s), load_course_refs(s)

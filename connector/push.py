@@ -96,8 +96,7 @@ def _pdf_files(rendered: RenderResult) -> list[tuple[str, Path, str]]:
     """(programme code, path, key) of every existing programme PDF. The key is the report's judgement
     (``render.report_key``), not the PDF's bytes, which change with the generation time: a re-render with
     nothing new (``render --force``) sends nothing."""
-    return [(code, p, rendered.report_keys.get(code) or hashlib.sha256(p.read_bytes()).hexdigest())
-            for code, p in sorted(rendered.pdfs.items()) if p.exists()]
+    return [(code, p, rendered.report_keys[code]) for code, p in sorted(rendered.pdfs.items()) if p.exists()]
 
 
 def push_to_moodle(client: MoodleClient, sessions: sessionmaker[Session], cfg: PushConfig,

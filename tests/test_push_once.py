@@ -23,6 +23,7 @@ from connector import app
 from connector.config import PushConfig
 from connector.demo import DEMO_PROGRAMMES
 from connector.evaluate import run_evaluation
+from connector.moodle.client import MoodleClient
 from connector.push import push_all
 from connector.render import render_reports, report_key
 from connector.store.models import PushRecord
@@ -189,13 +190,9 @@ def test_killed_after_moodle_accepted_a_message_it_is_not_sent_again(tmp_path):
         with store.sessions() as s:
             rows = s.scalars(select(PushRecord)).all()
         assert [(r.recipient, r.status) for r in rows] == [(_Moodle.accepted[0], "sending")]
-        from connector.evaluate import run_evaluation as evaluate
-
         settings = settings_for(store_url).model_copy(update={"programmes": DEMO_PROGRAMMES})
-        res = render_reports(evaluate(settings, store.sessions, NOW), store.sessions, tmp_path / "out", "OF", url,
-                             now=NOW)
-        from connector.moodle.client import MoodleClient
-
+        res = render_reports(run_evaluation(settings, store.sessions, NOW), store.sessions, tmp_path / "out", "OF",
+                             url, now=NOW)
         again = push_all(MoodleClient(url, TOKEN, backoff=0, concurrency=1), store.sessions, PushConfig(), None, res)
         assert len(again.sent) == 4 and _Moodle.accepted.count(_Moodle.accepted[0]) == 1  # not sent twice
         assert any("outcome unknown" in line for line in again.skipped)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.errors import ConfigError, StoreError
+from connector.store.lock import verify_lock
 
 ALEMBIC_DIR = Path(__file__).with_name("alembic")
 
@@ -74,8 +75,6 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
-    from connector.store.lock import verify_lock
-
     session = factory()
     try:
         yield session

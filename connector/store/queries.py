@@ -18,6 +18,11 @@ from connector.store.models import (
 )
 
 
+def has_synced(session: Session) -> bool:
+    """At least one sync run ended ok: there is something to evaluate."""
+    return session.scalar(select(SyncRun.id).where(SyncRun.status == "ok").limit(1)) is not None
+
+
 def load_runs(session: Session, limit: int = 10) -> list[SyncRun]:
     return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
 
