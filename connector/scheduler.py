@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -84,14 +84,14 @@ def build_scheduler(settings: Settings, scheduler_cls: Callable[..., BaseSchedul
 
 
 def serve(settings: Settings) -> None:
-    sched = build_scheduler(settings)
+    """Run the jobs until SIGTERM/SIGINT. The scheduler runs in the background; the signal handler only
+    records the signal and the main thread does the stopping (a shutdown called from inside a handler can
+    wait on a lock the interrupted thread holds: it hung now and then)."""
+    sched = build_scheduler(settings, BackgroundScheduler)
+    received: list[int] = []
 
     def stop(signum: int, _frame: object) -> None:
-        log.info("signal %s: finishing the running job, then stopping", signal.Signals(signum).name)
-        if sched.running:
-            sched.shutdown(wait=True)
-        else:  # not started yet
-            raise SystemExit(0)
+        received.append(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -100,7 +100,10 @@ def serve(settings: Settings) -> None:
     for job in settings.schedule.jobs:
         log.info("job %s (%s, '%s'): next run %s", job.name, job.command, job.cron,
                  cron_trigger(job, tz).get_next_fire_time(None, now).isoformat())
-    sched.add_listener(lambda _e: log.info("scheduler started (%s), pid %d", settings.schedule.timezone,
-                                           os.getpid()), EVENT_SCHEDULER_STARTED)
-    sched.start()  # blocks until shutdown
+    sched.start()
+    log.info("scheduler started (%s), pid %d", settings.schedule.timezone, os.getpid())
+    while not received:
+        time.sleep(0.2)  # a signal interrupts the sleep; the handler only appends
+    log.info("signal %s: finishing the running job, then stopping", signal.Signals(received[0]).name)
+    sched.shutdown(wait=True)
     log.info("scheduler stopped")
