@@ -140,8 +140,11 @@ def add_quality_world(add, recorded, demo_now: int, courses: dict, onlyactive: d
              contacts=[{"id": MANAGER["id"], "fullname": MANAGER["fullname"]}],
              customfields=[{**f, "valueraw": None, "value": None} for f in tmpl.get("customfields", [])])
     listing["courses"].append(q)
+    for c in listing["courses"]:  # as a sync user holding moodle/course:update sees the list (doctor requires it)
+        c["cacherev"] = c["startdate"]
     entries[key] = {"source": "derived: recorded course list (core_course_get_courses_by_field__all.json) plus the "
-                              "quality course of the second set", "wsfunction": key[0], "params": {},
+                              "quality course of the second set, plus each course's cacherev (its startdate) as "
+                              "a sync user holding moodle/course:update sees it", "wsfunction": key[0], "params": {},
                     "response": listing, "recorded": _pristine(entries[key])}
 
     # who is enrolled in it: the quality manager, editing teacher (first set's teacher record as template)

@@ -53,6 +53,12 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
         state["completion"] = {c.id for c in cs if c.enablecompletion}
         state["cacherev"] = any((c.model_extra or {}).get("cacherev") is not None for c in cs)
         state["course"] = cs[0].id if cs else None
+        if cs and not state["cacherev"]:
+            raise ProbeFailed(
+                "the course records carry no cache revision (cacherev), so an activity added or renamed without "
+                "touching the course settings would be seen only by `sync --full`: grant the sync role "
+                "moodle/course:update (system context; the service's functions stay read-only, and the sync "
+                "user's authentication can be set to 'No login')")
         return cs
 
     def enrolled() -> Any:
@@ -291,10 +297,5 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if quality_course_ids and register_names and all(
             c.in_service for c in checks if c.function.startswith("mod_data_")):
         checks += check_registers(client, quality_course_ids, register_names, listed.get("dbs"))
-    notes = []
-    if state.get("courses") and not state.get("cacherev"):
-        notes.append("activity-only edits (an activity added or renamed without touching the course settings) are "
-                     "seen only by `sync --full`: give the sync role moodle/course:update so that Moodle shows each "
-                     "course's cache revision (the service's functions stay read-only; set the sync user's "
-                     "authentication to 'No login') and every nightly run sees them at no extra call")
+    notes: list[str] = []
     return DoctorReport(site, checks, tuple(notes))

@@ -115,31 +115,33 @@ def test_without_forum_viewdiscussion_the_empty_forum_list_is_caught():
     assert check.probe == "failed" and "mod/forum:viewdiscussion" in check.fix
 
 
-def test_without_quiz_view_the_quiz_missing_from_contents_is_caught_against_the_gradebook():
-    """core_course_get_contents and the grade report leave the quiz out for the sync user; the gradebook
+@pytest.mark.parametrize("kind", ["quiz", "assign"])
+def test_without_a_module_view_capability_the_activity_missing_from_contents_is_caught_against_the_gradebook(kind):
+    """core_course_get_contents and the grade report leave the activity out for the sync user; the gradebook
     (core_grades_get_gradeitems, no capability needed) still lists it."""
     entries = _entries()
 
     def no_quiz(sections):
-        return [{**s, "modules": [m for m in s["modules"] if m["modname"] != "quiz"]} for s in sections]
+        return [{**s, "modules": [m for m in s["modules"] if m["modname"] != kind]} for s in sections]
 
     _replace(entries, "core_course_get_contents", lambda p: p == {"courseid": C1}, no_quiz)
     quiz_names = {m["name"] for s in next(e for e in _entries() if e["wsfunction"] == "core_course_get_contents"
                                           and e["params"] == {"courseid": C1})["response"]
-                  for m in s["modules"] if m["modname"] == "quiz"}
+                  for m in s["modules"] if m["modname"] == kind}
+    assert quiz_names
 
     def hide(answer):
         out = copy.deepcopy(answer)
         for ug in out["usergrades"]:
-            ug["gradeitems"] = [i for i in ug["gradeitems"] if i.get("itemmodule") != "quiz"]
+            ug["gradeitems"] = [i for i in ug["gradeitems"] if i.get("itemmodule") != kind]
         return out
 
     _replace(entries, "gradereport_user_get_grade_items", lambda p: p.get("courseid") == C1, hide)
     report, checks = _doctor(entries)
     assert report.ok is False
     check = checks["gradereport_user_get_grade_items"]
-    assert check.probe == "failed" and "mod/quiz:view" in check.fix
-    assert any(f"« {n} »" in check.fix for n in quiz_names)
+    assert check.probe == "failed" and f"mod/{kind}:view" in check.fix
+    assert all(f"« {n} »" in check.fix for n in sorted(quiz_names)[:3])
 
 
 @pytest.mark.parametrize("fixture, capability", [
@@ -228,13 +230,17 @@ def test_the_readme_lists_every_capability_of_the_registry():
         assert f"`{cap}`" in markdown_table()
 
 
-def test_doctor_advises_course_update_when_records_carry_no_cache_revision():
-    """Recorded course records (no moodle/course:update) have no cacherev: activity-only edits would wait for
-    `sync --full`, and doctor says so without failing; with cacherev in the records the advice goes."""
-    report, _ = _doctor(_entries())
-    assert report.ok and any("moodle/course:update" in n for n in report.notes)
+def test_without_course_update_the_records_carry_no_cache_revision_and_doctor_fails():
+    """Without moodle/course:update the course records come back without cacherev (as recorded in
+    core_course_get_courses_by_field__all.json): activity-only edits would wait for `sync --full`, so the data
+    would not be complete every night, and doctor fails naming the capability; with it, the check passes."""
     entries = _entries()
     _replace(entries, "core_course_get_courses_by_field", lambda p: p == {},
-             lambda a: {**a, "courses": [{**c, "cacherev": 1796000000 + c["id"]} for c in a["courses"]]})
-    report, _ = _doctor(entries)
-    assert report.ok and report.notes == ()
+             lambda a: {**a, "courses": [{k: v for k, v in c.items() if k != "cacherev"} for c in a["courses"]]})
+    report, checks = _doctor(entries)
+    check = checks["core_course_get_courses_by_field"]
+    assert not report.ok and check.probe == "failed" and "moodle/course:update" in check.fix
+    # the other probes still ran on what the course list gave
+    assert checks["gradereport_user_get_grade_items"].probe == "ok"
+    report, checks = _doctor(_entries())
+    assert report.ok and checks["core_course_get_courses_by_field"].probe == "ok"

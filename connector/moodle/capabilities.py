@@ -44,8 +44,9 @@ CORE = (
        "those activities silently missing from core_course_get_contents"),
     _C("moodle/course:update", "Update course settings", "sync",
        "each course's cache revision (cacherev), which changes when an activity is added or edited: the "
-       "nightly run sees activity-only edits (optional: no write function is in the service)",
-       "activity-only edits seen only by `sync --full` (doctor: ⚠)"),
+       "nightly run sees activity-only edits (no write function is in the service; the sync user's "
+       "authentication can be 'No login')",
+       "no cacherev in the course records: activity-only edits seen only by `sync --full` (doctor: ✘)"),
     _C("moodle/course:viewparticipants", "View participants", "sync", "enrolments", "enrolments refused"),
     _C("moodle/course:enrolreview", "Review course enrolments", "sync",
        "active enrolments only (`onlyactive`)", "core_enrol_get_enrolled_users refused (nopermissions)"),
