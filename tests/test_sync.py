@@ -14,7 +14,9 @@ from connector.config import MoodleConfig, Settings, StoreConfig
 from connector.moodle.replay import ReplayTransport
 from connector.store.lock import run_lock
 from connector.store.models import (
+    ActivityCompletion,
     Course,
+    CourseCompletion,
     Enrolment,
     Feedback,
     FeedbackResponse,
@@ -203,3 +205,48 @@ def test_forums_and_discussions_of_the_complaints_forum(store_url):
         d = s.get(ForumDiscussion, 1)
         assert (d.forum_id, d.user_id, d.usermodified, d.numreplies) == (1, 4, 7, 2)
         assert d.name == "Mon premier mois en magasin"
+
+
+def test_a_sync_that_loses_its_postgresql_lock_midway_stops_writes_nothing_more_and_ends_failed():
+    """The lock's backend is terminated while the completion resource is fetching (what an idle-session
+    timeout or a network cut does): that resource and the ones after it write nothing, the run ends as
+    failed with the lock-lost error (exit 5), never left "running"."""
+    from connector.store.db import make_engine
+    from tests.conftest import PG_SCHEMA, PG_URL
+
+    schema = f"{PG_SCHEMA}_synclost"
+    base = make_engine(PG_URL)
+    with base.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    t = transport()
+    original, killed = t.send, []
+
+    def send(url_, fields, timeout):
+        if dict(fields)["wsfunction"] == "core_completion_get_activities_completion_status" and not killed:
+            with base.begin() as conn:
+                killed.extend(conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND classid = 1366647148 AND pid <> pg_backend_pid() AND objid = "
+                    f"hashtext(current_database() || '.{schema}')::oid")).scalars().all())
+        return original(url_, fields, timeout)
+
+    t.send = send
+    try:
+        result = app.sync(settings_for(url), transport=t, now=NOW)
+        assert killed == [True]
+        assert result.status == "failed" and isinstance(result.error, errors.LockLostError)
+        assert result.error.exit_code == errors.EXIT_LOCKED
+        store = app.open_store(url, migrate=False)
+        with store.sessions() as s:
+            run = s.scalars(select(SyncRun)).one()
+            assert run.status == "failed" and run.finished_at is not None and "lost its lock" in run.error
+            assert s.scalars(select(Course)).first() is not None  # written before the lock was lost
+            for model in (ActivityCompletion, CourseCompletion, Feedback):  # the lost run's and the later ones
+                assert s.scalars(select(model)).first() is None, model.__tablename__
+            assert s.get(SyncCursor, "completion") is None
+        store.engine.dispose()
+    finally:
+        with base.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        base.dispose()
