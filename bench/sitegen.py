@@ -58,6 +58,7 @@ class GeneratedSite(Answers):
     access_over: dict[tuple[int, int], int] = field(default_factory=dict)
     done_over: dict[tuple[int, int], int] = field(default_factory=dict)
     status_over: dict[tuple[int, int], str] = field(default_factory=dict)
+    dates_over: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # (start, end) in the report
     extra: dict[int, list[int]] = field(default_factory=dict)  # course → users enrolled since generation
     edits: dict[int, int] = field(default_factory=dict)  # course → edit count
     emptied: set[int] = field(default_factory=set)  # courses answered without anybody (a glitch)

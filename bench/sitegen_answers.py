@@ -356,11 +356,12 @@ class Answers:
         for uid, role in sorted(people, key=lambda x: self.user_name(x[0])[0]):
             username, fullname, idnumber = self.user_name(uid)
             e = self.enrolment(c, uid)
+            start, end = self.dates_over.get((c.id, uid), (e.timestart, 0))
             done = self.completed(c, e) if role == "student" else False
             rows.append([
                 link, f'<a href="{SITE_URL}/user/profile.php?id={uid}">{fullname}</a>', username, idnumber, role,
                 f"Groupe {'AB'[uid % 2]}" if c.alternance and role == "student" else "",
-                self._word("Active" if e.status == "active" else "Suspended"), self._date(e.timestart), "",
+                self._word("Active" if e.status == "active" else "Suspended"), self._date(start), self._date(end),
                 self._date(e.access) or self._word("Never"), self._word("Yes" if done else "No"),
                 self._date(self.done_time(c, e, tracked - 1)) if done else "",
                 # Moodle writes 0.0 % for teachers and in courses without completion (recorded)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connector.config import Settings
 from connector.moodle import MoodleClient
 from connector.moodle.client import Transport
-from connector.store import db
+from connector.store import db, retention
 from connector.store.lock import run_lock
 from connector.store.seed import seed_referentiel
 from connector.sync import SyncResult, run_sync
@@ -101,5 +101,20 @@ def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full:
         evidence_tag=evidence_tag_regex(str(merged(settings.thresholds)["evidence_pattern"])),
         quality_course_ids=tuple(settings.quality_courses), register_names=settings.quality.register_names(),
         snapshot_dir=settings.dossier.snapshot_dir, max_file_bytes=int(settings.dossier.max_file_mb * 1048576),
+        retired_before=retention.cutoff(now or int(time.time()), settings.retention.months),
     )
     return run_sync(ctx)
+
+
+def purge(settings: Settings, *, now: int | None = None, dry_run: bool = False,
+          lock_file: Path | None = None) -> retention.PurgeResult:
+    """Remove the personal data past ``[retention] months`` (under the run lock; ``dry_run`` counts only)."""
+    before = retention.cutoff(now or int(time.time()), settings.retention.months)
+    with locked_store(settings, lock_file) as store:
+        if dry_run:
+            with store.sessions() as s:
+                result = retention.purge(s, before)
+                s.rollback()
+            return result
+        with db.transaction(store.sessions) as s:
+            return retention.purge(s, before)

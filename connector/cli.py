@@ -10,6 +10,7 @@ import click
 
 from connector import app, errors
 from connector.cli_common import _settings, echo, handle_errors
+from connector.cli_data import purge
 from connector.cli_registers import register
 from connector.moodle.replay import ReplayTransport
 from connector.safe_text import SafeFormatter, terminal_safe
@@ -304,6 +305,7 @@ def _print_sync(result) -> None:
 
 
 cli.add_command(register)
+cli.add_command(purge)
 
 
 def main() -> None:

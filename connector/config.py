@@ -221,6 +221,13 @@ class DossierConfig(_Section):
     sample_seed: int = 1  # the same seed gives the same sample
 
 
+class RetentionConfig(_Section):
+    """How long personal data is kept after an enrolment, a course or a contract ended (RGPD): past it,
+    `purge` removes it and the sync no longer brings it back."""
+
+    months: int = Field(36, ge=6, le=240)
+
+
 class ReportsConfig(_Section):
     out_dir: Path = Path("out")  # site, PDFs, teacher digests; the dossier goes to out_dir/dossier (0700)
     # a rate (0–1) or score that moved less than this is unchanged: no re-render, nothing re-sent
@@ -279,7 +286,7 @@ class PushConfig(_Section):
 class JobConfig(_Section):
     name: str
     cron: str  # crontab fields "min hour day month weekday"; weekdays by name (mon-fri)
-    command: Literal["run", "sync"] = "run"
+    command: Literal["run", "sync", "purge"] = "run"
 
 
 class ScheduleConfig(_Section):
@@ -304,6 +311,7 @@ class Settings(BaseSettings):
     quality_course_ids: list[int] = Field(default_factory=list)  # older spelling of [quality] course_ids
     reports: ReportsConfig = ReportsConfig()
     dossier: DossierConfig = DossierConfig()
+    retention: RetentionConfig = RetentionConfig()
     push: PushConfig = PushConfig()
     smtp: SmtpConfig | None = None
     schedule: ScheduleConfig = ScheduleConfig()

@@ -55,6 +55,9 @@ def run_job(settings: Settings, job: JobConfig, **pipeline_kwargs: Any) -> str:
             if result.error:
                 raise result.error
             outcome = f"ok, {sum(result.calls.values())} calls"
+        elif job.command == "purge":
+            purged = app.purge(settings, **{k: v for k, v in pipeline_kwargs.items() if k == "now"})
+            outcome = f"ok, {purged.total} item(s) purged"
         else:
             r = run_pipeline(settings, **pipeline_kwargs)
             outcome = (f"ok, {len(r.render.rendered)} programme(s) rendered, "

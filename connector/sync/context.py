@@ -35,6 +35,7 @@ class SyncContext:
     register_names: dict[str, str] = field(default_factory=dict)  # kind → Database activity name
     snapshot_dir: Path | None = None  # where documents are copied for the dossier (None: not copied)
     max_file_bytes: int = 20 * 1024 * 1024
+    retired_before: int | None = None  # retention cut-off: people of what ended before it are not synced
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from connector.moodle import models as m
 from connector.store.db import transaction
@@ -110,11 +110,16 @@ def _page_texts(ctx: SyncContext, mrows: list[dict]) -> None:
             tagged[page.coursemodule]["content_time"] = page.timemodified or tagged[page.coursemodule]["content_time"]
 
 
-def active_courses(ctx: SyncContext) -> list[Course]:
+def active_courses(ctx: SyncContext, *, people: bool = False) -> list[Course]:
+    """Courses to sync; ``people``: without those that ended before the retention cut-off (their learners'
+    data is purged and not brought back)."""
     with ctx.sessions() as s:
         stmt = select(Course).where(Course.deleted_at.is_(None)).order_by(Course.id)
         if ctx.course_ids:
             stmt = stmt.where(Course.id.in_(ctx.course_ids))
+        if people and ctx.retired_before:
+            stmt = stmt.where(or_(Course.enddate.is_(None), Course.enddate <= 0,
+                                  Course.enddate >= ctx.retired_before))
         return list(s.scalars(stmt))
 
 

@@ -61,6 +61,11 @@ def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[in
         ).all())
     if ctx.course_ids:
         courses = [c for c in courses if c in ctx.course_ids]
+    if ctx.retired_before:  # ended before the retention cut-off: its answers are not brought back
+        from connector.sync.resources.catalog import active_courses
+
+        kept = {c.id for c in active_courses(ctx, people=True)}
+        courses = [c for c in courses if c in kept]
     return list(courses), access
 
 
@@ -110,7 +115,7 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
                 counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id == fid))
         for part in chunked(resp_todo, PER_CHUNK):
             for fid, analysis in ctx.client.map(lambda t: (t[0], fetch_responses(ctx, t[0])), part):
-                rrows, vrows = _response_rows(fid, analysis, anonymous[fid])
+                rrows, vrows = _response_rows(fid, analysis, anonymous[fid], ctx.retired_before)
                 counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id == fid))
                 counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id == fid))
         markers = {**list_markers, **{f"items:{f.id}": _hash(f) for f in item_todo}}
@@ -120,10 +125,12 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
     return counts
 
 
-def _response_rows(fid: int, analysis: m.ResponsesAnalysis, anonymous: bool) -> tuple[list, list]:
+def _response_rows(fid: int, analysis: m.ResponsesAnalysis, anonymous: bool,
+                   retired_before: int | None = None) -> tuple[list, list]:
+    """Answers as rows; an answer older than the retention cut-off is kept unlinked from its person."""
     rrows, vrows = [], []
-    attempts = [(a.id, None if anonymous else a.userid, a.timemodified or None, a.responses)
-                for a in analysis.attempts]
+    attempts = [(a.id, None if anonymous or (retired_before and (a.timemodified or 0) < retired_before)
+                 else a.userid, a.timemodified or None, a.responses) for a in analysis.attempts]
     attempts += [(a.id, None, None, a.responses) for a in analysis.anonattempts]
     for rid, user_id, modified, responses in attempts:
         rrows.append(dict(id=rid, feedback_id=fid, user_id=user_id, timemodified=modified))

@@ -64,7 +64,8 @@ def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
         for fid, items in discussions.items():
             drows = [dict(id=d.discussion, forum_id=fid, name=d.name, user_id=d.userid, created=d.created,
                           timemodified=d.timemodified, usermodified=d.usermodified, numreplies=d.numreplies,
-                          locked=d.locked) for d in items]
+                          locked=d.locked) for d in items
+                     if not (ctx.retired_before and d.timemodified < ctx.retired_before)]  # past retention
             counts.update(upsert_rows(s, ForumDiscussion, drows, scope=ForumDiscussion.forum_id == fid))
         save_markers(s, "forums", {**list_markers,
                                    **{f"discussions:{fid}": str(access.get(cid, 0)) for fid, cid in watched}})

@@ -48,7 +48,7 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
     """Per course, two calls (everyone, then active only); written a chunk of courses at a time."""
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
-        for part in chunked(active_courses(ctx), COURSES_PER_CHUNK):
+        for part in chunked(active_courses(ctx, people=True), COURSES_PER_CHUNK):
             fetched = ctx.client.map(lambda c: (c.id, *fetch_enrolled_users(ctx, c.id)), part)
             if not ctx.full:
                 _refuse_vanished_courses(s, fetched)
@@ -116,7 +116,8 @@ def _learners_to_fetch(ctx: SyncContext) -> list[tuple[int, int, int]]:
             todo.append((course_id, user_id, access))
     if ctx.course_ids:
         todo = [t for t in todo if t[0] in ctx.course_ids]
-    return todo
+    kept = {c.id for c in active_courses(ctx, people=True)}
+    return [t for t in todo if t[0] in kept]
 
 
 _SKIP_COURSE = {"nocriteriaset"}  # a course-level fact, not a failure

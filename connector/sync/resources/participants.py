@@ -28,6 +28,7 @@ from connector.store.models import (
     Module,
     User,
 )
+from connector.store.retention import enrolment_retired
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
@@ -102,7 +103,7 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
 
 
 def _sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
-    store = {c.id: c for c in active_courses(ctx)}
+    store = {c.id: c for c in active_courses(ctx, people=True)}
     counts: Counter[str] = Counter()
     seen: set[int] = set()
     with transaction(ctx.sessions) as s:
@@ -133,6 +134,8 @@ def _write(s, ctx: SyncContext, batch: list, store: dict[int, Course]) -> Counte
     users, enrol, done = {}, [], []
     for cid, people in batch:
         for p in people.values():
+            if enrolment_retired(p.timeend, ctx.retired_before):
+                continue  # ended before the retention cut-off: purged, not brought back
             users[p.user_id] = dict(id=p.user_id, username=p.username, fullname=p.fullname, idnumber=p.idnumber)
             enrol.append(dict(course_id=cid, user_id=p.user_id, roles=sorted(p.roles), status=p.status,
                               timestart=p.timestart, timeend=p.timeend, lastcourseaccess=p.lastcourseaccess,
@@ -193,7 +196,7 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     """Completion criteria of courses new or changed since their last probe; checkpoint activity completion."""
     from connector.sync.resources.learners import fetch_completion, info_row, probe_criteria
 
-    courses = [c for c in active_courses(ctx) if c.enablecompletion]
+    courses = [c for c in active_courses(ctx, people=True) if c.enablecompletion]
     probed = ctx.markers("criteria")
     todo = [c for c in courses if ctx.full or probed.get(str(c.id)) != c.record_hash]
     first: dict[int, int] = {}
