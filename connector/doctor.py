@@ -10,6 +10,7 @@ from typing import Any
 from connector import errors
 from connector.moodle import MoodleClient
 from connector.moodle import models as m
+from connector.moodle.capabilities import UNPROBED_VIEW
 from connector.moodle.client import access_advice
 from connector.moodle.functions import required_functions
 
@@ -297,5 +298,8 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if quality_course_ids and register_names and all(
             c.in_service for c in checks if c.function.startswith("mod_data_")):
         checks += check_registers(client, quality_course_ids, register_names, listed.get("dbs"))
-    notes: list[str] = []
-    return DoctorReport(site, checks, tuple(notes))
+    unprobed = ", ".join(f"mod/{k}:view" for k in UNPROBED_VIEW)
+    note = (f"not checkable by behaviour: {unprobed} — without them Moodle hides those activities (surveys for "
+            "indicator 30, virtual classes) from every list the sync user can read; make sure the sync role has "
+            "them (README, capability table)")
+    return DoctorReport(site, checks, (note,))

@@ -244,3 +244,17 @@ def test_without_course_update_the_records_carry_no_cache_revision_and_doctor_fa
     assert checks["gradereport_user_get_grade_items"].probe == "ok"
     report, checks = _doctor(_entries())
     assert report.ok and checks["core_course_get_courses_by_field"].probe == "ok"
+
+
+def test_doctor_names_the_capabilities_it_cannot_check_by_behaviour():
+    """mod/feedback:view missing: the survey is gone from the contents and from the survey list alike (both
+    filter on what the sync user may view), so nothing disagrees; doctor cannot fail on it and says so."""
+    entries = _entries()
+    _replace(entries, "mod_feedback_get_feedbacks_by_courses", lambda p: True,
+             lambda a: {**a, "feedbacks": []} if isinstance(a, dict) and "feedbacks" in a else a)
+    _replace(entries, "core_course_get_contents", lambda p: True,
+             lambda secs: [{**s, "modules": [m for m in s["modules"] if m["modname"] != "feedback"]} for s in secs]
+             if isinstance(secs, list) else secs)
+    report, _ = _doctor(entries)
+    assert report.ok
+    assert any("mod/feedback:view" in n and "not checkable by behaviour" in n for n in report.notes)

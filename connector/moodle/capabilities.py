@@ -116,8 +116,14 @@ MODULE_VIEW: dict[str, tuple[str, bool]] = {
     "workshop": ("View workshop", False),
 }
 
+# Kinds without a grade item and not given to authenticated users by default: when the sync role lacks
+# their :view capability, Moodle hides their activities from every source the sync user can read (contents,
+# the *_by_courses lists, completion), so doctor cannot see the gap by behaviour and says so instead.
+UNPROBED_VIEW = ("bigbluebuttonbn", "feedback")
+
 MODULES = tuple(_C(f"mod/{kind}:view", label, "sync", f"{kind} activities in the course contents",
-                   "its activities silently missing from core_course_get_contents")
+                   "its activities silently missing from core_course_get_contents"
+                   + (" (doctor cannot see it: no other source lists them)" if kind in UNPROBED_VIEW else ""))
                 for kind, (label, _) in MODULE_VIEW.items() if kind != "data")
 
 CAPABILITIES: tuple[Capability, ...] = CORE + MODULES
