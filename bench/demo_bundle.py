@@ -289,6 +289,19 @@ ug["usergrades"][0]["gradeitems"] = [
 add("derived: the gradebook items as the sync user sees them (set-2 student26 answer as template)",
     "gradereport_user_get_grade_items", {"courseid": C["C1"], "userid": first["id"]}, ug)
 
+# follow-up traces (12): the second set's recorded notes of its course 2, moved onto C1's learners at risk
+# here (student12, 45 days without access; student13, 62 days), written two and three days ago; student15
+# (never came) has none. Every other course answers no note.
+notes = copy.deepcopy(recorded("core_notes_get_course_notes__BTSMCO-DRC.json")["response"])
+moved = {3: (S[12]["id"], 2), 1: (S[13]["id"], 3), 2: (S[13]["id"], 1)}  # note id → (learner, days ago)
+for n in notes["sitenotes"] + notes["coursenotes"]:
+    uid, days = moved[n["id"]]
+    n.update(courseid=C["C1"], userid=uid, created=NOW - days * DAY, lastmodified=NOW - days * DAY)
+for cid in sorted({*C.values(), 10}):
+    answer = notes if cid == C["C1"] else {**notes, "sitenotes": [], "coursenotes": []}
+    add("derived: core_notes_get_course_notes__BTSMCO-DRC.json (second set) with its notes moved onto C1's "
+        "learners at risk; no note elsewhere", "core_notes_get_course_notes", {"courseid": cid}, answer)
+
 sys.path.insert(0, str(ROOT))
 from bench.demo_quality import add_quality_world, quality_files
 

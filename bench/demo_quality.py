@@ -142,9 +142,16 @@ def add_quality_world(add, recorded, demo_now: int, courses: dict, onlyactive: d
     listing["courses"].append(q)
     for c in listing["courses"]:  # as a sync user holding moodle/course:update sees the list (doctor requires it)
         c["cacherev"] = c["startdate"]
+    # the hours field added on the second set's site (courses 2, 8, 9: 1350 h, 7 h, 3.5 h), same ids here
+    hours = {c["id"]: f for c in recorded("core_course_get_courses_by_field__ids_2_8_9_customfields.json")
+             ["response"]["courses"] for f in c["customfields"] if f["shortname"] == "duree_heures"}
+    empty = {**next(iter(hours.values())), "value": None, "valueraw": None}
+    for c in listing["courses"]:
+        c["customfields"] = [*c.get("customfields", []), copy.deepcopy(hours.get(c["id"], empty))]
     entries[key] = {"source": "derived: recorded course list (core_course_get_courses_by_field__all.json) plus the "
                               "quality course of the second set, plus each course's cacherev (its startdate) as "
-                              "a sync user holding moodle/course:update sees it", "wsfunction": key[0], "params": {},
+                              "a sync user holding moodle/course:update sees it, plus the duree_heures field of the "
+                              "second set (core_course_get_courses_by_field__ids_2_8_9_customfields.json)", "wsfunction": key[0], "params": {},
                     "response": listing, "recorded": _pristine(entries[key])}
 
     # who is enrolled in it: the quality manager, editing teacher (first set's teacher record as template)

@@ -309,6 +309,26 @@ class Answers:
             raise SimError("dml_missing_record_exception", "invalidrecord", "Can't find data record in database table forum.")
         return {"discussions": self._discussions(c) if fid % 100 == SLOTS - 2 else [], "warnings": []}
 
+    # ------------------------------------------------------------------ notes (follow-up traces of 12)
+    def ws_core_notes_get_course_notes(self, p: dict) -> Any:
+        """Shape of core_notes_get_course_notes__BTSMCO-DRC.json: a course note ("public") on one learner in
+        three of those without access for 30 days, written by the course's first teacher a day ago."""
+        c = self._course_of(p)
+        teachers = self.teachers(c)
+        author = teachers[0][0] if teachers else SYNC_USER
+        notes = []
+        if c.running:
+            for uid in self.learners(c):
+                e = self.enrolment(c, uid)
+                if uid % 3 == 0 and e.access and self.clock - e.access > 30 * DAY:
+                    when = self.clock - DAY
+                    notes.append({"id": c.id * 100_000 + uid % 100_000, "courseid": c.id, "userid": uid,
+                                  "content": "Relance t&eacute;l&eacute;phonique : pas de connexion depuis un mois.",
+                                  "format": 1, "created": when, "lastmodified": when, "usermodified": author,
+                                  "publishstate": "public"})
+        return {"sitenotes": [], "coursenotes": notes, "personalnotes": [], "canmanagesystemnotes": False,
+                "canmanagecoursenotes": False, "warnings": []}
+
     # ------------------------------------------------------------------ gradebook (doctor's visibility check)
     def _graded(self, c: CourseInfo) -> list[tuple[int, str, str]]:
         return [(self.cmid(c, s), self.slot(c, s)[1], self.slot(c, s)[2]) for s in range(SLOTS)

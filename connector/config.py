@@ -124,7 +124,8 @@ class ProgrammeConfig(_Section):
     rncp: str | None = None
     rncp_field: str = "rncp"
     certifying: bool | None = None  # None: certifying when an RNCP/RS code is found (TOML or course field)
-    duration_days: float | None = None
+    duration_days: float | None = Field(None, gt=0)  # declared duration (indicator 12 applies past 2 days)
+    duration_hours: float | None = Field(None, gt=0)  # or in hours (7 h a day); else the courses' hours field
     uses_subcontractors: bool = Field(False, validation_alias=AliasChoices("uses_subcontractors", "subcontracting"))
     provider_is_subcontractor: bool = False  # delivered as a subcontractor of another provider: 1, 2, 3 n/a
     work_based: bool = False

@@ -123,6 +123,16 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
                 return None  # completion is off in this course: nothing to tell
             raise
 
+    def notes() -> Any:
+        try:
+            return client.call("core_notes_get_course_notes", courseid=course())
+        except errors.MoodleError as exc:
+            if exc.errorcode == "notesdisabled":
+                raise ProbeFailed("notes are disabled on the site, so no follow-up trace of a learner at risk can "
+                                  "be read (indicator 12): tick Site administration > General > Advanced features > "
+                                  "Enable notes") from None
+            raise
+
     course = lambda: state.get("course")
     return {
         "core_course_get_categories": lambda: client.call("core_course_get_categories"),
@@ -144,6 +154,7 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
             "mod_forum_get_forum_discussions", forumid=state["forum"]),
         "mod_page_get_pages_by_courses": lambda: course() and client.call(
             "mod_page_get_pages_by_courses", courseids=[course()]),
+        "core_notes_get_course_notes": lambda: course() and notes(),
     }
 
 

@@ -191,6 +191,17 @@ class LearnerSnap:
 
 
 @dataclass(frozen=True)
+class NoteSnap:
+    """A course or site note on a learner: a dated follow-up trace (12)."""
+
+    id: int
+    user_id: int
+    created: int
+    state: str  # site | course
+    text: str
+
+
+@dataclass(frozen=True)
 class ContractSnap:
     user_id: int
     start: int
@@ -292,6 +303,7 @@ class CourseSnap:
     feedbacks: tuple[FeedbackSnap, ...] = ()
     url: str | None = None
     forums: tuple[ForumSnap, ...] = ()
+    notes: tuple[NoteSnap, ...] | None = None  # None: notes not read for this course (ended, nobody came)
 
     @property
     def modules(self) -> tuple[ModuleSnap, ...]:

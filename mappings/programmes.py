@@ -29,13 +29,14 @@ class Programme:
     alternance: bool = False
     rncp: str | None = None  # RNCP/RS code; else read from the course custom field `rncp_field`
     rncp_field: str = "rncp"
-    duration_days: float | None = None  # else taken from course dates
+    duration_days: float | None = None  # declared duration; else duration_hours, else the courses' hours field
     uses_subcontractors: bool = False  # the programme uses subcontractors or portage salarial (indicator 27)
     work_based: bool = False
     provider_is_subcontractor: bool = False  # the provider delivers it as a subcontractor of another provider
     rules: tuple[Rule, ...] = ()
     thresholds: Mapping[str, float] = field(default_factory=dict)
     declared_certifying: bool | None = None  # None: certifying when an RNCP/RS code is known
+    duration_hours: float | None = None  # declared duration in hours (7 h a day)
 
 
     @property
@@ -117,7 +118,9 @@ def applicability(ind: IndicatorDef, prog: Programme, duration_days: float | Non
     if ind.number == 13 and not prog.alternance:
         return "formation non dispensée en alternance"
     if ind.number == 12 and duration_days is not None and duration_days <= 2:
-        return f"formation de {duration_days:g} jour(s) : l’indicateur vise les formations de plus de 2 jours"
+        days = f"{duration_days:g}".replace(".", ",")
+        return (f"formation de {days} jour{'s' if duration_days >= 2 else ''} déclaré{'s' if duration_days >= 2 else ''}"
+                " : l’indicateur vise les formations de plus de 2 jours")
     if ind.number == 27 and not prog.uses_subcontractors:
         return "pas de sous-traitance ni de portage salarial déclarés"
     if ind.number == 28 and not (prog.alternance or prog.work_based):

@@ -37,3 +37,18 @@ def plain_text(value: str | None, fmt: int = 1) -> str:
         p.close()
         text = " ".join(p.parts)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def fr_day(t: int, tz: str = "Europe/Paris") -> str:
+    """A Unix time as the French date of the provider's zone: 30/11/2026."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(t, ZoneInfo(tz)).strftime("%d/%m/%Y")
+
+
+def fr_pct(ratio: float) -> str:
+    """0.357 → "35,7 %" (fr_FR: decimal comma, non-breaking space; as the reports print rates)."""
+    value = round(ratio * 100, 1)
+    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text}\u00a0%"

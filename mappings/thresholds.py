@@ -13,9 +13,8 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "require_groups": 0,  # 1: learners must be in groups
     # 12 — engagement
     "inactive_days": 30,
+    "duration_field": "duree_heures",  # course custom field holding the course's duration in hours
     "dropout_inactive_days": 60,
-    "dropout_rate_warn": 0.20,
-    "dropout_rate_fail": 0.40,
     # 13 — apprenticeship coordination
     "checkpoint_pattern": "ALT-",  # in the idnumber or name of coordination activities
     # 30 — appreciations
@@ -45,7 +44,7 @@ def merged(*layers: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
-_RATIOS = {"dropout_rate_warn", "dropout_rate_fail", "response_rate_warn", "coverage_min"}
+_RATIOS = {"response_rate_warn", "coverage_min"}
 _REGEXES = {"checkpoint_pattern", "audience_companies_pattern", "audience_funders_pattern", "audience_trainers_pattern",
             "complaints_pattern", "difficulty_words"}
 _SCALE_1_5 = {"satisfaction_min", "difficulty_max_score"}

@@ -47,7 +47,7 @@ def test_programme_codes_are_checked_at_load(tmp_path, programmes, words):
     ("inactiv_days = 30", "inactiv_days: unknown threshold (did you mean inactive_days?)"),
     ('complaints_pattern = "r[ée"', "complaints_pattern: not a valid regular expression"),
     ('evidence_pattern = "QUALIOPI-I{x}"', "evidence_pattern: not a valid pattern"),
-    ("dropout_rate_warn = 20", "dropout_rate_warn: a share between 0 and 1 is expected"),
+    ("response_rate_warn = 20", "response_rate_warn: a share between 0 and 1 is expected"),
     ("satisfaction_min = 7", "satisfaction_min: a score between 1 and 5"),
     ('satisfaction_items = "q_global"', "satisfaction_items: a list of names is expected"),
 ])
@@ -62,7 +62,7 @@ def test_thresholds_are_checked_at_load_globally_and_per_programme(tmp_path, tab
 
 def test_good_thresholds_still_load(tmp_path):
     s = load_settings(_toml(tmp_path, '[thresholds]\ninactive_days = 45\ncomplaints_pattern = "plainte"\n'
-                                      "dropout_rate_warn = 0.25\n"))
+                                      "response_rate_warn = 0.25\n"))
     assert s.thresholds["inactive_days"] == 45
 
 

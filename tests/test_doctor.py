@@ -160,6 +160,7 @@ def test_the_recorded_grade_refusals_name_their_capability(fixture, capability):
     ("mod_data_get_fields__error_without_viewentry.json", "mod/data:viewentry"),
     ("mod_data_get_entries__error_without_viewentry.json", "mod/data:viewentry"),
     ("gradereport_user_get_grade_items__error_without_grade_viewall.json", "moodle/grade:viewall"),
+    ("core_notes_get_course_notes__error_without_notes_view.json", "moodle/notes:view"),
 ])
 def test_every_recorded_refusal_names_the_capability_moodle_describes(fixture, capability):
     """The function's own list is not the fix: Moodle names the missing one by its description."""
@@ -258,3 +259,16 @@ def test_doctor_names_the_capabilities_it_cannot_check_by_behaviour():
     report, _ = _doctor(entries)
     assert report.ok
     assert any("mod/feedback:view" in n and "not checkable by behaviour" in n for n in report.notes)
+
+
+def test_without_notes_view_doctor_fails_naming_it_and_notes_disabled_is_said():
+    entries = _entries()
+    _replace(entries, "core_notes_get_course_notes", lambda p: p == {"courseid": C1},
+             load_fixture("core_notes_get_course_notes__error_without_notes_view.json")["response"])
+    report, checks = _doctor(entries)
+    assert not report.ok and "moodle/notes:view" in checks["core_notes_get_course_notes"].fix
+    entries = _entries()
+    _replace(entries, "core_notes_get_course_notes", lambda p: p == {"courseid": C1},
+             {"exception": "moodle_exception", "errorcode": "notesdisabled", "message": "Notes are disabled."})
+    report, checks = _doctor(entries)
+    assert not report.ok and "Enable notes" in checks["core_notes_get_course_notes"].fix

@@ -93,12 +93,21 @@ def test_recorded_data_set_ground_truth(store_url):
     assert all(f.where.course != "DWWM-PROJET" for p in v.values() for x in p.values() for f in x.findings)
     # C2's missing completion criteria under 10
     assert any(f.where.course == "BTSMCO-GOPS" and "critères d’achèvement" in f.what for f in v["BTS-MCO"][10].findings)
-    # never accessed / inactive > 30 days, named to teachers as at-risk learners
-    risks = [f for p in v.values() for f in p[12].findings]
-    never = {f.where.learner for f in risks if f.why == "jamais connecté au cours"}
-    idle = {f.where.learner for f in risks if f.why.startswith("aucun accès au cours depuis")}
+    # never accessed / inactive > 30 days, named to teachers as at-risk learners, once per person and programme
+    risks = [f for p in v.values() for f in p[12].findings if f.where.learner]
+    never = {f.where.learner for f in risks if "jamais connecté à" in f.why}
+    idle = {f.where.learner for f in risks if "aucun accès à" in f.why}
     assert never == _names(["student15", "student30", "student40"])
     assert idle == _names(["student12", "student13", "student27", "student28", "student39"])
+    for code, p in v.items():
+        named = [f.where.learner for f in p[12].findings if f.where.learner]
+        assert len(named) == len(set(named)) == p[12].figures["apprenants_a_risque"], code
+    # the relance notes (second set's recorded notes, moved onto C1's learners at risk: derived) are found
+    bts = {f.where.learner: f for f in v["BTS-MCO"][12].findings if f.where.learner}
+    traced = {n for n, f in bts.items() if f.severity == Outcome.PASSED}
+    assert traced == _names(["student12", "student13"]) and v["BTS-MCO"][12].figures["relances_tracees"] == 2
+    assert "Relance par courriel" in bts[next(iter(_names(["student12"])))].why
+    assert bts[next(iter(_names(["student15"])))].severity == Outcome.FAILED  # never came, no trace
     c12 = {c.shortname: c.figures for p in v.values() for c in p[12].courses}
     assert (c12["BTSMCO-DRC"]["termines"], c12["DWWM-FRONT"]["termines"], c12["EXCEL-FOND"]["termines"]) == (5, 4, 6)
     assert c12["EXCEL-FOND"]["suspendus"] == 1 and c12["EXCEL-TCD"]["jamais_connectes"] == 1

@@ -75,6 +75,8 @@ CORE = (
        "hidden grade items missing"),
     _C("mod/forum:viewdiscussion", "View discussions", "sync", "forums (complaints channel of indicator 31)",
        "mod_forum_get_forums_by_courses answers an empty list, no warning"),
+    _C("moodle/notes:view", "View notes", "sync", "course and site notes on learners (follow-up traces, 12)",
+       "nopermissions (View notes)"),
     _C("mod/feedback:viewreports", "View reports", "sync", "answers of the surveys", "answers refused"),
     _C("mod/data:view", "View database activity", "registers", "registers (Database activities)",
        "databases silently missing; entries refused (requireloginerror)"),

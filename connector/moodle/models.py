@@ -278,6 +278,30 @@ class Discussions(_M):
     warnings: list[dict[str, Any]] = []
 
 
+class Note(_M):
+    id: int
+    courseid: int
+    userid: int  # the learner the note is about
+    content: str = ""  # HTML-escaped even when written as plain text (recorded): decode entities
+    format: int = 1
+    created: int
+    lastmodified: int
+    usermodified: int  # the author (no name in the answer)
+    publishstate: str  # site | public (= course) | draft (only the token user's own)
+
+
+class CourseNotes(_M):
+    sitenotes: list[Note] = []
+    coursenotes: list[Note] = []
+    personalnotes: list[Note] = []
+    warnings: list[dict[str, Any]] = []
+
+    @property
+    def shared(self) -> list[Note]:
+        """Notes other people can read: site and course notes (a teacher's drafts are not returned)."""
+        return self.sitenotes + self.coursenotes
+
+
 class Page(_M):
     id: int
     coursemodule: int
@@ -376,6 +400,7 @@ _users = TypeAdapter(list[EnrolledUser])
 _activities = TypeAdapter(ActivitiesCompletion)
 _completion = TypeAdapter(CourseCompletion)
 _feedbacks = TypeAdapter(Feedbacks)
+_notes = TypeAdapter(CourseNotes)
 _items = TypeAdapter(FeedbackItems)
 _responses = TypeAdapter(ResponsesAnalysis)
 _forums = TypeAdapter(list[Forum])
@@ -432,6 +457,10 @@ def parse_forums(p: Any) -> list[Forum]:
 
 def parse_discussions(p: Any) -> list[Discussion]:
     return _parse(_discussions, "mod_forum_get_forum_discussions", p).discussions
+
+
+def parse_course_notes(p: Any) -> CourseNotes:
+    return _parse(_notes, "core_notes_get_course_notes", p)
 
 
 def parse_pages(p: Any) -> list[Page]:

@@ -17,11 +17,13 @@ from connector.store.models import (
     CourseCompletion,
     CourseCompletionInfo,
     CourseCustomField,
+    CourseNote,
     Enrolment,
     Feedback,
     FeedbackItem,
     FeedbackResponse,
     FeedbackValue,
+    FetchState,
     Forum,
     ForumDiscussion,
     Module,
@@ -39,6 +41,7 @@ from mappings.model import (
     ForumSnap,
     LearnerSnap,
     ModuleSnap,
+    NoteSnap,
     ResponseSnap,
     RncpFicheSnap,
     SectionSnap,
@@ -58,7 +61,7 @@ def _fields(session: Session, ids: Iterable[int] | None = None) -> dict[int, dic
         stmt = stmt.where(CourseCustomField.course_id.in_(list(ids)))
     out: dict[int, dict[str, str | None]] = defaultdict(dict)
     for f in session.scalars(stmt):
-        out[f.course_id][f.shortname] = f.valueraw if f.type in ("checkbox", "select") else f.value
+        out[f.course_id][f.shortname] = f.valueraw if f.type in ("checkbox", "select", "number") else f.value
     return out
 
 
@@ -89,6 +92,7 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
                          .where(CourseCompletionInfo.course_id.in_(b)), ids))
     feedbacks = _feedbacks(session, ids)
     forums = _forums(session, ids, base_url)
+    notes = _notes(session, ids)
     out = []
     cols = (Course.id, Course.shortname, Course.fullname, Course.category_id, Course.summary, Course.summaryformat,
             Course.startdate, Course.enddate, Course.visible, Course.enablecompletion)
@@ -104,9 +108,22 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
             sections=sections.get(c.id, ()), learners=people, staff=_staff(enrolments.get(c.id, [])),
             has_completion_criteria=has_criteria, feedbacks=feedbacks.get(c.id, ()),
             url=f"{base_url}/course/view.php?id={c.id}" if base_url else None,
-            forums=forums.get(c.id, ()),
+            forums=forums.get(c.id, ()), notes=notes.get(c.id),
         ))
     return out
+
+
+def _notes(session: Session, ids: list[int]) -> dict[int, tuple[NoteSnap, ...]]:
+    """Notes per course; a course whose notes were read and hold none maps to () (see the notes marker)."""
+    read = {int(k) for k, marker in session.execute(select(FetchState.key, FetchState.marker)
+                                                    .where(FetchState.resource == "notes"))
+            if k.isdigit() and not marker.startswith("off:")}  # "off:": notes disabled on the site
+    out: dict[int, list[NoteSnap]] = {c: [] for c in ids if c in read}
+    for n in _all(session, lambda b: select(CourseNote).where(CourseNote.course_id.in_(b))
+                  .order_by(CourseNote.course_id, CourseNote.created), ids):
+        out.setdefault(n[0].course_id, []).append(NoteSnap(n[0].id, n[0].user_id, n[0].created, n[0].state,
+                                                           n[0].content))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, ...]]:

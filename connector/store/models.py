@@ -249,6 +249,21 @@ class ForumDiscussion(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class CourseNote(Base):
+    """A course or site note on a learner (``core_notes_get_course_notes``): a dated follow-up trace. A site
+    note comes back in every course of its learner: one row per course it was read from."""
+
+    __tablename__ = "course_note"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    course_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)  # the course it was read from
+    user_id: Mapped[int] = mapped_column(Integer, index=True)  # the learner
+    author_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10))  # site | course
+    content: Mapped[str] = mapped_column(Text)  # plain text, entities decoded
+    created: Mapped[int] = mapped_column(BigInteger)
+    lastmodified: Mapped[int] = mapped_column(BigInteger)
+
+
 # ------------------------------------------------------------------ the provider's registers
 class RegisterDatabase(Base):
     """A register kept in Moodle: a Database activity of a quality course, found by its name."""

@@ -11,6 +11,7 @@ back (``retired_courses``, ``enrolment_retired``):
 - survey answers older than the cut-off or of a retired course: the link to the person is removed (the
   answer stays, anonymous, for the figures);
 - complaints-forum discussions whose last post is older than the cut-off;
+- notes on learners older than the cut-off, of a retired course, or on a person removed;
 - findings of evaluations older than the cut-off (they may name learners): the evaluation keeps its status,
   risk, summary and figures, so trends stay.
 """
@@ -29,6 +30,7 @@ from connector.store.models import (
     Contract,
     Course,
     CourseCompletion,
+    CourseNote,
     Enrolment,
     Evaluation,
     Feedback,
@@ -70,6 +72,7 @@ class PurgeResult:
     survey_answers_unlinked: int = 0
     discussions: int = 0
     evaluations_stripped: int = 0
+    notes: int = 0
 
     @property
     def total(self) -> int:
@@ -111,6 +114,9 @@ def purge(session: Session, before: int) -> PurgeResult:
         FeedbackResponse.feedback_id.in_(select(Feedback.id).where(Feedback.course_id.in_(retired or [-1])))))
         .values(user_id=None)).rowcount
     discussions = session.execute(delete(ForumDiscussion).where(ForumDiscussion.timemodified < before)).rowcount
+    notes = session.execute(delete(CourseNote).where(or_(
+        CourseNote.lastmodified < before, CourseNote.course_id.in_(retired or [-1]),
+        CourseNote.user_id.not_in(select(User.id))))).rowcount
     old = select(Evaluation.id).where(Evaluation.data_time < before)
     stripped: set[int] = set()
     for row in session.scalars(select(VerdictRow).where(
@@ -120,4 +126,4 @@ def purge(session: Session, before: int) -> PurgeResult:
             stripped.add(row.evaluation_id)
     session.flush()
     return PurgeResult(before, enrolments, completions, len(gone), contracts, unlinked, discussions,
-                       len(stripped))
+                       len(stripped), notes)

@@ -46,7 +46,9 @@ def test_rate_is_always_within_0_and_1(part, whole):
 @given(learners, course_end)
 def test_engagement_counts_add_up_and_rates_are_bounded(people, end):
     c = good_course(learners=tuple(people), enddate=end)
-    fig, risks = i12_engagement.course_figures(c, inp(c))
+    at_risk: dict = {}
+    fig = i12_engagement.course_figures(c, inp(c), at_risk)
+    risks = list(at_risk)
     active = [x for x in people if x.status == "active"]
     assert fig["inscrits_actifs"] == len(active) and fig["suspendus"] == len(people) - len(active)
     assert fig["termines"] + fig["en_cours"] + fig["non_commences"] == len(active)

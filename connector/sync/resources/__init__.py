@@ -7,7 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from connector.sync.context import SyncContext
-from connector.sync.resources import catalog, feedback, forums, learners, participants, registers, snapshots
+from connector.sync.resources import (
+    catalog,
+    feedback,
+    forums,
+    learners,
+    notes,
+    participants,
+    registers,
+    snapshots,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("forums", ("mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions"),
              "edited courses (list); last course access vs marker (discussions of complaints forums only)",
              "forum.id, forum_discussion.id", forums.sync_forums),
+    Resource("notes", ("core_notes_get_course_notes",),
+             "running courses with learners; last course access vs marker", "course_note.(id, course_id)",
+             notes.sync_notes),
     Resource("registers", ("mod_data_get_databases_by_courses", "core_course_get_updates_since",
                            "mod_data_get_fields", "mod_data_get_entries"),
              "module changes reported since the cursor − lookback, and the entry count (deletions)",

@@ -47,6 +47,15 @@ def fetch_responses(ctx: SyncContext, feedback_id: int) -> m.ResponsesAnalysis:
         ctx.client.call("mod_feedback_get_responses_analysis", feedbackid=feedback_id))
 
 
+def course_access(ctx: SyncContext) -> dict[int, int]:
+    """The last access of anybody to each course (answering, posting or writing a note means accessing it)."""
+    with ctx.sessions() as s:
+        return dict(s.execute(
+            select(Enrolment.course_id, func.max(Enrolment.lastcourseaccess))
+            .where(Enrolment.deleted_at.is_(None)).group_by(Enrolment.course_id)
+        ).all())
+
+
 def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[int, int]]:
     """Courses holding a module of this kind, and the last access of anybody to each course."""
     with ctx.sessions() as s:
@@ -55,10 +64,7 @@ def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[in
             .where(Module.modname == modname, Course.deleted_at.is_(None))
             .distinct().order_by(Module.course_id)
         ).all()
-        access = dict(s.execute(
-            select(Enrolment.course_id, func.max(Enrolment.lastcourseaccess))
-            .where(Enrolment.deleted_at.is_(None)).group_by(Enrolment.course_id)
-        ).all())
+    access = course_access(ctx)
     if ctx.course_ids:
         courses = [c for c in courses if c in ctx.course_ids]
     if ctx.retired_before:  # ended before the retention cut-off: its answers are not brought back

@@ -1,0 +1,66 @@
+"""Course and site notes on learners (``core_notes_get_course_notes``): the dated follow-up traces of
+indicator 12 ("relance téléphonique le …").
+
+One call per course, only for courses still running with learners, and only when somebody accessed the
+course since its notes were last read (writing a note means being in the course), or on a full run.
+Moodle returns the notes the sync user may read: site and course notes, never a teacher's drafts
+(personal notes) — the trace list may be incomplete, and the reports say so.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+
+from connector import errors
+from connector.moodle import models as m
+from connector.store.db import transaction
+from connector.store.models import CourseNote
+from connector.store.upsert import upsert_rows
+from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
+from connector.sync.resources.catalog import active_courses
+from connector.sync.resources.feedback import course_access
+
+PER_CHUNK = 50
+DISABLED = "off:"  # marker prefix: notes are disabled on the site (nothing was read)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def fetch_course_notes(ctx: SyncContext, course_id: int) -> m.CourseNotes | None:
+    """None when notes are disabled on the site (``notesdisabled``): there is nothing to read."""
+    try:
+        return m.parse_course_notes(ctx.client.call("core_notes_get_course_notes", courseid=course_id))
+    except errors.MoodleError as exc:
+        if exc.errorcode == "notesdisabled":
+            return None
+        raise
+
+
+def plain(content: str) -> str:
+    """Notes come back as HTML, entities escaped even for plain-text notes (recorded)."""
+    return " ".join(html.unescape(_TAGS.sub(" ", content or "")).split())
+
+
+def sync_notes(ctx: SyncContext, run_id: int) -> Counter[str]:
+    courses = [c.id for c in active_courses(ctx, people=True) if not c.enddate or c.enddate >= ctx.now]
+    access = course_access(ctx)
+    seen = ctx.markers("notes")
+    todo = [c for c in courses if access.get(c) and (ctx.full or seen.get(str(c)) not in
+                                                      (str(access[c]), f"{DISABLED}{access[c]}"))]
+    counts: Counter[str] = Counter()
+    markers: dict[str, str] = {}
+    with transaction(ctx.sessions) as s:
+        for part in chunked(todo, PER_CHUNK):
+            for cid, notes in ctx.client.map(lambda c: (c, fetch_course_notes(ctx, c)), part):
+                markers[str(cid)] = f"{DISABLED if notes is None else ''}{access[cid]}"
+                rows = [] if notes is None else [
+                    dict(id=n.id, course_id=cid, user_id=n.userid, author_id=n.usermodified,
+                         state="site" if n.publishstate == "site" else "course", content=plain(n.content),
+                         created=n.created, lastmodified=n.lastmodified)
+                    for n in notes.shared
+                    if not (ctx.retired_before and n.lastmodified < ctx.retired_before)]  # past retention
+                counts.update(upsert_rows(s, CourseNote, rows, scope=CourseNote.course_id == cid))
+        save_markers(s, "notes", markers)
+        save_cursor(s, "notes", ctx.now, run_id)
+    return counts

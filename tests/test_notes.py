@@ -1,0 +1,71 @@
+"""Follow-up traces (12): course and site notes read from Moodle as recorded (second recording set, its own
+world), incrementally, with the learner's notes kept as plain text."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from connector import app
+from connector.moodle import models as m
+from connector.store.evidence import load_courses
+from connector.store.models import CourseNote
+from connector.sync.resources.notes import plain
+from tests.conftest import NOW, load_fixture
+from tests.test_sync import entry, settings_for, transport
+
+
+def test_the_recorded_notes_parse_field_by_field():
+    d = load_fixture("core_notes_get_course_notes__BTSMCO-DRC.json")["response"]
+    notes = m.parse_course_notes(d)
+    assert [(n.id, n.userid, n.usermodified, n.publishstate) for n in notes.shared] == \
+        [(x["id"], x["userid"], x["usermodified"], x["publishstate"]) for x in d["sitenotes"] + d["coursenotes"]]
+    assert [n.id for n in notes.shared] == [2, 3, 1] and notes.personalnotes == []  # the draft (4) is not returned
+    relance = next(n for n in notes.shared if n.id == 1)
+    assert (relance.created, relance.lastmodified) == (1796018119, 1796018119)
+    assert plain(relance.content).startswith("Relance téléphonique le 30/11/2026")
+    assert "l'entreprise d'accueil" in plain(relance.content) and "&#039;" not in plain(relance.content)
+    assert plain("<p>Appel&nbsp;<b>fait</b></p>") == "Appel fait"
+
+
+def test_notes_are_synced_once_then_only_when_someone_accessed_the_course(store_url):
+    first = app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    assert first.status == "ok" and first.calls["core_notes_get_course_notes"] >= 1
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        rows = {(n.id, n.course_id): n for n in s.scalars(select(CourseNote))}
+    assert set(rows) == {(1, 2), (2, 2), (3, 2)}  # the demo's derived notes of C1 (course 2)
+    assert rows[(2, 2)].state == "site" and rows[(1, 2)].state == "course"
+    assert "l'entreprise d'accueil" in rows[(1, 2)].content
+    second = app.sync(settings_for(store_url), transport=transport(), now=NOW + 3600)
+    assert "core_notes_get_course_notes" not in second.calls and second.rows["notes"] == \
+        {"inserted": 0, "updated": 0, "deleted": 0}
+
+    def touched(entries):  # a teacher came into C1 (to write a note): its notes are read again
+        for e in entries:
+            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
+                    and isinstance(e["response"], list):
+                for u in e["response"]:
+                    if u["id"] == 43:
+                        u["lastcourseaccess"] = NOW + 3000
+        notes = entry(entries, "core_notes_get_course_notes", courseid=2)["response"]
+        notes["coursenotes"] = [n for n in notes["coursenotes"] if n["id"] != 3]  # one deleted in Moodle
+
+    third = app.sync(settings_for(store_url), transport=transport(touched), now=NOW + 7200)
+    assert third.calls["core_notes_get_course_notes"] == 1 and third.rows["notes"]["deleted"] == 1
+
+
+def test_notes_disabled_on_the_site_is_no_failure_and_stores_nothing(store_url):
+    def disabled(entries):
+        for e in entries:
+            if e["wsfunction"] == "core_notes_get_course_notes":
+                e["response"] = {"exception": "moodle_exception", "errorcode": "notesdisabled",
+                                 "message": "Notes are disabled."}
+
+    result = app.sync(settings_for(store_url), transport=transport(disabled), now=NOW)
+    assert result.status == "ok", result.error
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        assert s.scalars(select(CourseNote)).all() == []
+        # not "read, none found": indicator 12 says the notes could not be read
+        assert all(c.notes is None for c in load_courses(s, [2, 3, 4]))
+    again = app.sync(settings_for(store_url), transport=transport(disabled), now=NOW + 3600)
+    assert "core_notes_get_course_notes" not in again.calls  # no access since: not asked again
