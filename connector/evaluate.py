@@ -16,7 +16,7 @@ from connector.store.evidence import (
     load_rncp,
 )
 from connector.store.queries import has_synced
-from connector.store.registers import load_register_evidence, unknown_programme_codes
+from connector.store.registers import load_complaints, load_register_evidence, unknown_programme_codes
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.audit import AuditProfile
 from mappings.indicators import evaluate_programme
@@ -77,7 +77,8 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         quality = tuple(load_courses(s, settings.quality_courses, settings.moodle.url))
         evidence = load_register_evidence(s, now)
         profile = audit_profile(settings)
-        unknown = unknown_programme_codes(s, {p.code for p in programmes})
+        unknown = unknown_programme_codes(s, {n for p in programmes for n in p.names})
+        complaints = load_complaints(s, settings.quality.complaints_register)
         contracts = load_contracts(s)
         fiches = load_rncp(s)
         results, snaps = [], {}
@@ -88,7 +89,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches, evidence, profile)
+                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints)
             results.append((prog, evaluate_programme(inp)))
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:

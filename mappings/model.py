@@ -202,6 +202,23 @@ class NoteSnap:
 
 
 @dataclass(frozen=True)
+class ComplaintSnap:
+    """An entry of the complaints register (Moodle Database or spreadsheet): dates as Unix times."""
+
+    ref: str  # "Registre des réclamations, fiche 7"
+    subject: str
+    received: int | None
+    status: str  # reçue | en analyse | répondue | close
+    programme: str | None = None  # as written in the register (None: provider-wide)
+    acknowledged: int | None = None
+    analysed: int | None = None
+    answered: int | None = None
+    complainant: str | None = None  # apprenant | entreprise | financeur | formateur | autre
+    action: str = ""  # corrective action
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class ContractSnap:
     user_id: int
     start: int

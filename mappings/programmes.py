@@ -40,6 +40,12 @@ class Programme:
 
 
     @property
+    def names(self) -> frozenset[str]:
+        """What a register entry may call this programme: its code, or a value of its custom-field rules
+        (``programme_code = BTS-MCO-2025``), compared without case."""
+        return frozenset({self.code.casefold(), *(r.value.casefold() for r in self.rules if r.kind == "customfield")})
+
+    @property
     def certifying(self) -> bool:
         """Leads to an RNCP/RS certification. Declared certifying without a code: 7/16 flag the missing code."""
         return self.declared_certifying if self.declared_certifying is not None else bool(self.rncp)

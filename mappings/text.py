@@ -52,3 +52,8 @@ def fr_pct(ratio: float) -> str:
     value = round(ratio * 100, 1)
     text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
     return f"{text}\u00a0%"
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``plural(1, "réclamation")`` → "1 réclamation"; in French 0 and 1 take the singular, 2 or more the plural."""
+    return f"{n} {singular if abs(n) < 2 else (plural_form or singular + 's')}"

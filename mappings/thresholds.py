@@ -26,7 +26,8 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "audience_trainers_pattern": r"formateur|intervenant",
     # 31 — complaints and difficulties
     "complaints_pattern": r"r[ée]clamation|plainte|QUALIOPI-I31",  # regex on forum / feedback names
-    "complaint_answer_days": 7,  # a complaint unanswered after this many days is overdue
+    "complaint_ack_days": 2,  # a complaint is acknowledged within this many days (register)
+    "complaint_answer_days": 15,  # answered within this many days (register and forum); past it: overdue
     "difficulty_max_score": 2,  # a rated answer at or below this (1–5) is a difficulty to treat
     "difficulty_words": r"r[ée]clamation|plainte|probl[èe]me|insatisf|d[ée]çu",  # in free-text answers
     # programme status over its courses: share of courses whose checks pass for "couvert"

@@ -40,9 +40,13 @@ def test_recorded_data_verdicts(store_url):
     i12 = v[12].figures
     assert i12["inscrits_actifs"] == 40 - 1 and i12["jamais_connectes"] == 2  # C1 15+C2 15+C3 10, 14 suspended
     assert v[30].figures["reponses"] == 13 and v[30].figures["satisfaction_sur_5"] > 3
-    i31 = v[31]  # no forum named like a complaints channel in the data set; C1's survey holds a complaint
-    assert i31.outcome == Outcome.FAILED and i31.findings[0].what == "Aucun canal de réclamation"
-    assert any("salle était trop froide" in f.why for f in i31.findings)
+    i31 = v[31]  # no complaints forum; the register (derived from the second set) is the channel
+    assert i31.figures["canaux"] == 1 and "registre des réclamations" in i31.summary
+    assert not any(f.what == "Aucun canal de réclamation" for f in i31.findings)
+    assert i31.figures["reclamations_registre"] == i31.figures["registre_repondues"] == 1
+    # C1's survey holds a complaint-like answer: a candidate for the register, not a complaint
+    assert any("salle était trop froide" in f.why and "à examiner" in f.what for f in i31.findings)
+    assert i31.outcome == Outcome.WARN
     assert v[7].outcome == Outcome.FAILED  # no evidence QUALIOPI-I07; RNCP link not checked without the export
     assert v[7].figures["code_rncp"] == "RNCP38362" and "non vérifié" in v[7].summary
     _, ex = progs["EXCEL"]

@@ -20,7 +20,7 @@ from connector.moodle import MoodleClient
 from connector.moodle.replay import ReplayTransport
 from connector.store.evidence import load_courses
 from connector.store.models import Course, Module, RegisterDatabase, RegisterEntry
-from connector.store.registers import load_register_evidence, unknown_programme_codes
+from connector.store.registers import load_complaints, load_register_evidence, unknown_programme_codes
 from connector.sync.context import SyncContext
 from connector.sync.resources import catalog, registers
 from mappings.indicators import evidence as ev_rules
@@ -226,7 +226,7 @@ def test_entry_for_another_programme_counts_there_and_unknown_codes_are_reported
     v = judged(store, Programme("TP-DWWM-2025", "DWWM"))
     assert v[17].outcome == Outcome.PASSED and v[11].outcome == Outcome.FAILED and v[11].missing
     with store.sessions() as s:
-        unknown = unknown_programme_codes(s, {"BTS-MCO-2025"})
+        unknown = unknown_programme_codes(s, {"bts-mco-2025"})
     assert ("Registre des preuves Qualiopi, fiche 5", "TP-DWWM-2025") in unknown
     assert ("Registre des réclamations, fiche 7", "TP-DWWM-2025") in unknown  # complaints name programmes too
     assert not any(code == "BTS-MCO-2025" for _, code in unknown)
@@ -404,3 +404,37 @@ def test_doctor_flags_a_register_not_found_and_missing_capabilities():
     broken = recorded("mod_data_get_databases_by_courses__QUALITE_view_only.json")
     checks = _doctor([broken])
     assert checks[0].probe == "failed" and "mod/data:viewentry" in checks[0].fix
+
+
+def test_indicator_31_reads_the_recorded_complaints_register(store):
+    """Set 2's register (its own world): entry 7 (TP-DWWM-2025) acknowledged after 5 days and answered 40 days
+    after reception; entry 6 (BTS-MCO-2025) acknowledged the next day, answered in 4; entries 8 and 9 (EXCEL-01)
+    still open at the recording's clock, within the 15 days."""
+    from mappings.indicators import i31_complaints
+    from mappings.programmes import Rule
+
+    sync_all(store)
+    with store.sessions() as s:
+        complaints = load_complaints(s, NAMES["reclamations"])
+        assert load_complaints(s, "Registre absent") is not None  # entries exist: the register is kept
+    assert [c.ref for c in complaints] == [f"Registre des réclamations, fiche {n}" for n in (6, 7, 8, 9)]
+
+    def judge(code: str, value: str):
+        prog = Programme(code, code, rules=(Rule("customfield", value, field="programme_code"),))
+        return i31_complaints.evaluate(EvalInput(prog, (), T0, merged(), (), complaints=complaints))
+
+    dwwm = judge("TP-DWWM", "TP-DWWM-2025")
+    assert dwwm.outcome == Outcome.WARN and dwwm.figures["reclamations_registre"] == 1
+    whats = {f.what for f in dwwm.findings}
+    assert whats == {"Accusé de réception tardif : « Attestations de présence transmises en retard »",
+                     "Réclamation traitée hors délai : « Attestations de présence transmises en retard »"}, whats
+    assert any("40 jours après la réception" in f.why for f in dwwm.findings)
+    bts = judge("BTS-MCO", "BTS-MCO-2025")
+    assert bts.outcome == Outcome.PASSED and bts.figures["registre_repondues"] == 1
+    excel = judge("EXCEL", "EXCEL-01")
+    assert excel.outcome == Outcome.PASSED and excel.figures["reclamations_registre"] == 2
+    assert excel.figures["registre_repondues"] == 0 and excel.figures["registre_en_retard"] == 0
+    later = i31_complaints.evaluate(EvalInput(Programme("EXCEL", "EXCEL", rules=(
+        Rule("customfield", "EXCEL-01", field="programme_code"),)), (), T0 + 20 * 86400, merged(), (),
+        complaints=complaints))
+    assert later.outcome == Outcome.FAILED and later.figures["registre_en_retard"] == 2  # 20 days on: overdue

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.store.evidence import documents_of
-from connector.store.models import RegisterEntry
-from mappings.model import Evidence
+from connector.store.models import RegisterDatabase, RegisterEntry
+from mappings.model import ComplaintSnap, Evidence
 from mappings.text import plain_text
 
 CATEGORY_WORDS = {"action de formation": "action_de_formation", "actions de formation": "action_de_formation",
@@ -49,12 +49,34 @@ def load_register_evidence(session: Session, now: int) -> tuple[Evidence, ...]:
     return tuple(register_evidence_of(r, now) for r in rows)
 
 
+def load_complaints(session: Session, register_name: str) -> tuple[ComplaintSnap, ...] | None:
+    """Entries of the complaints register (Moodle or spreadsheet); None when no such register is kept (no
+    entry, and no Database activity of that name in the quality course)."""
+    rows = list(session.scalars(select(RegisterEntry).where(RegisterEntry.kind == "reclamations")
+                                .order_by(RegisterEntry.source, RegisterEntry.ref)))
+    kept = session.scalar(select(RegisterDatabase.id).where(RegisterDatabase.name == register_name))
+    if not rows and kept is None:
+        return None
+    out = []
+    for r in rows:
+        f = r.fields or {}
+        ref = f"{r.origin}, {'fiche' if r.source == 'moodle' else 'ligne'} {r.ref}"
+        out.append(ComplaintSnap(
+            ref=ref, subject=(f.get("objet") or "").strip() or "(sans objet)", received=f.get("date_reception"),
+            status=(f.get("statut") or "").strip(), programme=(f.get("programme") or "").strip() or None,
+            acknowledged=f.get("date_accuse_reception"), analysed=f.get("date_analyse"),
+            answered=f.get("date_reponse"), complainant=f.get("type_plaignant"),
+            action=(f.get("action_corrective") or "").strip(), url=r.url))
+    return tuple(out)
+
+
 def unknown_programme_codes(session: Session, known: set[str]) -> list[tuple[str, str]]:
-    """(where, code) of register entries naming a programme the configuration does not know."""
+    """(where, code) of register entries naming a programme the configuration does not know (``known``: the
+    programmes' names, casefolded: codes and custom-field rule values)."""
     out = []
     for r in session.scalars(select(RegisterEntry).order_by(RegisterEntry.kind, RegisterEntry.ref)):
         code = ((r.fields or {}).get("programme") or "").strip()
-        if code and code not in known and (r.fields or {}).get("perimetre") != "organisme":
+        if code and code.casefold() not in known and (r.fields or {}).get("perimetre") != "organisme":
             where = f"{r.origin}, {'fiche' if r.source == 'moodle' else 'ligne'} {r.ref}"
             out.append((where, code))
     return out

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mappings.audit import AuditProfile
 from mappings.model import (
+    ComplaintSnap,
     ContractSnap,
     CourseSnap,
     CourseVerdict,
@@ -32,6 +33,7 @@ class EvalInput:
     rncp: Mapping[str, RncpFicheSnap] | None = None  # numero → fiche; None: open data not imported
     evidence: tuple[Evidence, ...] = ()  # entries of the evidence register (Moodle or spreadsheet)
     profile: AuditProfile = field(default_factory=AuditProfile)  # identity, scope, coming audit, new entrant
+    complaints: tuple[ComplaintSnap, ...] | None = None  # the complaints register; None: no register kept
 
     def t(self, key: str) -> object:
         return self.thresholds[key]

@@ -77,7 +77,7 @@ def tagged_evidence(number: int, inp: EvalInput) -> list[Evidence]:
 def applies_to(e: Evidence, inp: EvalInput) -> bool:
     """A register entry counts for its programme, for its action category, or provider-wide."""
     if e.programme:
-        return e.programme == inp.programme.code
+        return e.programme.casefold() in inp.programme.names
     if e.category:
         return e.category == inp.programme.action_category
     return True

@@ -1,5 +1,8 @@
 """Indicator 31 — difficulties, complaints and hazards: a channel, answers, delays, low satisfaction.
 
+The complaints register comes first (``complaints_register``: reception, acknowledgement, answer dates
+against ``complaint_ack_days`` and ``complaint_answer_days``); a complaints forum is read as below.
+
 The complaints channel is a forum (or a Feedback activity) whose name matches
 ``complaints_pattern``, in the programme's courses or in the quality course. Each
 discussion opened by someone who is not staff of that course is a complaint. It is
@@ -17,13 +20,15 @@ import re
 from statistics import median
 
 from mappings.indicators.base import EvalInput, finding, outcome_of
+from mappings.indicators.complaints_register import register_complaints
 from mappings.indicators.i30_appreciations import rated_values
 from mappings.model import DAY, CourseSnap, FeedbackSnap, Finding, Outcome, Verdict, Where
+from mappings.text import plural
 
 NUMBER = 31
 CHECKS = ("canal de réclamation", "réclamations traitées", "délai de réponse", "réclamations en retard",
           "difficultés exprimées dans les questionnaires")
-INPUTS = ("forums and discussions", "feedback activities and answers", "course staff")
+INPUTS = ("complaints register", "forums and discussions", "feedback activities and answers", "course staff")
 
 
 def _channels(inp: EvalInput) -> tuple[list, list]:
@@ -102,31 +107,43 @@ def _difficulties(inp: EvalInput, channel_feedbacks: set[int]) -> list[Finding]:
 
 
 def _difficulty(c: CourseSnap, f: FeedbackSnap, why: str) -> Finding:
-    return finding(c, "Difficulté exprimée par un apprenant", why,
-                   "Analyser la difficulté, y répondre et tracer l’action d’amélioration (indicateur 32).",
+    """A low score or a complaint-like answer: a candidate for the register, not a complaint."""
+    return finding(c, "Difficulté exprimée par un apprenant, à examiner", why,
+                   "Examiner la réponse : s’il s’agit d’une réclamation, l’inscrire au registre des réclamations ; "
+                   "sinon y répondre et tracer l’action d’amélioration (indicateur 32).",
                    severity=Outcome.WARN, activity=f.name, audience="quality")
 
 
 def evaluate(inp: EvalInput) -> Verdict:
     code = inp.programme.code
     forums, feedbacks = _channels(inp)
-    findings, figures = _complaints(inp, forums)
+    kept = inp.complaints is not None
+    findings, figures = register_complaints(inp)
+    forum_findings, forum_figures = _complaints(inp, forums)
+    findings += forum_findings
+    figures.update(forum_figures)
     findings += _difficulties(inp, {f.id for _, f in feedbacks})
     figures["difficultes"] = sum(f.what.startswith("Difficulté") for f in findings)
-    figures["canaux"] = len(forums) + len(feedbacks)
-    if not forums and not feedbacks:
+    figures["canaux"] = len(forums) + len(feedbacks) + kept
+    if not forums and not feedbacks and not kept:
         pattern = str(inp.t("complaints_pattern"))
         findings.insert(0, Finding(
             "Aucun canal de réclamation", Where(),
-            f"aucun forum ni questionnaire dont le nom correspond à « {pattern} » dans les cours du programme "
-            "ou le cours qualité",
-            "Créer un forum « Réclamations » (ou un questionnaire Feedback) dans le cours qualité, ouvert aux "
-            "apprenants, entreprises et financeurs, et indiquer le délai de réponse.", Outcome.FAILED, "quality"))
+            f"ni registre des réclamations, ni forum ou questionnaire dont le nom correspond à « {pattern} » dans "
+            "les cours du programme ou le cours qualité",
+            "Tenir le registre des réclamations (activité Base de données du cours qualité, ou tableur importé) et "
+            "dire aux apprenants, entreprises et financeurs comment réclamer (formulaire, courriel) et sous quel "
+            "délai ; un forum lisible par tous les participants n’est pas confidentiel : préférer un "
+            "questionnaire Feedback anonyme ou un formulaire.", Outcome.FAILED, "quality"))
     outcome = outcome_of(findings)
-    names = ", ".join(f"« {f.name} »" for _, f in forums + feedbacks) or "aucun"
-    summary = (f"Canal de réclamation : {names} ; {figures['reclamations']} réclamation(s), "
-               f"{figures['reclamations_repondues']} répondue(s) dont {figures['reclamations_hors_delai']} hors "
-               f"délai, {figures['reclamations_en_retard']} sans réponse en retard ; "
-               f"{figures['difficultes']} difficulté(s) exprimée(s) dans les questionnaires.")
+    names = [f"« {f.name} »" for _, f in forums + feedbacks] + (["registre des réclamations"] if kept else [])
+    total = figures["reclamations_registre"] + figures["reclamations"]
+    answered = figures["registre_repondues"] + figures["reclamations_repondues"]
+    late = figures["registre_hors_delai"] + figures["reclamations_hors_delai"]
+    overdue = figures["registre_en_retard"] + figures["reclamations_en_retard"]
+    summary = (f"Canaux : {', '.join(names) or 'aucun'} ; {plural(total, 'réclamation')}, "
+               f"{plural(answered, 'répondue')} dont {late} hors délai, {overdue} sans réponse au-delà du délai ; "
+               f"{plural(figures['difficultes'], 'difficulté exprimée', 'difficultés exprimées')} dans les "
+               "questionnaires, à examiner.")
     return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings),
-                   missing=not forums and not feedbacks and not figures["difficultes"])
+                   missing=not forums and not feedbacks and not kept and not figures["difficultes"])

@@ -7,6 +7,7 @@ from dataclasses import replace
 from mappings.indicators import i31_complaints
 from mappings.model import (
     DAY,
+    ComplaintSnap,
     DiscussionSnap,
     FeedbackItemSnap,
     FeedbackSnap,
@@ -39,7 +40,9 @@ def test_passes_with_a_channel_and_every_complaint_answered():
 def test_fails_without_a_channel():
     v = i31_complaints.evaluate(inp(good_course()))
     assert v.outcome == Outcome.FAILED
-    assert v.findings[0].what == "Aucun canal de réclamation" and "Réclamations" in v.findings[0].fix
+    fix = v.findings[0].fix
+    assert v.findings[0].what == "Aucun canal de réclamation" and "registre des réclamations" in fix
+    assert "n’est pas confidentiel" in fix  # a forum open to all participants is not advised
 
 
 def test_overdue_complaint_fails_pending_one_warns_staff_posts_are_not_complaints():
@@ -54,21 +57,24 @@ def test_overdue_complaint_fails_pending_one_warns_staff_posts_are_not_complaint
     assert late.severity == Outcome.FAILED and late.audience == "quality" and "20 jours" in late.why
     assert next(f for f in v.findings if "Support" in f.what).severity == Outcome.WARN
     v2 = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(overdue),)), complaint_answer_days=30))
+    assert i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(overdue),)))).outcome == \
+        Outcome.FAILED  # 20 days: past the default 15
     assert v2.outcome == Outcome.WARN
 
 
 def test_a_complaint_answered_after_the_configured_delay_is_answered_late_not_in_time():
     """Answered after 9 days with a 7-day delay: reported (à consolider), not counted as in time; at exactly
-    the delay, and with a longer configured delay, it is in time."""
-    v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 9)),))))
+    the delay, and with a longer configured delay (the default, 15), it is in time."""
+    v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 9)),)),
+                                    complaint_answer_days=7))
     assert v.outcome == Outcome.WARN
     assert v.figures["reclamations_repondues"] == 1 and v.figures["reclamations_hors_delai"] == 1
     late = next(f for f in v.findings if "hors délai" in f.what)
     assert "9 jours" in late.why and "délai fixé à 7 jours" in late.why and late.audience == "quality"
-    at_limit = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 7)),))))
+    at_limit = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 7)),)),
+                                           complaint_answer_days=7))
     assert at_limit.outcome == Outcome.PASSED and at_limit.figures["reclamations_hors_delai"] == 0
-    longer = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 9)),)),
-                                         complaint_answer_days=10))
+    longer = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 12, 9)),))))
     assert longer.outcome == Outcome.PASSED and longer.figures["reclamations_hors_delai"] == 0
 
 
@@ -83,6 +89,8 @@ def test_low_scores_and_complaint_words_in_surveys_are_difficulties():
     assert v.outcome == Outcome.WARN
     difficulties = [f for f in v.findings if f.what.startswith("Difficulté")]
     assert len(difficulties) == 2 and v.figures["difficultes"] == 2
+    assert v.figures["reclamations"] == 1  # candidates for the register, not complaints
+    assert all("l’inscrire au registre des réclamations" in f.fix for f in difficulties)
     assert any("3 note(s) ≤ 2/5" in f.why for f in difficulties)
     assert any("salle était trop froide" in f.why for f in difficulties)
     assert not any("Très bien" in f.why for f in difficulties)
@@ -94,3 +102,70 @@ def test_a_feedback_named_as_the_channel_counts_and_news_forums_do_not():
     assert i31_complaints.evaluate(inp(good_course(forums=(news,)))).outcome == Outcome.FAILED
     v = i31_complaints.evaluate(inp(good_course(forums=(news,), feedbacks=(feedback(5), channel))))
     assert v.outcome == Outcome.PASSED and v.figures["canaux"] == 1
+
+
+# ---------------------------------------------------------------- the complaints register
+def complaint(ref: str, received_days_ago: int | None, status: str, **kw) -> ComplaintSnap:
+    got = NOW - received_days_ago * DAY if received_days_ago is not None else None
+    rel = {k: (got + v * DAY if isinstance(v, int) and got is not None else v) for k, v in kw.items()}
+    return ComplaintSnap(f"Registre des réclamations, fiche {ref}", f"Objet {ref}", got, status, **rel)
+
+
+def with_register(*entries: ComplaintSnap, **thresholds):
+    return replace(inp(good_course(), **thresholds), complaints=entries)
+
+
+def test_a_register_kept_is_a_channel_and_complaints_handled_in_time_pass():
+    v = i31_complaints.evaluate(with_register(complaint("6", 30, "close", acknowledged=1, answered=4)))
+    assert v.outcome == Outcome.PASSED, v.findings
+    assert v.figures["reclamations_registre"] == 1 and v.figures["registre_repondues"] == 1
+    assert "registre des réclamations" in v.summary and "1 réclamation," in v.summary
+    empty = i31_complaints.evaluate(with_register())
+    assert empty.outcome == Outcome.PASSED and not empty.missing  # kept, nothing received
+
+
+def test_register_deadlines_at_below_and_above_their_value():
+    """Acknowledgement due within 2 days, answer within 15 (defaults): at the value in time, one day more
+    late; an open complaint past 15 days is overdue (manque)."""
+    ack_at = complaint("1", 30, "close", acknowledged=2, answered=15)
+    ack_over = complaint("2", 30, "close", acknowledged=3, answered=16)
+    v = i31_complaints.evaluate(with_register(ack_at))
+    assert v.outcome == Outcome.PASSED and v.figures["registre_hors_delai"] == 0
+    v = i31_complaints.evaluate(with_register(ack_over))
+    whats = {f.what.split(" :")[0] for f in v.findings}
+    assert whats == {"Accusé de réception tardif", "Réclamation traitée hors délai"} and v.outcome == Outcome.WARN
+    assert v.figures["accuses_hors_delai"] == 1 and v.figures["registre_hors_delai"] == 1
+    assert any("16 jours après la réception, délai fixé à 15 jours" in f.why for f in v.findings)
+    open_at = complaint("3", 15, "en analyse", acknowledged=1)
+    open_over = complaint("4", 16, "reçue", acknowledged=1)
+    assert i31_complaints.evaluate(with_register(open_at)).outcome == Outcome.PASSED
+    v = i31_complaints.evaluate(with_register(open_over))
+    assert v.outcome == Outcome.FAILED and v.figures["registre_en_retard"] == 1
+    (f,) = v.findings
+    assert f.severity == Outcome.FAILED and "16 jours" in f.why and "« reçue »" in f.why
+    assert f.where.course == "Registre des réclamations, fiche 4" and f.audience == "quality"
+    longer = i31_complaints.evaluate(with_register(open_over, complaint_answer_days=20))
+    assert longer.outcome == Outcome.PASSED
+
+
+def test_undated_acknowledgement_and_answer_are_to_consolidate():
+    no_ack = complaint("5", 5, "en analyse")
+    no_answer_date = complaint("6", 10, "répondue", acknowledged=1)
+    v = i31_complaints.evaluate(with_register(no_ack, no_answer_date))
+    assert {f.what.split(" :")[0] for f in v.findings} == {"Accusé de réception non daté",
+                                                           "Date de réponse non renseignée"}
+    assert v.outcome == Outcome.WARN
+    fresh = complaint("7", 1, "reçue")  # received yesterday: the acknowledgement is not due yet
+    assert i31_complaints.evaluate(with_register(fresh)).outcome == Outcome.PASSED
+
+
+def test_register_complaints_count_for_their_programme_by_code_or_custom_field_value():
+    from mappings.programmes import Programme, Rule
+
+    prog = Programme("BTS-MCO", "BTS", rules=(Rule("customfield", "BTS-MCO-2025", field="programme_code"),))
+    mine = replace(complaint("8", 40, "reçue"), programme="bts-mco-2025")
+    other = replace(complaint("9", 40, "reçue"), programme="EXCEL-01")
+    everyone = complaint("10", 40, "reçue")  # no programme: provider-wide
+    v = i31_complaints.evaluate(replace(inp(good_course(), programme=prog), complaints=(mine, other, everyone)))
+    assert v.figures["reclamations_registre"] == 2 and v.figures["registre_en_retard"] == 2
+    assert not any("fiche 9" in (f.where.course or "") for f in v.findings)
