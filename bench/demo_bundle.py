@@ -302,6 +302,32 @@ for cid in sorted({*C.values(), 10}):
     add("derived: core_notes_get_course_notes__BTSMCO-DRC.json (second set) with its notes moved onto C1's "
         "learners at risk; no note elsewhere", "core_notes_get_course_notes", {"courseid": cid}, answer)
 
+# who replied when in C1's general forum discussion (read when a forum is watched as a complaints channel):
+# no recording of mod_forum_get_discussion_posts; shape of Moodle 4.5's post exporter
+# (mod/forum/classes/local/exporters/post.php), values from the recorded discussion list (2 replies, the last
+# by user 7 at its timemodified; the first reply placed a day after the opening, by user 3)
+disc = recorded("mod_forum_get_forum_discussions__C1_general.json")["response"]["discussions"][0]
+
+
+def post(pid: int, parent: int | None, author: int, when: int, subject: str) -> dict:
+    return {"id": pid, "subject": subject, "replysubject": f"Re: {disc['name']}", "message": "<p>…</p>",
+            "messageformat": 1, "author": {"id": author, "fullname": c1_by_id.get(author, {}).get("fullname", ""),
+                                           "isdeleted": False, "groups": [], "urls": {}},
+            "discussionid": disc["discussion"], "hasparent": parent is not None, "parentid": parent,
+            "timecreated": when, "timemodified": when, "unread": None, "isdeleted": False, "isprivatereply": False,
+            "haswordcount": False, "wordcount": None, "charcount": None, "capabilities": {}, "urls": {},
+            "attachments": [], "tags": [], "html": {"rating": None, "taglist": None, "authorsubheading": None}}
+
+
+add("derived: posts of the recorded C1 discussion (shape of Moodle 4.5's post exporter, no recording)",
+    "mod_forum_get_discussion_posts", {"discussionid": disc["discussion"], "sortby": "created",
+                                       "sortdirection": "ASC"},
+    {"posts": [post(disc["id"], None, disc["userid"], disc["created"], disc["name"]),
+               post(disc["id"] + 1, disc["id"], 3, disc["created"] + DAY, f"Re: {disc['name']}"),
+               post(disc["id"] + 2, disc["id"] + 1, disc["usermodified"], disc["timemodified"],
+                    f"Re: {disc['name']}")],
+     "forumid": 1, "courseid": C["C1"], "ratinginfo": None, "warnings": []})
+
 sys.path.insert(0, str(ROOT))
 from bench.demo_quality import add_quality_world, quality_files
 

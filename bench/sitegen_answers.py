@@ -302,6 +302,23 @@ class Answers:
             out.append(d)
         return out
 
+    def ws_mod_forum_get_discussion_posts(self, p: dict) -> Any:
+        """The opening post, and the teacher's reply of an answered complaint (shape of Moodle 4.5's post
+        exporter, only the fields the sync reads)."""
+        did = int(p.get("discussionid", 0))
+        c = self.by_id.get(did // 1000)  # discussion id = cmid * 10 + j, cmid = course id * 100 + slot
+        found = [d for d in (self._discussions(c) if c else []) if d["discussion"] == did]
+        if not found:
+            raise SimError("dml_missing_record_exception", "invalidrecord",
+                           "Can't find data record in database table forum_discussions.")
+        d = found[0]
+        posts = [{"id": did * 10, "discussionid": did, "parentid": None, "hasparent": False,
+                  "timecreated": d["created"], "author": {"id": d["userid"]}, "isdeleted": False}]
+        if d["numreplies"]:
+            posts.append({"id": did * 10 + 1, "discussionid": did, "parentid": did * 10, "hasparent": True,
+                          "timecreated": d["timemodified"], "author": {"id": d["usermodified"]}, "isdeleted": False})
+        return {"posts": posts, "forumid": 0, "courseid": c.id, "warnings": []}
+
     def ws_mod_forum_get_forum_discussions(self, p: dict) -> Any:
         fid = int(p.get("forumid", 0))
         c = self.by_id.get(fid // 100)

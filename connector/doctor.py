@@ -123,6 +123,11 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
                 return None  # completion is off in this course: nothing to tell
             raise
 
+    def discussions() -> Any:
+        found = m.parse_discussions(client.call("mod_forum_get_forum_discussions", forumid=state["forum"]))
+        state["discussion"] = found[0].discussion if found else None
+        return found
+
     def notes() -> Any:
         try:
             return client.call("core_notes_get_course_notes", courseid=course())
@@ -150,8 +155,10 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
         "mod_feedback_get_responses_analysis": lambda: state.get("feedback") and client.call(
             "mod_feedback_get_responses_analysis", feedbackid=state["feedback"]),
         "mod_forum_get_forums_by_courses": lambda: course() and forums(),
-        "mod_forum_get_forum_discussions": lambda: state.get("forum") and client.call(
-            "mod_forum_get_forum_discussions", forumid=state["forum"]),
+        "mod_forum_get_forum_discussions": lambda: state.get("forum") and discussions(),
+        "mod_forum_get_discussion_posts": lambda: state.get("discussion") and client.call(
+            "mod_forum_get_discussion_posts", discussionid=state["discussion"], sortby="created",
+            sortdirection="ASC"),
         "mod_page_get_pages_by_courses": lambda: course() and client.call(
             "mod_page_get_pages_by_courses", courseids=[course()]),
         "core_notes_get_course_notes": lambda: course() and notes(),

@@ -274,6 +274,7 @@ class DiscussionSnap:
     last_poster_id: int
     replies: int
     locked: bool = False
+    posts: tuple[tuple[int, int], ...] | None = None  # (author id, time) of each reply; None: not read
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     assert "(hidden)" in demo.stdout
     doctor = run("doctor", "--demo")
     assert doctor.exit_code == 0
-    assert doctor.output.count("✔") == 23 and "skipped" not in doctor.output and "✘" not in doctor.output
+    assert doctor.output.count("✔") == 24 and "skipped" not in doctor.output and "✘" not in doctor.output
     cfg = write_config(tmp_path, f'[moodle]\nurl = "http://x.test"\ntoken = "x"\n'
                                  f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
     status = run("--config", str(cfg), "status")

@@ -205,6 +205,11 @@ def test_forums_and_discussions_of_the_complaints_forum(store_url):
         d = s.get(ForumDiscussion, 1)
         assert (d.forum_id, d.user_id, d.usermodified, d.numreplies) == (1, 4, 7, 2)
         assert d.name == "Mon premier mois en magasin"
+        # who replied when (derived posts answer): the replies only, oldest first, no text
+        assert d.posts == [[3, d.created + 86400], [7, d.timemodified]]
+    assert second.calls["mod_forum_get_discussion_posts"] == 1
+    third = app.sync(settings, transport=transport(), now=NOW + 120)  # nothing moved: not read again
+    assert "mod_forum_get_discussion_posts" not in third.calls
 
 
 def test_a_sync_that_loses_its_postgresql_lock_midway_stops_writes_nothing_more_and_ends_failed():

@@ -62,6 +62,8 @@ FUNCTIONS: dict[str, WsFunction] = {
            "discussions of the complaints forums (who answered, when)"),
         _F("core_notes_get_course_notes", False, "sync", ("moodle/notes:view",),
            "course and site notes on learners: dated follow-up traces (indicator 12)"),
+        _F("mod_forum_get_discussion_posts", False, "sync", ("mod/forum:viewdiscussion",),
+           "who posted when in a complaint discussion (its first staff answer); no text is kept"),
         _F("mod_page_get_pages_by_courses", False, "sync", ("mod/page:view",),
            "text of the pages tagged as evidence (an empty page is not evidence)"),
         _F("mod_data_get_databases_by_courses", False, "registers", ("mod/data:view", "mod/data:viewentry"),

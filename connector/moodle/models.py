@@ -278,6 +278,26 @@ class Discussions(_M):
     warnings: list[dict[str, Any]] = []
 
 
+class PostAuthor(_M):
+    id: int | None = None  # null when Moodle hides the author (privacy)
+
+
+class Post(_M):
+    """A post of mod_forum_get_discussion_posts (exported by mod_forum's post exporter, Moodle 4.5)."""
+
+    id: int
+    discussionid: int
+    parentid: int | None = None
+    timecreated: int | None = None
+    author: PostAuthor = PostAuthor()
+    isdeleted: bool = False
+
+
+class Posts(_M):
+    posts: list[Post]
+    warnings: list[dict[str, Any]] = []
+
+
 class Note(_M):
     id: int
     courseid: int
@@ -401,6 +421,7 @@ _activities = TypeAdapter(ActivitiesCompletion)
 _completion = TypeAdapter(CourseCompletion)
 _feedbacks = TypeAdapter(Feedbacks)
 _notes = TypeAdapter(CourseNotes)
+_posts = TypeAdapter(Posts)
 _items = TypeAdapter(FeedbackItems)
 _responses = TypeAdapter(ResponsesAnalysis)
 _forums = TypeAdapter(list[Forum])
@@ -457,6 +478,10 @@ def parse_forums(p: Any) -> list[Forum]:
 
 def parse_discussions(p: Any) -> list[Discussion]:
     return _parse(_discussions, "mod_forum_get_forum_discussions", p).discussions
+
+
+def parse_posts(p: Any) -> list[Post]:
+    return _parse(_posts, "mod_forum_get_discussion_posts", p).posts
 
 
 def parse_course_notes(p: Any) -> CourseNotes:

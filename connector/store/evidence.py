@@ -232,10 +232,12 @@ def _forums(session: Session, ids: list[int], base_url: str) -> dict[int, tuple[
     for d in sorted(_all(session, lambda b: select(
             ForumDiscussion.id, ForumDiscussion.forum_id, ForumDiscussion.name, ForumDiscussion.user_id,
             ForumDiscussion.created, ForumDiscussion.timemodified, ForumDiscussion.usermodified,
-            ForumDiscussion.numreplies, ForumDiscussion.locked).where(ForumDiscussion.forum_id.in_(b)),
+            ForumDiscussion.numreplies, ForumDiscussion.locked, ForumDiscussion.posts)
+            .where(ForumDiscussion.forum_id.in_(b)),
             [f.id for f in forums]), key=lambda r: (r.created, r.id)):
+        posts = tuple((int(a), int(t)) for a, t in d.posts) if d.posts is not None else None
         discussions[d.forum_id].append(DiscussionSnap(d.id, d.name, d.user_id, d.created, d.timemodified,
-                                                      d.usermodified, d.numreplies, d.locked))
+                                                      d.usermodified, d.numreplies, d.locked, posts))
     out: dict[int, list[ForumSnap]] = defaultdict(list)
     for f in forums:
         url = f"{base_url}/mod/forum/view.php?id={f.cmid}" if base_url else None

@@ -247,6 +247,8 @@ class ForumDiscussion(Base):
     usermodified: Mapped[int] = mapped_column(Integer)  # author of the last post
     numreplies: Mapped[int] = mapped_column(Integer, default=0)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [[author id, time], …] of the posts after the first, oldest first (no text); null: not read
+    posts: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class CourseNote(Base):

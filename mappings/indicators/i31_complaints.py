@@ -6,9 +6,9 @@ against ``complaint_ack_days`` and ``complaint_answer_days``); a complaints foru
 The complaints channel is a forum (or a Feedback activity) whose name matches
 ``complaints_pattern``, in the programme's courses or in the quality course. Each
 discussion opened by someone who is not staff of that course is a complaint. It is
-*answered* when its last post is by staff; the delay is measured up to that last
-staff post (Moodle's discussion list gives the last post, not the first reply, so
-this is an upper bound of the time to first answer). An unanswered complaint older
+*answered* at the first staff reply (read with mod_forum_get_discussion_posts; a later
+"merci" from the learner does not reopen it), and its delay runs to that reply; where
+the replies could not be read, at the last post when it is by staff (an upper bound). An unanswered complaint older
 than ``complaint_answer_days`` is overdue; one answered after that delay is answered late
 (à consolider: the first answer may have been in time, the register dates it). Low rated answers and free-text answers
 that express a difficulty in the indicator-30 surveys are listed as difficulties to treat.
@@ -22,7 +22,7 @@ from statistics import median
 from mappings.indicators.base import EvalInput, finding, outcome_of
 from mappings.indicators.complaints_register import register_complaints
 from mappings.indicators.i30_appreciations import rated_values
-from mappings.model import DAY, CourseSnap, FeedbackSnap, Finding, Outcome, Verdict, Where
+from mappings.model import DAY, CourseSnap, DiscussionSnap, FeedbackSnap, Finding, Outcome, Verdict, Where
 from mappings.text import plural
 
 NUMBER = 31
@@ -52,17 +52,19 @@ def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, 
                 continue  # a staff post (instructions, announcement) is not a complaint
             total += 1
             age = (inp.now - d.created) / DAY
-            if d.replies and d.last_poster_id in staff:
+            answer = _first_staff_answer(d, staff)
+            if answer is not None:
                 answered += 1
-                delay = (d.last_post - d.created) / DAY
+                delay = (answer - d.created) / DAY
                 delays.append(delay)
                 if delay > deadline:  # answered, but after the configured delay
                     late += 1
+                    which = "première réponse" if d.posts is not None else (
+                        "dernière réponse (Moodle n’a pas donné le détail des messages : si une première réponse "
+                        "a été faite dans le délai, la dater dans le registre des réclamations)")
                     findings.append(finding(
                         c, f"Réclamation traitée hors délai : « {d.name} »",
-                        f"dernière réponse de l’équipe {_days(delay)} après l’ouverture, délai fixé à {deadline} "
-                        "jours (Moodle ne donne que la dernière réponse : si une première réponse a été faite "
-                        "dans le délai, la dater dans le registre des réclamations)",
+                        f"{which} de l’équipe {_days(delay)} après l’ouverture, délai fixé à {deadline} jours",
                         "Répondre dans le délai annoncé et tracer la date de la première réponse.",
                         severity=Outcome.WARN, activity=forum.name, audience="quality"))
             elif age > deadline:
@@ -81,6 +83,14 @@ def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, 
     if delays:
         figures["delai_reponse_median_jours"] = round(median(delays), 1)
     return findings, figures
+
+
+def _first_staff_answer(d: DiscussionSnap, staff: set[int]) -> int | None:
+    """When staff first answered: the first reply by staff (a later "merci" from the learner does not reopen
+    the complaint); without the replies' detail, the last post when it is by staff."""
+    if d.posts is not None:
+        return next((t for author, t in d.posts if author in staff and t >= d.created), None)
+    return d.last_post if d.replies and d.last_poster_id in staff else None
 
 
 def _days(days: float) -> str:

@@ -169,3 +169,22 @@ def test_register_complaints_count_for_their_programme_by_code_or_custom_field_v
     v = i31_complaints.evaluate(replace(inp(good_course(), programme=prog), complaints=(mine, other, everyone)))
     assert v.figures["reclamations_registre"] == 2 and v.figures["registre_en_retard"] == 2
     assert not any("fiche 9" in (f.where.course or "") for f in v.findings)
+
+
+# ---------------------------------------------------------------- the forum's replies
+def test_a_complaint_is_answered_at_the_first_staff_reply_and_a_later_merci_does_not_reopen_it():
+    created = NOW - 20 * DAY
+    merci = DiscussionSnap(11, "Convocation non reçue", LEARNER, created, created + 6 * DAY, LEARNER, 2,
+                           posts=((TEACHER, created + 3 * DAY), (LEARNER, created + 6 * DAY)))
+    v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(merci),))))
+    assert v.outcome == Outcome.PASSED and v.figures["reclamations_repondues"] == 1
+    assert v.figures["delai_reponse_median_jours"] == 3.0  # to the first staff reply, not the "merci"
+    unread = replace(merci, posts=None)  # without the replies' detail: the last post is the learner's
+    assert i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(unread),)))).outcome == Outcome.FAILED
+    only_learner = replace(merci, posts=((LEARNER, created + DAY), (LEARNER, created + 2 * DAY)))
+    v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(only_learner),))))
+    assert v.outcome == Outcome.FAILED and v.figures["reclamations_en_retard"] == 1
+    slow = replace(merci, posts=((LEARNER, created + DAY), (TEACHER, created + 16 * DAY), (TEACHER, created + 17 * DAY)))
+    v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(slow),))))
+    late = next(f for f in v.findings if "hors délai" in f.what)
+    assert "première réponse de l’équipe 16 jours" in late.why and v.outcome == Outcome.WARN

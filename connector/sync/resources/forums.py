@@ -3,7 +3,8 @@
 Only forums whose name matches the complaints pattern (``complaints_pattern``,
 thresholds) get their discussions fetched: one call per such forum, not per forum.
 Discussions keep the subject, author, creation time, last poster and time of the
-last post; the message text is not stored.
+last post, and who replied when (one call per discussion whose last post moved, to find
+its first staff answer); the message text is not stored.
 """
 
 from __future__ import annotations
@@ -34,6 +35,35 @@ def fetch_discussions(ctx: SyncContext, forum_id: int) -> list[m.Discussion]:
     return m.parse_discussions(ctx.client.call("mod_forum_get_forum_discussions", forumid=forum_id))
 
 
+def fetch_posts(ctx: SyncContext, discussion_id: int) -> list[list[int]]:
+    """[author id, time] of each reply (every post but the first), oldest first; 0 for a hidden author."""
+    posts = m.parse_posts(ctx.client.call("mod_forum_get_discussion_posts", discussionid=discussion_id,
+                                          sortby="created", sortdirection="ASC"))
+    return [[p.author.id or 0, p.timecreated or 0] for p in posts if p.parentid and not p.isdeleted]
+
+
+def _posts(ctx: SyncContext, discussions: dict[int, list[m.Discussion]]) -> dict[int, list | None]:
+    """Who replied when, per discussion with replies: read again only when its last post moved."""
+    ids = [d.discussion for items in discussions.values() for d in items]
+    with ctx.sessions() as s:
+        stored = {i: (t, p) for i, t, p in s.execute(select(ForumDiscussion.id, ForumDiscussion.timemodified,
+                                                            ForumDiscussion.posts)
+                                                     .where(ForumDiscussion.id.in_(ids or [-1])))}
+    out: dict[int, list | None] = {}
+    todo = []
+    for items in discussions.values():
+        for d in items:
+            if not d.numreplies:
+                out[d.discussion] = []
+            elif not ctx.full and d.discussion in stored and stored[d.discussion][0] == d.timemodified \
+                    and stored[d.discussion][1] is not None:
+                out[d.discussion] = stored[d.discussion][1]
+            else:
+                todo.append(d.discussion)
+    out.update(ctx.client.map(lambda i: (i, fetch_posts(ctx, i)), todo))
+    return out
+
+
 def is_complaints_forum(name: str, pattern: str) -> bool:
     return bool(re.search(pattern, name, re.IGNORECASE))
 
@@ -55,6 +85,7 @@ def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
                if kind != "news" and is_complaints_forum(name, ctx.complaints_pattern)
                and (ctx.full or seen.get(f"discussions:{fid}") != str(access.get(cid, 0)))]
     discussions = dict(ctx.client.map(lambda t: (t[0], fetch_discussions(ctx, t[0])), watched))
+    posts = _posts(ctx, discussions)
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
         rows = [dict(id=f.id, course_id=f.course, cmid=f.cmid, type=f.type, name=f.name,
@@ -64,7 +95,7 @@ def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
         for fid, items in discussions.items():
             drows = [dict(id=d.discussion, forum_id=fid, name=d.name, user_id=d.userid, created=d.created,
                           timemodified=d.timemodified, usermodified=d.usermodified, numreplies=d.numreplies,
-                          locked=d.locked) for d in items
+                          locked=d.locked, posts=posts.get(d.discussion)) for d in items
                      if not (ctx.retired_before and d.timemodified < ctx.retired_before)]  # past retention
             counts.update(upsert_rows(s, ForumDiscussion, drows, scope=ForumDiscussion.forum_id == fid))
         save_markers(s, "forums", {**list_markers,
