@@ -9,6 +9,9 @@ from typing import Literal
 from mappings.referentiel import IndicatorDef
 
 ActionCategory = Literal["action_de_formation", "bilan_de_competences", "vae", "apprentissage"]
+CATEGORY_LABELS: dict[str, str] = {"action_de_formation": "action de formation",
+                                   "bilan_de_competences": "bilan de compétences",
+                                   "vae": "validation des acquis de l’expérience", "apprentissage": "apprentissage"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ CERTIFYING_ONLY = {3, 7, 16}
 def applicability(ind: IndicatorDef, prog: Programme, duration_days: float | None) -> str | None:
     """None when the indicator applies, else the French reason it does not."""
     if prog.action_category not in ind.applies_to:
-        return f"ne concerne pas la catégorie d’action « {prog.action_category} »"
+        return f"ne concerne pas la catégorie d’action « {CATEGORY_LABELS[prog.action_category]} »"
     if ind.number in CERTIFYING_ONLY and not prog.certifying:
         return "prestation non certifiante (pas de code RNCP/RS)"
     if ind.number == 13 and not prog.alternance:

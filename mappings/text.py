@@ -57,3 +57,14 @@ def fr_pct(ratio: float) -> str:
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """``plural(1, "réclamation")`` → "1 réclamation"; in French 0 and 1 take the singular, 2 or more the plural."""
     return f"{n} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
+
+
+def sentence(text: str) -> str:
+    """First letter up, the rest untouched (``str.capitalize`` would lower "RNCP" and "France compétences")."""
+    return text[:1].upper() + text[1:]
+
+
+def fr_decimal(value: float, places: int = 2) -> str:
+    """4.25 → "4,25"; 3.5 → "3,5" (fr_FR decimal comma, no trailing zero)."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".") if places else f"{value:.0f}"
+    return text.replace(".", ",")

@@ -8,6 +8,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from mappings.model import Finding, Outcome, Risk, Status
+from mappings.programmes import CATEGORY_LABELS as PROGRAMME_CATEGORY_LABELS
 from mappings.referentiel import load_referentiel
 from mappings.status import QUALITY_WORDS, RISK_ORDER, STATUS_ORDER, TEACHER_WORDS
 from reports import format as fmt
@@ -18,8 +19,7 @@ SOURCE_LABELS = {"moodle": "contenu Moodle", "register": "registre des preuves (
                  "spreadsheet": "registre des preuves (tableur importé)"}
 EVIDENCE_STATES = {"ok": "retenue", "stale": "à revoir (revue dépassée ou ancienne)", "hidden": "masquée : non retenue",
                    "empty": "vide : non retenue"}
-CATEGORY_LABELS = {"action_de_formation": "action de formation", "bilan_de_competences": "bilan de compétences",
-                   "vae": "validation des acquis de l’expérience", "apprentissage": "apprentissage"}
+CATEGORY_LABELS = PROGRAMME_CATEGORY_LABELS
 # facts the dossier shows (results the guide expects providers to publish or follow); never a judgement
 DOSSIER_FIGURES = ("taux_achevement", "taux_reussite_parcours", "inscrits_actifs", "termines", "taux_abandon",
                    "questionnaires", "reponses", "taux_reponse", "satisfaction_sur_5", "reclamations",

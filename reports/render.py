@@ -12,6 +12,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from mappings.text import plural
 from reports.env import render
 from reports.model import Dossier, ProgrammeReport, ReportMeta, TeacherDigest
 
@@ -83,8 +84,8 @@ def digest_message(d: TeacherDigest, link: str | None) -> str:
     for dc in d.courses:
         todo, risk = len(dc.findings), len(dc.at_risk)
         if todo or risk:
-            lines.append(f"<li><b>{escape(dc.course.shortname)}</b> : {todo} point(s) à compléter"
-                         + (f", {risk} apprenant(s) à relancer" if risk else "") + "</li>")
+            lines.append(f"<li><b>{escape(dc.course.shortname)}</b> : {plural(todo, 'point')} à compléter"
+                         + (f", {plural(risk, 'apprenant')} à relancer" if risk else "") + "</li>")
     body = "<ul>" + "".join(lines) + "</ul>" if lines else "<p>Rien à signaler dans vos cours.</p>"
     more = f'<p><a href="{escape(link)}">Voir le détail</a></p>' if link else ""
     return f"<p>Bilan Qualiopi de vos cours :</p>{body}{more}"

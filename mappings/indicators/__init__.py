@@ -25,6 +25,7 @@ from mappings.obligations import subcontractor_rule
 from mappings.programmes import applicability
 from mappings.referentiel import load_referentiel
 from mappings.status import assess
+from mappings.text import sentence
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def evaluate_programme(inp: EvalInput) -> list[Verdict]:
         reason = applicability(ind, inp.programme, duration)
         as_subcontractor, text = subcontractor_rule(ind, inp.programme)
         if reason:
-            v = Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, reason.capitalize() + ".")
+            v = Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE, sentence(reason) + ".")
         elif as_subcontractor:
             v = Verdict(ind.number, inp.programme.code, Outcome.NOT_APPLICABLE,
                         f"Prestation réalisée en sous-traitance : {text}")

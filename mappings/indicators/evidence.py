@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from mappings.indicators.base import EvalInput, rate
 from mappings.model import DAY, CourseSnap, Evidence, Finding, ModuleSnap, Outcome, Verdict, Where
 from mappings.referentiel import load_referentiel
+from mappings.text import plural
 
 CHECKS = ("preuve présente", "preuve à jour")
 INPUTS = ("module idnumber or name", "course custom fields", "module dates")
@@ -121,7 +122,7 @@ def result_figures(inp: EvalInput) -> dict[str, float | int | str]:
     for name in sorted(sessions):
         enrol, done, learners, full = _results(sessions[name])
         if enrol:
-            out[f"session {name}"] = (f"{learners} apprenant(s), achèvement {round(rate(done, enrol) * 100)} %, "
+            out[f"session {name}"] = (f"{plural(learners, 'apprenant')}, achèvement {round(rate(done, enrol) * 100)} %, "
                                       f"parcours complet {full}/{learners}")
     return out
 
@@ -182,7 +183,7 @@ def evaluate_evidence(number: int, inp: EvalInput, accept: Callable[[Evidence], 
     for e in counted:
         by_source[e.source] += 1
     where_found = ", ".join(f"{n} {SOURCE_WORDS[src]}" for src, n in sorted(by_source.items()))
-    summary = f"{len(counted)} preuve(s) : {where_found}." + (
+    summary = f"{plural(len(counted), 'preuve')} : {where_found}." + (
         f" {len(stale)} à revoir (revue ou mise à jour dépassée)." if stale else "")
     return Verdict(number, inp.programme.code, outcome, summary, figures, (*stale, *not_counted),
                    evidence=tuple(found))

@@ -20,7 +20,7 @@ def evaluate(inp: EvalInput) -> Verdict:
     code = inp.programme.code
     if inp.contracts is None:
         return Verdict(NUMBER, code, Outcome.NOT_EVALUATED, "Aucun contrat d’apprentissage importé.",
-                       missing_data="contrats d’apprentissage : lancer `qualiopi-sync contracts import FICHIER.csv`")
+                       missing_data="contrats d’apprentissage : lancer « qualiopi-sync contracts import FICHIER.csv »")
     pattern = str(inp.t("checkpoint_pattern")).lower()
     findings, seen = [], set()
     checkpoints = [(c, m) for c in inp.visible_courses for m in c.modules
@@ -60,5 +60,5 @@ def evaluate(inp: EvalInput) -> Verdict:
                "apprentis_sans_contrat": sum(f.what == "Apprenti sans contrat en cours" for f in findings)}
     ok = apprentices - len({f.where.learner for f in findings if f.where.learner})
     return Verdict(NUMBER, code, outcome_of(findings),
-                   f"{ok} apprenti(s) sur {apprentices} avec contrat, tuteur et suivi à jour.",
+                   f"{ok} apprenti{'s' if ok > 1 else ''} sur {apprentices} avec contrat, tuteur et suivi à jour.",
                    figures, tuple(findings))

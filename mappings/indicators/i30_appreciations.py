@@ -6,6 +6,7 @@ import re
 
 from mappings.indicators.base import EvalInput, finding, rate
 from mappings.model import CourseSnap, CourseVerdict, FeedbackSnap, Outcome, Verdict
+from mappings.text import fr_decimal, fr_pct, plural
 
 NUMBER = 30
 CHECKS = ("questionnaires par cours", "publics interrogés", "à chaud / à froid", "taux de réponse",
@@ -120,11 +121,13 @@ def evaluate(inp: EvalInput) -> Verdict:
         figures["satisfaction_sur_5"] = score
         if score < float(inp.t("satisfaction_min")):
             findings.append(finding(inp.visible_courses[0], "Satisfaction insuffisante",
-                                    f"moyenne {score}/5 sous le seuil {inp.t('satisfaction_min')}",
+                                    f"moyenne {fr_decimal(score)}/5 sous le seuil "
+                                    f"{fr_decimal(float(inp.t('satisfaction_min')))}",  # type: ignore[arg-type]
                                     "Analyser les réponses et définir des actions d’amélioration (indicateur 32).",
                                     severity=Outcome.WARN, audience="quality"))
     outcome = Outcome.FAILED if any(f.severity == Outcome.FAILED for f in findings) else \
         Outcome.WARN if findings else Outcome.PASSED
-    summary = f"{surveys} questionnaire(s), {responses} réponse(s), taux de réponse {figures['taux_reponse']:.0%}" + \
-        (f", satisfaction {score}/5." if score is not None else ".")
+    summary = (f"{plural(surveys, 'questionnaire')}, {plural(responses, 'réponse')}, taux de réponse "
+               f"{fr_pct(float(figures['taux_reponse']))}"  # type: ignore[arg-type]
+               + (f", satisfaction {fr_decimal(score)}/5." if score is not None else "."))
     return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings), tuple(verdicts))

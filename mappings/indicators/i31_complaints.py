@@ -75,7 +75,7 @@ def _complaints(inp: EvalInput, forums: list) -> tuple[list[Finding], dict[str, 
                                         activity=forum.name, audience="quality"))
             else:
                 findings.append(finding(c, f"Réclamation en attente : « {d.name} »",
-                                        f"ouverte depuis {age:.0f} jour(s), pas encore de réponse de l’équipe",
+                                        f"ouverte depuis {plural(round(age), 'jour')}, pas encore de réponse de l’équipe",
                                         f"Répondre avant {deadline} jours.", severity=Outcome.WARN,
                                         activity=forum.name, audience="quality"))
     figures: dict[str, float | int] = {"reclamations": total, "reclamations_repondues": answered,
@@ -107,7 +107,7 @@ def _difficulties(inp: EvalInput, channel_feedbacks: set[int]) -> list[Finding]:
         for f in c.feedbacks:
             low = sum(v <= max_score for v in rated_values(f, labels))
             if low:
-                out.append(_difficulty(c, f, f"{low} note(s) ≤ {max_score}/5 aux questions de satisfaction"))
+                out.append(_difficulty(c, f, f"{plural(low, 'note')} ≤ {max_score}/5 aux questions de satisfaction"))
             texts = {i.id for i in f.items if i.typ in ("textarea", "textfield")}
             for r in f.responses:
                 for item_id, raw in r.values.items():

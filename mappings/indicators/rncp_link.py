@@ -6,6 +6,7 @@ from mappings.indicators.base import EvalInput
 from mappings.indicators.evidence import evaluate_evidence
 from mappings.model import Outcome, Verdict, worst
 from mappings.rncp import check_code
+from mappings.text import sentence
 
 
 def evaluate_with_rncp(number: int, inp: EvalInput) -> Verdict:
@@ -17,7 +18,7 @@ def evaluate_with_rncp(number: int, inp: EvalInput) -> Verdict:
                                  f", {rc.figures.get('niveau_certification')}) active au répertoire",
                  Outcome.NOT_EVALUATED: "lien RNCP/RS non vérifié (données France compétences absentes)"}.get(
         rc.outcome, "lien RNCP/RS en défaut")
-    return Verdict(number, inp.programme.code, outcome, f"{ev.summary} {rncp_text.capitalize()}.",
+    return Verdict(number, inp.programme.code, outcome, f"{ev.summary} {sentence(rncp_text)}.",
                    {**ev.figures, **rc.figures}, ev.findings + rc.findings, ev.courses,
                    rc.missing_data if outcome == Outcome.NOT_EVALUATED else None, ev.evidence,
                    missing=ev.missing and not inp.programme.rncp)

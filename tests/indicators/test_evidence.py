@@ -117,4 +117,4 @@ def test_result_figures_per_programme_and_session():
     assert v.figures["taux_reussite_parcours"] == 0.4  # 0–3 completed both courses, 4 only autumn
     sessions = {k: val for k, val in v.figures.items() if k.startswith("session ")}
     assert len(sessions) == 2
-    assert next(iter(sessions.values())) == "10 apprenant(s), achèvement 50 %, parcours complet 5/10"
+    assert next(iter(sessions.values())) == "10 apprenants, achèvement 50 %, parcours complet 5/10"

@@ -91,7 +91,7 @@ def test_low_scores_and_complaint_words_in_surveys_are_difficulties():
     assert len(difficulties) == 2 and v.figures["difficultes"] == 2
     assert v.figures["reclamations"] == 1  # candidates for the register, not complaints
     assert all("l’inscrire au registre des réclamations" in f.fix for f in difficulties)
-    assert any("3 note(s) ≤ 2/5" in f.why for f in difficulties)
+    assert any("3 notes ≤ 2/5" in f.why for f in difficulties)
     assert any("salle était trop froide" in f.why for f in difficulties)
     assert not any("Très bien" in f.why for f in difficulties)
 
