@@ -113,11 +113,14 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
     return out
 
 
+NOTES_DISABLED = "off:"  # prefix of a notes marker: notes are disabled on the site, nothing was read
+
+
 def _notes(session: Session, ids: list[int]) -> dict[int, tuple[NoteSnap, ...]]:
     """Notes per course; a course whose notes were read and hold none maps to () (see the notes marker)."""
     read = {int(k) for k, marker in session.execute(select(FetchState.key, FetchState.marker)
                                                     .where(FetchState.resource == "notes"))
-            if k.isdigit() and not marker.startswith("off:")}  # "off:": notes disabled on the site
+            if k.isdigit() and not marker.startswith(NOTES_DISABLED)}
     out: dict[int, list[NoteSnap]] = {c: [] for c in ids if c in read}
     for n in _all(session, lambda b: select(CourseNote).where(CourseNote.course_id.in_(b))
                   .order_by(CourseNote.course_id, CourseNote.created), ids):

@@ -22,7 +22,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, fields
 
-from sqlalchemy import Text, and_, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, Text, and_, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from connector.store.models import (
@@ -50,11 +50,14 @@ def cutoff(now: int, months: int) -> int:
     return int(d.replace(year=year, month=month + 1, day=day).timestamp())
 
 
+def course_retired(before: int) -> ColumnElement[bool]:
+    """A course that ended (or was deleted in Moodle) before the cut-off: its people are no longer synced."""
+    return or_(and_(Course.enddate > 0, Course.enddate < before),
+               and_(Course.deleted_at.is_not(None), Course.deleted_at < before))
+
+
 def retired_courses(session: Session, before: int) -> set[int]:
-    """Courses that ended (or were deleted in Moodle) before the cut-off: their people are no longer synced."""
-    return set(session.scalars(select(Course.id).where(or_(
-        and_(Course.enddate > 0, Course.enddate < before),
-        and_(Course.deleted_at.is_not(None), Course.deleted_at < before)))))
+    return set(session.scalars(select(Course.id).where(course_retired(before))))
 
 
 def enrolment_retired(timeend: int | None, before: int | None) -> bool:

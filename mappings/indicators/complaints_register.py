@@ -10,6 +10,8 @@ Register dates are days (Moodle stores a date field at 00:00 UTC): delays are wh
 
 from __future__ import annotations
 
+from statistics import median
+
 from mappings.indicators.base import EvalInput
 from mappings.model import DAY, ComplaintSnap, Finding, Outcome, Where
 from mappings.text import fr_day, plural
@@ -75,5 +77,5 @@ def register_complaints(inp: EvalInput) -> tuple[list[Finding], dict[str, float 
                                      "Répondre au réclamant, dater la réponse et l’action corrective dans le "
                                      "registre.", Outcome.FAILED))
     if delays:
-        figures["registre_delai_median_jours"] = sorted(delays)[len(delays) // 2]
+        figures["registre_delai_median_jours"] = median(delays)
     return findings, figures

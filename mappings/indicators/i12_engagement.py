@@ -90,15 +90,14 @@ def course_figures(c: CourseSnap, inp: EvalInput, at_risk: dict[int, _Person]) -
 def _traces(courses: list[CourseSnap], at_risk: dict[int, _Person]) -> bool:
     """The latest note on each person at risk written after the access it answers; False when no course
     of theirs had its notes read."""
-    read = False
-    notes: dict[int, NoteSnap] = {}
+    read = any(c.notes is not None for c in courses)
+    by_learner: dict[int, dict[int, NoteSnap]] = {}  # a site note comes back in each course: once per id
     for c in courses:
-        if c.notes is not None:
-            read = True
-            notes.update({n.id: n for n in c.notes})
+        for n in c.notes or ():
+            by_learner.setdefault(n.user_id, {})[n.id] = n
     for uid, p in at_risk.items():
         since = min(t for _, _, t in p.courses)
-        mine = [n for n in notes.values() if n.user_id == uid and n.created >= since]
+        mine = [n for n in by_learner.get(uid, {}).values() if n.created >= since]
         p.trace = max(mine, key=lambda n: n.created, default=None)
     return read
 

@@ -7,11 +7,12 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from connector.moodle import models as m
 from connector.store.db import transaction
 from connector.store.models import Category, Course, CourseCustomField, Module, Section
+from connector.store.retention import course_retired
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from mappings.text import plain_text
@@ -118,8 +119,7 @@ def active_courses(ctx: SyncContext, *, people: bool = False) -> list[Course]:
         if ctx.course_ids:
             stmt = stmt.where(Course.id.in_(ctx.course_ids))
         if people and ctx.retired_before:
-            stmt = stmt.where(or_(Course.enddate.is_(None), Course.enddate <= 0,
-                                  Course.enddate >= ctx.retired_before))
+            stmt = stmt.where(~course_retired(ctx.retired_before))
         return list(s.scalars(stmt))
 
 

@@ -25,6 +25,7 @@ from connector.store.models import (
 )
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
+from connector.sync.resources.catalog import active_courses
 
 BATCH = 200  # course ids per *_by_courses call
 PER_CHUNK = 100  # feedbacks whose answers are fetched, then written, before the next ones
@@ -68,8 +69,6 @@ def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[in
     if ctx.course_ids:
         courses = [c for c in courses if c in ctx.course_ids]
     if ctx.retired_before:  # ended before the retention cut-off: its answers are not brought back
-        from connector.sync.resources.catalog import active_courses
-
         kept = {c.id for c in active_courses(ctx, people=True)}
         courses = [c for c in courses if c in kept]
     return list(courses), access

@@ -16,6 +16,7 @@ from collections import Counter
 from connector import errors
 from connector.moodle import models as m
 from connector.store.db import transaction
+from connector.store.evidence import NOTES_DISABLED
 from connector.store.models import CourseNote
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
@@ -23,7 +24,6 @@ from connector.sync.resources.catalog import active_courses
 from connector.sync.resources.feedback import course_access
 
 PER_CHUNK = 50
-DISABLED = "off:"  # marker prefix: notes are disabled on the site (nothing was read)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -47,13 +47,13 @@ def sync_notes(ctx: SyncContext, run_id: int) -> Counter[str]:
     access = course_access(ctx)
     seen = ctx.markers("notes")
     todo = [c for c in courses if access.get(c) and (ctx.full or seen.get(str(c)) not in
-                                                      (str(access[c]), f"{DISABLED}{access[c]}"))]
+                                                      (str(access[c]), f"{NOTES_DISABLED}{access[c]}"))]
     counts: Counter[str] = Counter()
     markers: dict[str, str] = {}
     with transaction(ctx.sessions) as s:
         for part in chunked(todo, PER_CHUNK):
             for cid, notes in ctx.client.map(lambda c: (c, fetch_course_notes(ctx, c)), part):
-                markers[str(cid)] = f"{DISABLED if notes is None else ''}{access[cid]}"
+                markers[str(cid)] = f"{NOTES_DISABLED if notes is None else ''}{access[cid]}"
                 rows = [] if notes is None else [
                     dict(id=n.id, course_id=cid, user_id=n.userid, author_id=n.usermodified,
                          state="site" if n.publishstate == "site" else "course", content=plain(n.content),
