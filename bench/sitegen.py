@@ -154,15 +154,19 @@ class GeneratedSite(Answers):
             return Enrolment("active", self.access_over.get(key, access), 0, c.start - 7 * DAY)
         u = [_unit(self.seed, c.id, uid, salt) for salt in range(4)]
         status = "suspended" if u[0] < 0.02 else "active"
-        if u[1] < 0.05:
-            access = 0
-        elif c.running:
-            access = self.clock - int((u[2] ** 3) * 60 * DAY) - 600
-        else:
-            access = c.start + int(u[2] * 300 * DAY)
+        access = self.generated_access(c, uid)
         done = tracked if u[3] < 0.35 else int(u[3] * tracked) if access else 0
         return Enrolment(self.status_over.get(key, status), self.access_over.get(key, access),
                          self.done_over.get(key, done), c.start - 7 * DAY)
+
+    def generated_access(self, c: CourseInfo, uid: int) -> int:
+        """A learner's last course access as generated, before any change (what the notes were written on)."""
+        u1, u2 = _unit(self.seed, c.id, uid, 1), _unit(self.seed, c.id, uid, 2)
+        if u1 < 0.05:
+            return 0
+        if c.running:
+            return self.clock - int((u2 ** 3) * 60 * DAY) - 600
+        return c.start + int(u2 * 300 * DAY)
 
     def completed(self, c: CourseInfo, e: Enrolment) -> bool:
         return c.completion and c.criteria and e.done >= len(self.tracked(c)) > 0
@@ -220,6 +224,8 @@ class GeneratedSite(Answers):
                 self.status_over[(c.id, uid)] = "active" if e.status == "suspended" else "suspended"
                 out["suspensions"] += 1
         for i, c in enumerate(rng.sample(running, max(2, round(fraction * len(self._courses))))):
+            if self.teachers(c):  # an edit is made by a teacher in the course: their access moves too
+                self.access_over[(c.id, self.teachers(c)[0][0])] = now - rng.randint(0, 3000)
             if i % 2:
                 self.edit_module(c.id)
                 out["edited_modules"] += 1

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from connector import app
 from connector.moodle import models as m
 from connector.store.evidence import load_courses
-from connector.store.models import CourseNote
+from connector.store.models import CourseNote, Enrolment
 from connector.sync.resources.notes import plain
 from tests.conftest import NOW, load_fixture
 from tests.test_sync import entry, settings_for, transport
@@ -27,7 +27,7 @@ def test_the_recorded_notes_parse_field_by_field():
     assert plain("<p>Appel&nbsp;<b>fait</b></p>") == "Appel fait"
 
 
-def test_notes_are_synced_once_then_only_when_someone_accessed_the_course(store_url):
+def test_notes_are_synced_once_then_only_when_a_staff_member_accessed_the_course(store_url):
     first = app.sync(settings_for(store_url), transport=transport(), now=NOW)
     assert first.status == "ok" and first.calls["core_notes_get_course_notes"] >= 1
     with app.open_store(store_url, migrate=False).sessions() as s:
@@ -39,18 +39,28 @@ def test_notes_are_synced_once_then_only_when_someone_accessed_the_course(store_
     assert "core_notes_get_course_notes" not in second.calls and second.rows["notes"] == \
         {"inserted": 0, "updated": 0, "deleted": 0}
 
-    def touched(entries):  # a teacher came into C1 (to write a note): its notes are read again
-        for e in entries:
-            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
-                    and isinstance(e["response"], list):
-                for u in e["response"]:
-                    if u["id"] == 43:
-                        u["lastcourseaccess"] = NOW + 3000
-        notes = entry(entries, "core_notes_get_course_notes", courseid=2)["response"]
-        notes["coursenotes"] = [n for n in notes["coursenotes"] if n["id"] != 3]  # one deleted in Moodle
+    def came_in(user_id):
+        def mutate(entries):
+            for e in entries:
+                if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
+                        and isinstance(e["response"], list):
+                    for u in e["response"]:
+                        if u["id"] == user_id:
+                            u["lastcourseaccess"] = NOW + 3000
+            notes = entry(entries, "core_notes_get_course_notes", courseid=2)["response"]
+            notes["coursenotes"] = [n for n in notes["coursenotes"] if n["id"] != 3]  # one deleted in Moodle
+        return mutate
 
-    third = app.sync(settings_for(store_url), transport=transport(touched), now=NOW + 7200)
-    assert third.calls["core_notes_get_course_notes"] == 1 and third.rows["notes"]["deleted"] == 1
+    # a learner opening C1 writes no note: not read again
+    third = app.sync(settings_for(store_url), transport=transport(came_in(3)), now=NOW + 7200)
+    assert third.status == "ok" and "core_notes_get_course_notes" not in third.calls
+    with app.open_store(store_url, migrate=False).sessions() as s:  # the access itself was synced
+        assert s.get(Enrolment, (2, 3)).lastcourseaccess == NOW + 3000
+    # a teacher came into C1 (to write a note): its notes are read again
+    fourth = app.sync(settings_for(store_url), transport=transport(came_in(43)), now=NOW + 10800)
+    assert fourth.calls["core_notes_get_course_notes"] == 1 and fourth.rows["notes"]["deleted"] == 1
+    fifth = app.sync(settings_for(store_url), transport=transport(came_in(43)), now=NOW + 14400)
+    assert "core_notes_get_course_notes" not in fifth.calls
 
 
 def test_notes_disabled_on_the_site_is_no_failure_and_stores_nothing(store_url):

@@ -1,8 +1,11 @@
 """Course and site notes on learners (``core_notes_get_course_notes``): the dated follow-up traces of
 indicator 12 ("relance téléphonique le …").
 
-One call per course, only for courses still running with learners, and only when somebody accessed the
-course since its notes were last read (writing a note means being in the course), or on a full run.
+One call per course, only for courses still running with learners: on a full run or the first time a
+course is seen (when anybody ever accessed it), then only when a staff member's last access to the course
+moved since its notes were last read (notes are written by teachers, in the course; a learner opening the
+course writes none). A note written by someone not enrolled in the course (a site manager) waits for the
+next full run.
 Moodle returns the notes the sync user may read: site and course notes, never a teacher's drafts
 (personal notes) — the trace list may be incomplete, and the reports say so.
 """
@@ -10,20 +13,25 @@ Moodle returns the notes the sync user may read: site and course notes, never a 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
+
+from sqlalchemy import String, cast, select
 
 from connector import errors
 from connector.moodle import models as m
 from connector.store.db import transaction
 from connector.store.evidence import NOTES_DISABLED
-from connector.store.models import CourseNote
+from connector.store.models import CourseNote, Enrolment
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
 from connector.sync.resources.feedback import course_access
+from connector.sync.resources.learners import LEARNER_ROLE
 
 PER_CHUNK = 50
+LEARNER_ONLY = (json.dumps([LEARNER_ROLE]), json.dumps([]))  # how the store writes a learner's roles (SQL prefilter)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -37,6 +45,19 @@ def fetch_course_notes(ctx: SyncContext, course_id: int) -> m.CourseNotes | None
         raise
 
 
+def staff_access(ctx: SyncContext) -> dict[int, int]:
+    """The last access of a staff member (any role but learner) to each course."""
+    with ctx.sessions() as s:
+        rows = s.execute(select(Enrolment.course_id, Enrolment.roles, Enrolment.lastcourseaccess).where(
+            Enrolment.deleted_at.is_(None), Enrolment.lastcourseaccess > 0,
+            cast(Enrolment.roles, String).not_in(LEARNER_ONLY)))
+        out: dict[int, int] = {}
+        for cid, roles, at in rows:
+            if set(roles or ()) - {LEARNER_ROLE}:
+                out[cid] = max(out.get(cid, 0), at)
+        return out
+
+
 def plain(content: str) -> str:
     """Notes come back as HTML, entities escaped even for plain-text notes (recorded)."""
     return " ".join(html.unescape(_TAGS.sub(" ", content or "")).split())
@@ -44,16 +65,16 @@ def plain(content: str) -> str:
 
 def sync_notes(ctx: SyncContext, run_id: int) -> Counter[str]:
     courses = [c.id for c in active_courses(ctx, people=True) if not c.enddate or c.enddate >= ctx.now]
-    access = course_access(ctx)
+    anybody, staff = course_access(ctx), staff_access(ctx)
     seen = ctx.markers("notes")
-    todo = [c for c in courses if access.get(c) and (ctx.full or seen.get(str(c)) not in
-                                                      (str(access[c]), f"{NOTES_DISABLED}{access[c]}"))]
+    todo = [c for c in courses if (anybody.get(c) and (ctx.full or str(c) not in seen))
+            or (staff.get(c) and seen.get(str(c)) not in (str(staff[c]), f"{NOTES_DISABLED}{staff[c]}"))]
     counts: Counter[str] = Counter()
     markers: dict[str, str] = {}
     with transaction(ctx.sessions) as s:
         for part in chunked(todo, PER_CHUNK):
             for cid, notes in ctx.client.map(lambda c: (c, fetch_course_notes(ctx, c)), part):
-                markers[str(cid)] = f"{NOTES_DISABLED if notes is None else ''}{access[cid]}"
+                markers[str(cid)] = f"{NOTES_DISABLED if notes is None else ''}{staff.get(cid, 0)}"
                 rows = [] if notes is None else [
                     dict(id=n.id, course_id=cid, user_id=n.userid, author_id=n.usermodified,
                          state="site" if n.publishstate == "site" else "course", content=plain(n.content),
