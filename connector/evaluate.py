@@ -16,7 +16,12 @@ from connector.store.evidence import (
     load_rncp,
 )
 from connector.store.queries import has_synced
-from connector.store.registers import load_complaints, load_register_evidence, unknown_programme_codes
+from connector.store.registers import (
+    load_actions,
+    load_complaints,
+    load_register_evidence,
+    unknown_programme_codes,
+)
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.audit import AuditProfile
 from mappings.indicators import evaluate_programme
@@ -79,6 +84,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         profile = audit_profile(settings)
         unknown = unknown_programme_codes(s, {n for p in programmes for n in p.names})
         complaints = load_complaints(s, settings.quality.complaints_register)
+        actions = load_actions(s, settings.quality.improvement_register)
         contracts = load_contracts(s)
         fiches = load_rncp(s)
         results, snaps = [], {}
@@ -89,7 +95,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints)
+                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints, actions)
             results.append((prog, evaluate_programme(inp)))
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:

@@ -219,6 +219,22 @@ class ComplaintSnap:
 
 
 @dataclass(frozen=True)
+class ActionSnap:
+    """An action of the continuous-improvement plan (Moodle Database or spreadsheet): dates as Unix times."""
+
+    ref: str  # "Plan d'amélioration continue, fiche 10"
+    action: str
+    status: str  # prévue | en cours | réalisée | abandonnée
+    origin: str | None = None  # réclamation | enquête de satisfaction | audit | veille | abandon | autre
+    indicators: tuple[int, ...] = ()
+    owner: str = ""
+    due: int | None = None
+    done: int | None = None
+    effectiveness: str = ""  # plain text
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class ContractSnap:
     user_id: int
     start: int

@@ -87,7 +87,31 @@ FIGURE_LABELS = {
     "reclamations_hors_delai": "réclamations répondues hors délai",
     "delai_reponse_median_jours": "délai médian de réponse (jours)", "difficultes": "difficultés exprimées",
     "preuves": "preuves trouvées", "cours_visibles": "cours visibles", "cours_a_completer": "cours à compléter",
-    "cours_masques_ignores": "cours masqués (non évalués)", "cours_suivi_complet": "cours au suivi complet", "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
+    "cours_masques_ignores": "cours masqués (non évalués)", "cours_suivi_complet": "cours au suivi complet",
+    "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
+    "intitule_certification": "intitulé de la certification", "niveau_certification": "niveau de la certification",
+    "certificateur": "certificateur", "fin_enregistrement": "fin d’enregistrement", "fin_programme": "fin du programme",
+    # 12
+    "apprenants": "apprenants", "apprenants_a_risque": "apprenants à risque", "relances_tracees": "relances tracées",
+    "taux_abandon_precedent": "taux d’abandon (évaluation précédente)", "definition": "définitions",
+    "traces": "traces de suivi",
+    # 13
+    "apprentis": "apprentis", "points_de_coordination": "points de coordination",
+    "apprentis_sans_contrat": "apprentis sans contrat en cours",
+    # 30
+    "a_chaud": "questionnaires à chaud", "a_froid": "questionnaires à froid", "publics": "publics interrogés",
+    # 31
+    "reclamations_registre": "réclamations au registre", "registre_repondues": "réclamations du registre répondues",
+    "registre_hors_delai": "réclamations du registre répondues hors délai",
+    "registre_en_retard": "réclamations du registre sans réponse en retard",
+    "registre_delai_median_jours": "délai médian de réponse au registre (jours)",
+    "accuses_hors_delai": "accusés de réception hors délai", "canaux": "canaux de réclamation",
+    # 32
+    "actions": "actions au plan d’amélioration", "actions_en_cours": "actions prévues ou en cours",
+    "actions_realisees": "actions réalisées", "actions_en_retard": "actions en retard",
+    "efficacite_evaluee": "actions réalisées à l’efficacité évaluée",
+    "reclamations_suivies": "réclamations répondues suivies d’une action",
+    "difficultes_recurrentes": "difficultés récurrentes (questionnaires)",
 }
 
 

@@ -20,7 +20,12 @@ from connector.moodle import MoodleClient
 from connector.moodle.replay import ReplayTransport
 from connector.store.evidence import load_courses
 from connector.store.models import Course, Module, RegisterDatabase, RegisterEntry
-from connector.store.registers import load_complaints, load_register_evidence, unknown_programme_codes
+from connector.store.registers import (
+    load_actions,
+    load_complaints,
+    load_register_evidence,
+    unknown_programme_codes,
+)
 from connector.sync.context import SyncContext
 from connector.sync.resources import catalog, registers
 from mappings.indicators import evidence as ev_rules
@@ -438,3 +443,47 @@ def test_indicator_31_reads_the_recorded_complaints_register(store):
         Rule("customfield", "EXCEL-01", field="programme_code"),)), (), T0 + 20 * 86400, merged(), (),
         complaints=complaints))
     assert later.outcome == Outcome.FAILED and later.figures["registre_en_retard"] == 2  # 20 days on: overdue
+
+
+def test_indicator_32_reads_the_recorded_improvement_plan(store):
+    """Set 2's plan (its own world), at the recording's clock (2026-12-02): action 13 « en cours » due
+    2026-11-23 is late; 10 is done with its effectiveness; 14 is abandoned with its reason. Complaint 6
+    (BTS-MCO-2025, close) names « Contrôle mensuel du chauffage », action 10 of the plan; complaint 7
+    (TP-DWWM-2025, répondue) names an action the plan does not hold; 8 and 9 (EXCEL-01) are still open."""
+    from mappings.indicators import i32_improvement
+    from mappings.programmes import Rule
+    from mappings.status import assess
+
+    sync_all(store)
+    with store.sessions() as s:
+        actions = load_actions(s, NAMES["amelioration"])
+        complaints = load_complaints(s, NAMES["reclamations"])
+    assert [a.ref for a in actions] == [f"Plan d'amélioration continue, fiche {n}" for n in (10, 11, 12, 13, 14)]
+    by_ref = {a.ref.rsplit(" ", 1)[1]: a for a in actions}
+    assert by_ref["10"].effectiveness == "Aucune nouvelle réclamation depuis." and by_ref["10"].done == 1794096000
+    assert by_ref["12"].indicators == (22, 26) and by_ref["13"].owner == "Sophie Martin"
+    assert by_ref["11"].origin == "enquête de satisfaction" and by_ref["14"].status == "abandonnée"
+
+    def judge(code: str, value: str):
+        prog = Programme(code, code, rules=(Rule("customfield", value, field="programme_code"),))
+        return i32_improvement.evaluate(EvalInput(prog, (), T0, merged(), (), complaints=complaints,
+                                                  actions=actions))
+
+    bts = judge("BTS-MCO", "BTS-MCO-2025")
+    assert bts.outcome == Outcome.PASSED and bts.figures["reclamations_suivies"] == 1
+    assert [f.what for f in bts.findings] == [("Action en retard : « Relance téléphonique systématique après "
+                                               "deux absences »")]
+    assert "échéance du 23/11/2026" in bts.findings[0].why
+    assert assess(bts, "majeure_uniquement", 0.8)[0].label == "couvert"
+    dwwm = judge("TP-DWWM", "TP-DWWM-2025")
+    assert dwwm.outcome == Outcome.WARN
+    assert dwwm.findings[0].what == "Action corrective absente du plan : « Envoi automatique mensuel des attestations »"
+    excel = judge("EXCEL", "EXCEL-01")
+    assert excel.outcome == Outcome.PASSED and excel.figures["reclamations_repondues"] == 0
+    with store.sessions() as s:
+        assert load_actions(s, "Plan absent") is not None  # entries exist: the plan is kept
+    with store.sessions.begin() as s:
+        s.query(RegisterEntry).filter(RegisterEntry.kind == "amelioration").delete()
+        s.query(RegisterDatabase).filter(RegisterDatabase.name == NAMES["amelioration"]).delete()
+    with store.sessions() as s:
+        assert load_actions(s, NAMES["amelioration"]) is None  # neither entries nor the activity: not kept

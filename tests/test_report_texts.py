@@ -70,3 +70,20 @@ def test_no_programme_pdf_of_the_demo_has_a_text_defect(demo):
         # pdftotext drops a non-breaking space between table cells' glyphs now and then ("0%" for "0 %"): the
         # spacing rule is checked on the HTML the PDF is made from
         assert defects(" ".join(text.split()), skip=("% without space",)) == [], pdf.name
+
+
+def test_every_figure_the_demo_shows_has_a_french_label(demo):
+    """A figure without a label would be shown as its key, underscores turned to spaces and accents lost
+    ("efficacite evaluee"): the scanner above cannot see that, this can."""
+    import json
+    import sqlite3
+
+    from reports.format import FIGURE_LABELS
+
+    db = sqlite3.connect(demo / "demo.db")
+    try:
+        keys = {k for (figures,) in db.execute("SELECT figures FROM verdict") for k in json.loads(figures or "{}")}
+    finally:
+        db.close()
+    assert len(keys) > 30
+    assert sorted(k for k in keys if k not in FIGURE_LABELS and not k.startswith("session ")) == []

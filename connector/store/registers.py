@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from connector.store.evidence import documents_of
 from connector.store.models import RegisterDatabase, RegisterEntry
-from mappings.model import ComplaintSnap, Evidence
+from mappings.model import ActionSnap, ComplaintSnap, Evidence
 from mappings.text import plain_text
 
 CATEGORY_WORDS = {"action de formation": "action_de_formation", "actions de formation": "action_de_formation",
@@ -32,7 +32,7 @@ def register_evidence_of(row: RegisterEntry, now: int) -> Evidence:
         programme = None
     review = f.get("date_revue")
     stale = bool(review and review < now)
-    ref = (f"{row.origin}, fiche {row.ref}" if row.source == "moodle" else f"{row.origin}, ligne {row.ref}")
+    ref = _ref(row)
     return Evidence(
         label=(f.get("titre") or "").strip() or "(sans titre)", course=None,
         timestamp=f.get("date_document") or row.timemodified, url=place.get("url") or row.url,
@@ -52,21 +52,49 @@ def load_register_evidence(session: Session, now: int) -> tuple[Evidence, ...]:
 def load_complaints(session: Session, register_name: str) -> tuple[ComplaintSnap, ...] | None:
     """Entries of the complaints register (Moodle or spreadsheet); None when no such register is kept (no
     entry, and no Database activity of that name in the quality course)."""
-    rows = list(session.scalars(select(RegisterEntry).where(RegisterEntry.kind == "reclamations")
-                                .order_by(RegisterEntry.source, RegisterEntry.ref)))
-    kept = session.scalar(select(RegisterDatabase.id).where(RegisterDatabase.name == register_name))
-    if not rows and kept is None:
+    rows = _kept(session, "reclamations", register_name)
+    if rows is None:
         return None
     out = []
     for r in rows:
         f = r.fields or {}
-        ref = f"{r.origin}, {'fiche' if r.source == 'moodle' else 'ligne'} {r.ref}"
         out.append(ComplaintSnap(
-            ref=ref, subject=(f.get("objet") or "").strip() or "(sans objet)", received=f.get("date_reception"),
+            ref=_ref(r), subject=(f.get("objet") or "").strip() or "(sans objet)", received=f.get("date_reception"),
             status=(f.get("statut") or "").strip(), programme=(f.get("programme") or "").strip() or None,
             acknowledged=f.get("date_accuse_reception"), analysed=f.get("date_analyse"),
             answered=f.get("date_reponse"), complainant=f.get("type_plaignant"),
             action=(f.get("action_corrective") or "").strip(), url=r.url))
+    return tuple(out)
+
+
+def _kept(session: Session, kind: str, register_name: str) -> list[RegisterEntry] | None:
+    """A register's entries (Moodle or spreadsheet); None when it is not kept (no entry, and no Database
+    activity of that name in the quality course)."""
+    rows = list(session.scalars(select(RegisterEntry).where(RegisterEntry.kind == kind)
+                                .order_by(RegisterEntry.source, RegisterEntry.ref)))
+    if not rows and session.scalar(select(RegisterDatabase.id).where(RegisterDatabase.name == register_name)) is None:
+        return None
+    return rows
+
+
+def _ref(r: RegisterEntry) -> str:
+    return f"{r.origin}, {'fiche' if r.source == 'moodle' else 'ligne'} {r.ref}"
+
+
+def load_actions(session: Session, register_name: str) -> tuple[ActionSnap, ...] | None:
+    """Actions of the continuous-improvement plan; None when no plan is kept."""
+    rows = _kept(session, "amelioration", register_name)
+    if rows is None:
+        return None
+    out = []
+    for r in rows:
+        f = r.fields or {}
+        out.append(ActionSnap(
+            ref=_ref(r), action=(f.get("action") or "").strip() or "(sans intitulé)",
+            status=(f.get("statut") or "").strip(), origin=(f.get("origine") or "").strip() or None,
+            indicators=_indicators(f.get("indicateurs")), owner=(f.get("responsable") or "").strip(),
+            due=f.get("echeance"), done=f.get("date_realisation"), effectiveness=plain_text(f.get("efficacite")),
+            url=r.url))
     return tuple(out)
 
 
@@ -77,8 +105,7 @@ def unknown_programme_codes(session: Session, known: set[str]) -> list[tuple[str
     for r in session.scalars(select(RegisterEntry).order_by(RegisterEntry.kind, RegisterEntry.ref)):
         code = ((r.fields or {}).get("programme") or "").strip()
         if code and code.casefold() not in known and (r.fields or {}).get("perimetre") != "organisme":
-            where = f"{r.origin}, {'fiche' if r.source == 'moodle' else 'ligne'} {r.ref}"
-            out.append((where, code))
+            out.append((_ref(r), code))
     return out
 
 

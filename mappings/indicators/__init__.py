@@ -17,6 +17,7 @@ from mappings.indicators import (
     i16_certification_conditions,
     i30_appreciations,
     i31_complaints,
+    i32_improvement,
 )
 from mappings.indicators.base import EvalInput
 from mappings.indicators.new_entrants import adapted_verdict, notes_for
@@ -43,7 +44,8 @@ def _spec(module: ModuleType) -> IndicatorSpec:
 
 REGISTRY: dict[int, IndicatorSpec] = {
     m.NUMBER: _spec(m) for m in (i06_contents, i07_certification_adequacy, i10_followup, i12_engagement,
-                                 i13_apprenticeship, i16_certification_conditions, i30_appreciations, i31_complaints)
+                                 i13_apprenticeship, i16_certification_conditions, i30_appreciations, i31_complaints,
+                                 i32_improvement)
 }
 
 

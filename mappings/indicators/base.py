@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mappings.audit import AuditProfile
 from mappings.model import (
+    ActionSnap,
     ComplaintSnap,
     ContractSnap,
     CourseSnap,
@@ -34,6 +35,7 @@ class EvalInput:
     evidence: tuple[Evidence, ...] = ()  # entries of the evidence register (Moodle or spreadsheet)
     profile: AuditProfile = field(default_factory=AuditProfile)  # identity, scope, coming audit, new entrant
     complaints: tuple[ComplaintSnap, ...] | None = None  # the complaints register; None: no register kept
+    actions: tuple[ActionSnap, ...] | None = None  # the continuous-improvement plan; None: no plan kept
 
     def t(self, key: str) -> object:
         return self.thresholds[key]
