@@ -205,6 +205,9 @@ class QualityConfig(_Section):
     evidence_register: str = "Registre des preuves Qualiopi"  # name of the Database activity
     complaints_register: str = "Registre des réclamations"
     improvement_register: str = "Plan d'amélioration continue"
+    # Moodle id of the category holding the trainers' own training ("formation des formateurs", with its
+    # subcategories): staff completions there are 22's traces; its courses belong to no programme
+    trainers_category: int | None = Field(None, gt=0)
 
     def register_names(self) -> dict[str, str]:
         """kind → Database activity name."""

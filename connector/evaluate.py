@@ -14,6 +14,7 @@ from connector.store.evidence import (
     load_course_refs,
     load_courses,
     load_rncp,
+    load_trainings,
 )
 from connector.store.queries import has_synced
 from connector.store.registers import (
@@ -27,7 +28,7 @@ from mappings.audit import AuditProfile
 from mappings.indicators import evaluate_programme
 from mappings.indicators.base import EvalInput
 from mappings.model import CourseSnap, Verdict
-from mappings.programmes import CourseRef, Programme, Rule, assign_programmes
+from mappings.programmes import CategoryRef, CourseRef, Programme, Rule, assign_programmes, rule_matches
 from mappings.thresholds import merged
 
 
@@ -65,6 +66,14 @@ class EvaluationResult:
     profile: AuditProfile = dataclasses.field(default_factory=AuditProfile)
 
 
+def trainers_courses(settings: Settings, refs: list[CourseRef], cats: dict[int, CategoryRef]) -> list[int]:
+    """Courses of the trainers' training category and its subcategories (none when not configured)."""
+    if not settings.quality.trainers_category:
+        return []
+    rule = Rule("category", str(settings.quality.trainers_category))
+    return [r.id for r in refs if rule_matches(rule, r, cats)]
+
+
 def slim(c: CourseSnap) -> CourseSnap:
     """What the reports still need once verdicts exist (course lines, teachers): memory stays flat."""
     return dataclasses.replace(c, sections=(), learners=(), feedbacks=(), forums=())
@@ -77,8 +86,10 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
             raise NothingSyncedError("nothing synced yet: run `qualiopi-sync sync` first (the store has no "
                                      "successful sync to evaluate)")
         cats, refs = load_category_refs(s), load_course_refs(s)
-        quality_ids = set(settings.quality_courses)
-        mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in quality_ids], cats)
+        trainer_ids = trainers_courses(settings, refs, cats)
+        apart = set(settings.quality_courses) | set(trainer_ids)  # not courses of a programme
+        mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in apart], cats)
+        trainings = load_trainings(s, trainer_ids, settings.moodle.url) if settings.quality.trainers_category else None
         quality = tuple(load_courses(s, settings.quality_courses, settings.moodle.url))
         evidence = load_register_evidence(s, now)
         profile = audit_profile(settings)
@@ -95,7 +106,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints, actions)
+                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints, actions, trainings)
             results.append((prog, evaluate_programme(inp)))
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:

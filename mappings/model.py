@@ -235,6 +235,17 @@ class ActionSnap:
 
 
 @dataclass(frozen=True)
+class TrainingSnap:
+    """A staff member's enrolment in a course of the trainers' training category (22)."""
+
+    course: str  # shortname
+    title: str  # fullname
+    completed: bool | None  # None: Moodle reports no completion for the course
+    timecompleted: int | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class ContractSnap:
     user_id: int
     start: int

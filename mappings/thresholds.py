@@ -17,6 +17,8 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "dropout_inactive_days": 60,
     # 13 — apprenticeship coordination
     "checkpoint_pattern": "ALT-",  # in the idnumber or name of coordination activities
+    # 22 — trainers' skills
+    "trainer_training_months": 24,  # a training completed in the trainers' category within this many months
     # 30 — appreciations
     "response_rate_warn": 0.50,
     "satisfaction_min": 3.5,  # on the 1–5 scale of rated items

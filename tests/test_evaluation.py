@@ -132,3 +132,31 @@ def test_recorded_data_set_ground_truth(store_url):
     ex = {x.indicator: x for p, vs in ev2.programmes if p.code == "EXCEL" for x in vs}
     assert ex[7].outcome == Outcome.FAILED and ex[7].findings[-1].what == "Code RNCP/RS absent"
     assert any(f.what == "Champ « rncp » non renseigné" and f.where.course == "EXCEL-FOND" for f in ex[6].findings)
+
+
+def test_the_trainers_category_feeds_22_and_its_courses_belong_to_no_programme(store_url):
+    """The recorded set's category 4 taken as the trainers' training category; Sophie Martin (43, teacher of
+    BTS-MCO) completed one of its courses 10 days ago (written into the store: the recordings hold no such
+    enrolment)."""
+    from connector.config import QualityConfig
+    from connector.store.models import Course, CourseCompletion, Enrolment
+
+    settings, store = setup(store_url)
+    settings = settings.model_copy(update={"quality": QualityConfig(course_ids=[10], trainers_category=4)})
+    with store.sessions.begin() as s:
+        training = s.scalars(select(Course).where(Course.category_id == 4).order_by(Course.id)).first()
+        training.enablecompletion = True
+        s.add(Enrolment(course_id=training.id, user_id=43, roles=["student"], status="active", lastcourseaccess=NOW))
+        s.add(CourseCompletion(course_id=training.id, user_id=43, completed=True, timecompleted=NOW - 10 * 86400))
+    ev = run_evaluation(settings, store.sessions, NOW)
+    progs = {p.code: {v.indicator: v for v in vs} for p, vs in ev.programmes}
+    mapped = {c.id for cs in ev.courses.values() for c in cs}
+    assert training.id not in mapped and training.id not in {r.id for r in ev.unmapped}
+    i22 = progs["BTS-MCO"][22]
+    assert i22.figures["formateurs_formes"] == 1 and i22.figures["formateurs"] > 1
+    assert not any("Sophie Martin" in f.what for f in i22.findings)
+    assert any(f.what.startswith("Formateur sans formation récente tracée") for f in i22.findings)
+    without = run_evaluation(settings.model_copy(update={"quality": QualityConfig(course_ids=[10])}),
+                             store.sessions, NOW)
+    i22 = {v.indicator: v for p, vs in without.programmes if p.code == "BTS-MCO" for v in vs}[22]
+    assert "non configurée" in i22.summary and "formateurs" not in i22.figures

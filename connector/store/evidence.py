@@ -46,6 +46,7 @@ from mappings.model import (
     RncpFicheSnap,
     SectionSnap,
     StaffSnap,
+    TrainingSnap,
 )
 from mappings.programmes import CategoryRef, CourseRef
 
@@ -262,3 +263,20 @@ def load_contracts(session: Session) -> dict[int, tuple[ContractSnap, ...]] | No
     for c in session.scalars(select(Contract).order_by(Contract.user_id, Contract.start)):
         out[c.user_id].append(ContractSnap(c.user_id, c.start, c.end, c.company, c.tutor))
     return {k: tuple(v) for k, v in out.items()} if out else None
+
+
+def load_trainings(session: Session, course_ids: list[int], base_url: str = "") -> dict[int, tuple[TrainingSnap, ...]]:
+    """User id → their enrolments (any role) in the trainers' training courses, with course completion."""
+    courses = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(course_ids or [-1]),
+                                                                      Course.deleted_at.is_(None)))}
+    done = {(c.course_id, c.user_id): c for c in session.scalars(
+        select(CourseCompletion).where(CourseCompletion.course_id.in_(list(courses) or [-1])))}
+    out: dict[int, list[TrainingSnap]] = defaultdict(list)
+    for e in session.scalars(select(Enrolment).where(Enrolment.course_id.in_(list(courses) or [-1]),
+                                                     Enrolment.deleted_at.is_(None))
+                             .order_by(Enrolment.user_id, Enrolment.course_id)):
+        c, cc = courses[e.course_id], done.get((e.course_id, e.user_id))
+        out[e.user_id].append(TrainingSnap(
+            c.shortname, c.fullname, cc.completed if cc else (False if c.enablecompletion else None),
+            cc.timecompleted if cc else None, f"{base_url}/course/view.php?id={c.id}" if base_url else None))
+    return {k: tuple(v) for k, v in out.items()}

@@ -16,6 +16,7 @@ from mappings.model import (
     Finding,
     Outcome,
     RncpFicheSnap,
+    TrainingSnap,
     Verdict,
     Where,
 )
@@ -36,6 +37,8 @@ class EvalInput:
     profile: AuditProfile = field(default_factory=AuditProfile)  # identity, scope, coming audit, new entrant
     complaints: tuple[ComplaintSnap, ...] | None = None  # the complaints register; None: no register kept
     actions: tuple[ActionSnap, ...] | None = None  # the continuous-improvement plan; None: no plan kept
+    trainings: Mapping[int, tuple[TrainingSnap, ...]] | None = None  # user id → trainers' trainings; None: no
+    # trainers' training category configured
 
     def t(self, key: str) -> object:
         return self.thresholds[key]
