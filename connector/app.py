@@ -60,8 +60,11 @@ def complaints_pattern(settings: Settings) -> str:
 
 
 def checkpoint_pattern(settings: Settings) -> str:
-    """Every programme's checkpoint marker (a substring, e.g. ALT-), joined by |."""
-    return "|".join(sorted({str(layer["checkpoint_pattern"]) for layer in _layers(settings)}))
+    """The activities whose completion is read per learner: every programme's coordination checkpoints (13,
+    e.g. ALT-) and positioning activities (8), substrings joined by |."""
+    return "|".join(sorted({p for layer in _layers(settings)
+                            for key in ("checkpoint_pattern", "positioning_pattern")
+                            for p in str(layer[key]).split("|") if p}))
 
 
 def sync(

@@ -188,6 +188,7 @@ class LearnerSnap:
     activities_tracked: int = 0
     done_cmids: frozenset[int] = frozenset()
     progress: float | None = None  # % of tracked activities done (participants report), None: unknown
+    done_at: tuple[tuple[int, int | None], ...] = ()  # (cmid, time completed) of the activities read per learner
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,12 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     # 6 — contents
     "summary_min_chars": 200,  # visible text of the course summary
     "required_customfields": ["modalite"],  # plus the RNCP field for certifying programmes
+    # 8 — positioning
+    "positioning_pattern": "positionnement|test d'entrée|test d’entrée",  # substrings of the
+    # name or idnumber of the positioning activities (lower case, | between them); their completion is read
+    # per learner
+    "positioning_grace_days": 7,  # completed up to this many days after the course start still counts as "at the start"
+    "positioning_min": 0.8,  # share of learners positioned for couvert
     # 10 — follow-up
     "teacher_recent_days": 30,
     "require_groups": 0,  # 1: learners must be in groups
@@ -47,7 +53,7 @@ def merged(*layers: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
-_RATIOS = {"response_rate_warn", "coverage_min"}
+_RATIOS = {"response_rate_warn", "coverage_min", "positioning_min"}
 _REGEXES = {"checkpoint_pattern", "audience_companies_pattern", "audience_funders_pattern", "audience_trainers_pattern",
             "complaints_pattern", "difficulty_words"}
 _SCALE_1_5 = {"satisfaction_min", "difficulty_max_score"}

@@ -270,3 +270,30 @@ def test_a_module_only_edit_is_seen_without_full_when_the_record_carries_cachere
             assert "core_course_get_contents" not in inc.calls and after == before
             full = app.sync(settings(sim.url, store_url), full=True, now=CLOCK + 120)
             assert full.status == "ok" and any(n.endswith("(v2)") for n in _module_names(store_url, course.id))
+
+
+def test_positioning_activities_get_their_completion_read_per_learner(tmp_path, store_url):
+    """On the report path, activity completion is read per learner only where a rule needs it: coordination
+    checkpoints (13) and, here, the positioning activities (8) — the simulated site's « Quiz 1.4 » taken as
+    the positioning test by its pattern."""
+    from connector.store.models import ActivityCompletion, Module
+
+    site = GeneratedSite(seed=6, size="tiny")
+    with SimMoodle(site=site) as sim:
+        plain = app.sync(settings(sim.url, store_url), now=CLOCK)
+        engine = make_engine(store_url)
+        with engine.connect() as conn:
+            before = set(conn.execute(select(ActivityCompletion.course_id).distinct()).scalars())
+        engine.dispose()
+        cfg = settings(sim.url, store_url).model_copy(update={"thresholds": {"positioning_pattern": "quiz 1.4"}})
+        positioned = app.sync(cfg, now=CLOCK + 60)
+    assert plain.status == positioned.status == "ok"
+    assert positioned.calls["core_completion_get_activities_completion_status"] > 0
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        after = set(conn.execute(select(ActivityCompletion.course_id).distinct()).scalars())
+        quiz = set(conn.execute(select(Module.course_id).where(Module.name == "Quiz 1.4")).scalars())
+        tracked = set(conn.execute(select(ActivityCompletion.course_id).where(
+            ActivityCompletion.cmid.in_(select(Module.id).where(Module.name == "Quiz 1.4")))).scalars())
+    engine.dispose()
+    assert after > before and tracked and tracked <= quiz

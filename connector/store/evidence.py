@@ -170,13 +170,14 @@ def _learners(session: Session, ids: list[int], enrolments: dict[int, list]) -> 
     done = {(c, u): d for c, u, d in _all(session, lambda b: select(
         CourseCompletion.course_id, CourseCompletion.user_id, CourseCompletion.completed)
         .where(CourseCompletion.course_id.in_(b)), ids)}
-    acts: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for c, u, cmid, st in _all(session, lambda b: select(
+    acts: dict[tuple[int, int], list[tuple[int, int, int | None]]] = defaultdict(list)
+    for c, u, cmid, st, at in _all(session, lambda b: select(
             ActivityCompletion.course_id, ActivityCompletion.user_id, ActivityCompletion.cmid,
-            ActivityCompletion.state).where(ActivityCompletion.course_id.in_(b)), ids):
-        acts[(c, u)].append((cmid, st))
+            ActivityCompletion.state, ActivityCompletion.timecompleted).where(ActivityCompletion.course_id.in_(b)),
+            ids):
+        acts[(c, u)].append((cmid, st, at))
     out = {}
-    nothing: list[tuple[int, int]] = []
+    nothing: list[tuple[int, int, int | None]] = []
     for cid, rows in enrolments.items():
         learners = []
         for e in rows:
@@ -184,8 +185,9 @@ def _learners(session: Session, ids: list[int], enrolments: dict[int, list]) -> 
                 continue
             mine = acts.get((cid, e.user_id), nothing)
             learners.append(LearnerSnap(e.user_id, e.fullname, e.idnumber, e.status, e.lastcourseaccess,
-                                        tuple(e.groups), done.get((cid, e.user_id)), sum(s in (1, 2) for _, s in mine),
-                                        len(mine), frozenset(m for m, s in mine if s in (1, 2)), e.progress))
+                                        tuple(e.groups), done.get((cid, e.user_id)), sum(s in (1, 2) for _, s, _ in mine),
+                                        len(mine), frozenset(m for m, s, _ in mine if s in (1, 2)), e.progress,
+                                        tuple((m, at) for m, s, at in mine if s in (1, 2))))
         out[cid] = tuple(learners)
     return out
 

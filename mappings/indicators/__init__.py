@@ -11,6 +11,7 @@ from mappings.indicators import (
     evidence,
     i06_contents,
     i07_certification_adequacy,
+    i08_positioning,
     i10_followup,
     i12_engagement,
     i13_apprenticeship,
@@ -45,9 +46,9 @@ def _spec(module: ModuleType) -> IndicatorSpec:
 
 
 REGISTRY: dict[int, IndicatorSpec] = {
-    m.NUMBER: _spec(m) for m in (i06_contents, i07_certification_adequacy, i10_followup, i12_engagement,
-                                 i13_apprenticeship, i16_certification_conditions, i19_resources, i22_trainers_skills,
-                                 i30_appreciations, i31_complaints, i32_improvement)
+    m.NUMBER: _spec(m) for m in (i06_contents, i07_certification_adequacy, i08_positioning, i10_followup,
+                                 i12_engagement, i13_apprenticeship, i16_certification_conditions, i19_resources,
+                                 i22_trainers_skills, i30_appreciations, i31_complaints, i32_improvement)
 }
 
 
