@@ -350,6 +350,8 @@ class CourseSnap:
     url: str | None = None
     forums: tuple[ForumSnap, ...] = ()
     notes: tuple[NoteSnap, ...] | None = None  # None: notes not read for this course (ended, nobody came)
+    customfield_labels: Mapping[str, str | None] = field(default_factory=dict)  # as Moodle displays them
+    # (a select field's chosen option, where ``customfields`` holds its number)
 
     @property
     def modules(self) -> tuple[ModuleSnap, ...]:

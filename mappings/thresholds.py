@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 DEFAULTS: dict[str, float | str | list[str]] = {
+    # 6 and 10 — the course's declared modality scales their checks
+    "modality_field": "modalite",  # course custom field: présentiel / distanciel / mixte (as displayed)
     # 6 — contents
     "summary_min_chars": 200,  # visible text of the course summary
     "required_customfields": ["modalite"],  # plus the RNCP field for certifying programmes

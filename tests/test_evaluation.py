@@ -32,7 +32,7 @@ def test_recorded_data_verdicts(store_url):
     i6 = v[6]
     c3 = next(c for c in i6.courses if c.shortname == "BTSMCO-CEJM")
     assert c3.outcome == Outcome.FAILED
-    assert any(f.where.course == "BTSMCO-CEJM" and f.what == "Section sans nom" for f in i6.findings)
+    assert any(f.where.course == "BTSMCO-CEJM" and f.what == "Sections sans nom" for f in i6.findings)
     assert v[13].outcome != Outcome.NOT_APPLICABLE  # alternance
     assert v[10].outcome == Outcome.FAILED  # C3 completion disabled
     c2 = next(f for f in v[10].findings if f.where.course == "BTSMCO-GOPS")
@@ -86,8 +86,8 @@ def test_recorded_data_set_ground_truth(store_url):
     for short in ("BTSMCO-CEJM", "EXCEL-TCD"):
         assert i6[short].outcome == Outcome.FAILED
         whats = {f.what for f in f6 if f.where.course == short and f.severity == Outcome.FAILED}
-        assert {"Résumé du cours absent ou trop court", "Section sans nom", "Section visible vide",
-                "Aucune activité d’évaluation"} <= whats, whats
+        assert {"Résumé du cours absent ou trop court", "Sections sans nom", "Sections visibles vides",
+                "Aucune activité d’évaluation"} <= whats, whats  # its sections grouped: one line each
     # C1 only warns, and only on its unnamed section 6
     c1 = [f for f in f6 if f.where.course == "BTSMCO-DRC"]
     assert i6["BTSMCO-DRC"].outcome == Outcome.WARN

@@ -69,7 +69,7 @@ def test_matrix_shows_the_recorded_failures(site):
     assert cells[27][0] == "na"  # no subcontracting declared
     assert "Centre de Formation Démo" in index and "Données Moodle du 24 novembre 2026" in index
     page = (res.out_dir / "programme-BTS-MCO.html").read_text()
-    assert "BTSMCO-CEJM" in page and "Section sans nom" in page
+    assert "BTSMCO-CEJM" in page and "Sections sans nom" in page
     assert "Aucun canal de réclamation" in page and "à consolider" in page and "risque NC majeure" in page
 
 
@@ -105,7 +105,7 @@ def test_pdf_opens_and_holds_the_content(site):
     assert "BTS Management commercial opérationnel" in flat
     assert "Sommaire" in flat and "Page 2 / " in flat  # table of contents and page numbers
     assert "Le prestataire diffuse des indicateurs de résultats" in flat  # official statement of 2
-    assert "Section sans nom" in flat and "Aucun canal de réclamation" in flat  # findings
+    assert "Sections sans nom" in flat and "Aucun canal de réclamation" in flat  # findings
     assert "Centre de Formation Démo" in flat and "Données du 24 novembre 2026" in flat
 
 

@@ -56,13 +56,17 @@ def load_category_refs(session: Session) -> dict[int, CategoryRef]:
     return {c.id: CategoryRef(c.id, c.idnumber, c.path) for c in rows}
 
 
-def _fields(session: Session, ids: Iterable[int] | None = None) -> dict[int, dict[str, str | None]]:
+def _fields(session: Session, ids: Iterable[int] | None = None,
+            labels: dict[int, dict[str, str | None]] | None = None) -> dict[int, dict[str, str | None]]:
+    """Course id → custom field → raw value (a select's option number); ``labels`` gets the displayed ones."""
     stmt = select(CourseCustomField)
     if ids is not None:
         stmt = stmt.where(CourseCustomField.course_id.in_(list(ids)))
     out: dict[int, dict[str, str | None]] = defaultdict(dict)
     for f in session.scalars(stmt):
         out[f.course_id][f.shortname] = f.valueraw if f.type in ("checkbox", "select", "number") else f.value
+        if labels is not None:
+            labels.setdefault(f.course_id, {})[f.shortname] = f.value
     return out
 
 
@@ -85,7 +89,8 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
     ids = sorted(set(ids))
     if not ids:
         return []
-    fields = _fields(session, ids)
+    labels: dict[int, dict[str, str | None]] = {}
+    fields = _fields(session, ids, labels)
     sections = _sections(session, ids)
     enrolments = _enrolments(session, ids)
     learners = _learners(session, ids, enrolments)
@@ -109,7 +114,7 @@ def load_courses(session: Session, ids: list[int], base_url: str = "") -> list[C
             sections=sections.get(c.id, ()), learners=people, staff=_staff(enrolments.get(c.id, [])),
             has_completion_criteria=has_criteria, feedbacks=feedbacks.get(c.id, ()),
             url=f"{base_url}/course/view.php?id={c.id}" if base_url else None,
-            forums=forums.get(c.id, ()), notes=notes.get(c.id),
+            forums=forums.get(c.id, ()), notes=notes.get(c.id), customfield_labels=labels.get(c.id, {}),
         ))
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -56,8 +57,45 @@ def where(course: CourseSnap, section: str | None = None, activity: str | None =
 
 def finding(course: CourseSnap, what: str, why: str, fix: str, *, severity: Outcome = Outcome.FAILED,
             section: str | None = None, activity: str | None = None, learner: str | None = None,
-            audience: str = "teacher") -> Finding:
-    return Finding(what, where(course, section, activity, learner), why, fix, severity, audience)
+            audience: str = "teacher", url: str | None = None) -> Finding:
+    """``url``: where the finding is fixed (a section, the settings…); the course page by default."""
+    place = where(course, section, activity, learner)
+    if url:
+        place = dataclasses.replace(place, url=url)
+    return Finding(what, place, why, fix, severity, audience)
+
+
+# Moodle pages where a teacher fixes what a finding says (Moodle 4.5 URLs)
+PAGES = {"settings": "/course/edit.php?id={id}", "completion": "/course/completion.php?id={id}",
+         "participants": "/user/index.php?id={id}", "groups": "/group/index.php?id={id}",
+         "notes": "/notes/index.php?course={id}", "module": "/course/modedit.php?update={cmid}"}
+
+
+def link(course: CourseSnap, page: str, *, section: int | None = None, cmid: int | None = None) -> str | None:
+    """The Moodle page where a course's finding is fixed: ``section`` (the section in the course page), or one
+    of ``PAGES``; None without the Moodle address."""
+    if not course.url:
+        return None
+    if page == "section":
+        return f"{course.url}#section-{section}"
+    base = course.url.split("/course/view.php", 1)[0]
+    return base + PAGES[page].format(id=course.id, cmid=cmid)
+
+
+MODALITIES = (("présentiel", ("présentiel", "presentiel", "en salle", "face à face")),
+              ("distanciel", ("distanciel", "à distance", "a distance", "e-learning", "foad", "classe virtuelle")),
+              ("mixte", ("mixte", "blended", "hybride")))
+
+
+def modality(course: CourseSnap, inp: EvalInput) -> str | None:
+    """The course's declared modality (présentiel, distanciel, mixte) from its custom field
+    (``modality_field``, as Moodle displays it); None when not declared or not recognised."""
+    name = str(inp.t("modality_field"))
+    text = (course.customfield_labels.get(name) or course.customfields.get(name) or "").strip().casefold()
+    for label, words in MODALITIES:
+        if any(text.startswith(w) for w in words):
+            return label
+    return None
 
 
 def outcome_of(findings: list[Finding]) -> Outcome:

@@ -55,3 +55,33 @@ def test_unfinished_section_of_a_structured_course_only_warns():
     assert v.outcome == Outcome.WARN
     assert {f.what for f in v.findings} == {"Section sans nom", "Section sans description", "Section visible vide"}
     assert {f.where.section for f in v.findings} == {"section 6"}
+
+
+def test_sections_with_the_same_problem_make_one_line_linked_to_the_first():
+    from mappings.model import ModuleSnap, SectionSnap
+
+    page = ModuleSnap(10, "page", "Cours", None, True, 2)
+    named = SectionSnap(1, "La vente conseil", "<p>Objectifs de la séquence</p>", True, (page,))
+    unnamed = tuple(SectionSnap(n, f"Section {n}", "", True, (page,)) for n in (2, 3, 4, 5))
+    c = good_course(sections=(SectionSnap(0, "General", "", True, ()), named, *unnamed),
+                    url="https://moodle.example.fr/course/view.php?id=2")
+    v = i06_contents.evaluate(inp(c))
+    whats = [f.what for f in v.findings]
+    assert whats.count("Sections sans nom") == 1 and "Section sans nom" not in whats
+    f = next(f for f in v.findings if f.what == "Sections sans nom")
+    assert f.where.section == "sections 2, 3, 4, 5" and f.severity == Outcome.WARN  # the course has a structure
+    assert f.where.url == "https://moodle.example.fr/course/view.php?id=2#section-2"
+    one = i06_contents.evaluate(inp(replace(c, sections=(named, unnamed[0]))))
+    assert [f.where.section for f in one.findings if f.what == "Section sans nom"] == ["section 2"]
+
+
+def test_a_face_to_face_course_is_not_judged_on_its_moodle_space_structure():
+    from mappings.model import SectionSnap
+
+    shell = dict(sections=(SectionSnap(1, "Section 1", "", True, ()),))
+    face = good_course(**shell, customfields={"modalite": "1"}, customfield_labels={"modalite": "Présentiel"})
+    v = i06_contents.evaluate(inp(face))
+    assert v.outcome == Outcome.PASSED and v.findings == ()
+    online = i06_contents.evaluate(inp(good_course(**shell)))  # the builder has the raw option only: judged
+    assert {"Section sans nom", "Section visible vide", "Aucune activité d’évaluation"} <= \
+        {f.what for f in online.findings}
