@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 
@@ -68,3 +69,11 @@ def fr_decimal(value: float, places: int = 2) -> str:
     """4.25 → "4,25"; 3.5 → "3,5" (fr_FR decimal comma, no trailing zero)."""
     text = f"{value:.{places}f}".rstrip("0").rstrip(".") if places else f"{value:.0f}"
     return text.replace(".", ",")
+
+
+def words(text: str) -> str:
+    """Lower case, no accents, no punctuation: how a name is recognised in free text (« Contrôle mensuel du
+    chauffage » in « contrôle mensuel du chauffage des salles »)."""
+    flat = unicodedata.normalize("NFKD", text.casefold())
+    flat = "".join(ch for ch in flat if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", flat).split())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 DEFAULTS: dict[str, float | str | list[str]] = {
+    # 1 — public information: item=custom field shortname, for the items whose field is not info_<item>
+    "public_info_fields": [],
     # 6 and 10 — the course's declared modality scales their checks
     "modality_field": "modalite",  # course custom field: présentiel / distanciel / mixte (as displayed)
     # 6 — contents

@@ -92,6 +92,8 @@ FIGURE_LABELS = {
     "types_de_ressources": "types de ressources", "formateurs": "formateurs",
     "formateurs_formes": "formateurs formés récemment (Moodle)", "apprenants_positionnes": "apprenants positionnés à l’entrée",
     "positionnes_tardivement": "apprenants positionnés tardivement", "taux_positionnement": "taux de positionnement",
+    "informations_renseignees": "informations au public renseignées",
+    "informations_attendues": "informations au public attendues", "informations_manquantes": "informations manquantes",
     "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
     "intitule_certification": "intitulé de la certification", "niveau_certification": "niveau de la certification",
     "certificateur": "certificateur", "fin_enregistrement": "fin d’enregistrement", "fin_programme": "fin du programme",

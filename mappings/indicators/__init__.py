@@ -9,6 +9,7 @@ from types import ModuleType
 
 from mappings.indicators import (
     evidence,
+    i01_public_info,
     i06_contents,
     i07_certification_adequacy,
     i08_positioning,
@@ -22,7 +23,7 @@ from mappings.indicators import (
     i31_complaints,
     i32_improvement,
 )
-from mappings.indicators.base import EvalInput
+from mappings.indicators.base import EvalInput, programme_duration_days
 from mappings.indicators.new_entrants import adapted_verdict, notes_for
 from mappings.model import Outcome, Verdict
 from mappings.obligations import subcontractor_rule
@@ -46,9 +47,10 @@ def _spec(module: ModuleType) -> IndicatorSpec:
 
 
 REGISTRY: dict[int, IndicatorSpec] = {
-    m.NUMBER: _spec(m) for m in (i06_contents, i07_certification_adequacy, i08_positioning, i10_followup,
-                                 i12_engagement, i13_apprenticeship, i16_certification_conditions, i19_resources,
-                                 i22_trainers_skills, i30_appreciations, i31_complaints, i32_improvement)
+    m.NUMBER: _spec(m) for m in (i01_public_info, i06_contents, i07_certification_adequacy, i08_positioning,
+                                 i10_followup, i12_engagement, i13_apprenticeship, i16_certification_conditions,
+                                 i19_resources, i22_trainers_skills, i30_appreciations, i31_complaints,
+                                 i32_improvement)
 }
 
 
@@ -57,30 +59,6 @@ def spec_for(number: int) -> IndicatorSpec:
         return REGISTRY[number]
     return IndicatorSpec(number, evidence.CHECKS, evidence.INPUTS,
                          lambda inp, n=number: evidence.evaluate_evidence(n, inp), False)
-
-
-HOURS_PER_DAY = 7.0
-
-
-def programme_duration_days(inp: EvalInput) -> float | None:
-    """The programme's declared duration in days: `duration_days`, else `duration_hours`, else the sum of its
-    courses' hours custom field (`duration_field`, e.g. `duree_heures`), 7 h a day; None when nothing is
-    declared (never the calendar span: a 3-day course spread over a month is 3 days)."""
-    p = inp.programme
-    if p.duration_days is not None:
-        return p.duration_days
-    hours = p.duration_hours
-    if hours is None:
-        declared = [_hours(c.customfields.get(str(inp.t("duration_field")))) for c in inp.courses]
-        hours = sum(h for h in declared if h is not None) if any(h is not None for h in declared) else None
-    return round(hours / HOURS_PER_DAY, 1) if hours is not None else None
-
-
-def _hours(value: str | None) -> float | None:
-    try:
-        return float(str(value).replace(",", ".").removesuffix(" h")) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def evaluate_programme(inp: EvalInput) -> list[Verdict]:

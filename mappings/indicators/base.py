@@ -133,3 +133,27 @@ def rate(part: int, whole: int) -> float:
     More parts than the whole (e.g. answers of learners unenrolled since) count as 100 %.
     """
     return round(min(max(part, 0) / whole, 1.0), 3) if whole > 0 else 0.0
+
+
+HOURS_PER_DAY = 7.0
+
+
+def programme_duration_days(inp: EvalInput) -> float | None:
+    """The programme's declared duration in days: `duration_days`, else `duration_hours`, else the sum of its
+    courses' hours custom field (`duration_field`, e.g. `duree_heures`), 7 h a day; None when nothing is
+    declared (never the calendar span: a 3-day course spread over a month is 3 days)."""
+    p = inp.programme
+    if p.duration_days is not None:
+        return p.duration_days
+    hours = p.duration_hours
+    if hours is None:
+        declared = [_hours(c.customfields.get(str(inp.t("duration_field")))) for c in inp.courses]
+        hours = sum(h for h in declared if h is not None) if any(h is not None for h in declared) else None
+    return round(hours / HOURS_PER_DAY, 1) if hours is not None else None
+
+
+def _hours(value: str | None) -> float | None:
+    try:
+        return float(str(value).replace(",", ".").removesuffix(" h")) if value not in (None, "") else None
+    except ValueError:
+        return None

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 
 from mappings.indicators.base import EvalInput, outcome_of
 from mappings.indicators.complaints_register import ANSWERED, for_programme
 from mappings.indicators.evidence import evaluate_evidence, find_evidence
 from mappings.indicators.i30_appreciations import rated_values
 from mappings.model import DAY, ActionSnap, ComplaintSnap, Evidence, Finding, Outcome, Verdict, Where
-from mappings.text import fr_day, plural
+from mappings.text import fr_day, plural, words
 
 NUMBER = 32
 CHECKS = ("plan d’amélioration tenu", "actions complètes (origine, responsable, échéance)", "actions en retard",
@@ -38,13 +37,6 @@ INPUTS = ("improvement plan register", "complaints register", "feedback activiti
 OPEN = ("prévue", "en cours")
 NO_ACTION = re.compile(r"^(aucune?|sans objet|néant|non)\b")  # a complaint's « action corrective » deciding none
 SURVEY_ORIGIN = "enquête de satisfaction"
-
-
-def words(text: str) -> str:
-    """Lower case, no accents, no punctuation: how an action is recognised in a complaint's text."""
-    flat = unicodedata.normalize("NFKD", text.casefold())
-    flat = "".join(ch for ch in flat if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", flat).split())
 
 
 def _quality(what: str, a: ActionSnap | ComplaintSnap, why: str, fix: str,
