@@ -158,6 +158,25 @@ def contracts_import(ctx: click.Context, csv_file: Path) -> None:
 
 
 @cli.group()
+def results() -> None:
+    """Certification exam results (indicators 2, 3, 11 and 16): the certifier's results never live in Moodle."""
+
+
+@results.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@handle_errors
+def results_import(ctx: click.Context, file: Path) -> None:
+    """Replace the exam results with FILE (CSV or XLSX: programme;session;apprenant;inscrit;presente;resultat,
+    optionally blocs;date). All or nothing: each bad line is reported by its number."""
+    from connector.store.results import import_results
+
+    with app.locked_store(_settings(ctx.parent)) as store, app.db.transaction(store.sessions) as s:
+        n = import_results(s, file)
+    echo(f"{n} résultat(s) d’examen importé(s) depuis {file.name}")
+
+
+@cli.group()
 def rncp() -> None:
     """France compétences RNCP/RS open data (indicators 7 and 16)."""
 

@@ -19,7 +19,7 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
 
     Removed: enrolments, completion and people whose enrolment, course or contract ended before the
     cut-off, contracts ended before it, old complaints-forum discussions and notes on learners, the link between old survey
-    answers and their author, and the findings of old evaluations (which may name learners; their status,
+    answers and exam results and their author, and the findings of old evaluations (which may name learners; their status,
     risk and figures stay). The sync does not bring back what was removed. Safe to rerun.
     """
     settings = _settings(ctx)
@@ -29,6 +29,7 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
     echo(f"retention {settings.retention.months} months: data that ended before {when}")
     echo(f"  {verb}: {r.enrolments} enrolment(s), {r.completions} completion record(s), {r.users} person(s), "
          f"{r.contracts} contract(s), {r.discussions} forum discussion(s), {r.notes} note(s)")
+    echo(f"  {'would unlink' if dry_run else 'unlinked'}: {r.results_unlinked} exam result(s) from their learner")
     echo(f"  {'would unlink' if dry_run else 'unlinked'}: {r.survey_answers_unlinked} survey answer(s) from "
          f"their author; findings {'would be ' if dry_run else ''}removed from {r.evaluations_stripped} old "
          "evaluation(s) (figures kept)")

@@ -23,6 +23,7 @@ from connector.store.registers import (
     load_register_evidence,
     unknown_programme_codes,
 )
+from connector.store.results import load_results
 from connector.store.verdicts import load_history, save_evaluation
 from mappings.audit import AuditProfile
 from mappings.indicators import evaluate_programme
@@ -96,6 +97,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         unknown = unknown_programme_codes(s, {n for p in programmes for n in p.names})
         complaints = load_complaints(s, settings.quality.complaints_register)
         actions = load_actions(s, settings.quality.improvement_register)
+        exams = load_results(s)
         contracts = load_contracts(s)
         fiches = load_rncp(s)
         results, snaps = [], {}
@@ -106,7 +108,7 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
                              if (c.customfields.get(prog.rncp_field) or "").strip()), None)
                 prog = dataclasses.replace(prog, rncp=code)
             inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints, actions, trainings)
+                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints, actions, trainings, exams)
             results.append((prog, evaluate_programme(inp)))
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:

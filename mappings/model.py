@@ -247,6 +247,19 @@ class TrainingSnap:
 
 
 @dataclass(frozen=True)
+class ResultSnap:
+    """A learner's certification exam result (imported), without the learner: results are counted."""
+
+    programme: str  # as written in the file: a programme's code or rule value
+    session: str  # the provider's own session code
+    registered: bool
+    presented: bool
+    result: str  # admis | partiel | ajourne | absent
+    blocs: tuple[str, ...] = ()
+    exam_date: int | None = None
+
+
+@dataclass(frozen=True)
 class ContractSnap:
     user_id: int
     start: int

@@ -23,7 +23,9 @@ CATEGORY_LABELS = PROGRAMME_CATEGORY_LABELS
 # facts the dossier shows (results the guide expects providers to publish or follow); never a judgement
 DOSSIER_FIGURES = ("taux_achevement", "taux_reussite_parcours", "inscrits_actifs", "termines", "taux_abandon",
                    "questionnaires", "reponses", "taux_reponse", "satisfaction_sur_5", "reclamations",
-                   "reclamations_repondues", "reclamations_hors_delai", "delai_reponse_median_jours")
+                   "reclamations_repondues", "reclamations_hors_delai", "delai_reponse_median_jours",
+                   "candidats_inscrits", "candidats_presentes", "candidats_admis", "taux_presentation",
+                   "taux_reussite_examen")
 
 
 def dossier_figures(figures: dict) -> list[tuple[str, str]]:

@@ -78,8 +78,8 @@ def fr_percent(value: float) -> str:
 
 
 FIGURE_LABELS = {
-    "taux_achevement": "taux d’achèvement", "taux_abandon": "taux d’abandon", "taux_reponse": "taux de réponse",
-    "taux_reussite_parcours": "parcours complet", "inscrits_actifs": "inscrits actifs", "termines": "terminés",
+    "taux_achevement": "taux d’achèvement Moodle", "taux_abandon": "taux d’abandon", "taux_reponse": "taux de réponse",
+    "taux_reussite_parcours": "parcours complet (tous les cours achevés)", "inscrits_actifs": "inscrits actifs", "termines": "terminés",
     "en_cours": "en cours", "non_commences": "non commencés", "jamais_connectes": "jamais connectés",
     "inactifs": "inactifs", "abandons": "abandons", "suspendus": "suspendus", "questionnaires": "questionnaires",
     "reponses": "réponses", "satisfaction_sur_5": "satisfaction (sur 5)", "reclamations": "réclamations",
@@ -94,6 +94,11 @@ FIGURE_LABELS = {
     "positionnes_tardivement": "apprenants positionnés tardivement", "taux_positionnement": "taux de positionnement",
     "informations_renseignees": "informations au public renseignées",
     "informations_attendues": "informations au public attendues", "informations_manquantes": "informations manquantes",
+    # 2, 3, 11: exam results (imported)
+    "candidats_inscrits": "candidats inscrits", "candidats_presentes": "candidats présentés",
+    "candidats_admis": "candidats admis", "taux_presentation": "taux de présentation (présentés / inscrits)",
+    "taux_reussite_examen": "taux de réussite (admis / présentés)", "blocs_valides": "blocs validés",
+    "resultats_examen": "résultats d’examen", "obligation_inserjeunes": "obligation de publication",
     "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
     "intitule_certification": "intitulé de la certification", "niveau_certification": "niveau de la certification",
     "certificateur": "certificateur", "fin_enregistrement": "fin d’enregistrement", "fin_programme": "fin du programme",

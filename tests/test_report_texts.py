@@ -86,4 +86,4 @@ def test_every_figure_the_demo_shows_has_a_french_label(demo):
     finally:
         db.close()
     assert len(keys) > 30
-    assert sorted(k for k in keys if k not in FIGURE_LABELS and not k.startswith("session ")) == []
+    assert sorted(k for k in keys if k not in FIGURE_LABELS and not k.startswith(("session ", "cohorte "))) == []

@@ -358,6 +358,23 @@ class Contract(Base):
     source_line: Mapped[int] = mapped_column(Integer)
 
 
+class ExamResult(Base):
+    """A learner's certification exam result (imported: the certifier's results never live in Moodle)."""
+
+    __tablename__ = "exam_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    programme: Mapped[str] = mapped_column(String(100), index=True)  # a programme's code or rule value
+    session: Mapped[str] = mapped_column(String(100))  # the provider's own session code
+    learner: Mapped[str] = mapped_column(String(255))  # as written in the file (Moodle idnumber or username)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # the Moodle user, when known
+    registered: Mapped[bool] = mapped_column(Boolean)
+    presented: Mapped[bool] = mapped_column(Boolean)
+    result: Mapped[str] = mapped_column(String(20))  # admis | partiel | ajourne | absent
+    blocs: Mapped[list[Any]] = mapped_column(JSON, default=list)  # blocs obtained (codes as written)
+    exam_date: Mapped[int | None] = mapped_column(BigInteger)
+    source_line: Mapped[int] = mapped_column(Integer)
+
+
 class Evaluation(Base):
     """One evaluation of every programme; its verdicts give the reports their trends."""
 

@@ -12,6 +12,7 @@ back (``retired_courses``, ``enrolment_retired``):
   answer stays, anonymous, for the figures);
 - complaints-forum discussions whose last post is older than the cut-off;
 - notes on learners older than the cut-off, of a retired course, or on a person removed;
+- exam results of an exam held before the cut-off lose the link to their learner (still counted);
 - findings of evaluations older than the cut-off (they may name learners): the evaluation keeps its status,
   risk, summary and figures, so trends stay.
 """
@@ -33,12 +34,15 @@ from connector.store.models import (
     CourseNote,
     Enrolment,
     Evaluation,
+    ExamResult,
     Feedback,
     FeedbackResponse,
     ForumDiscussion,
     User,
     VerdictRow,
 )
+
+ANONYMOUS = "(anonymisé)"  # an exam result past retention: still counted, no longer linked to its learner
 
 
 def cutoff(now: int, months: int) -> int:
@@ -76,6 +80,7 @@ class PurgeResult:
     discussions: int = 0
     evaluations_stripped: int = 0
     notes: int = 0
+    results_unlinked: int = 0
 
     @property
     def total(self) -> int:
@@ -111,6 +116,7 @@ def purge(session: Session, before: int) -> PurgeResult:
             completions += session.execute(delete(model).where(model.user_id.in_(gone))).rowcount
         unlinked += session.execute(update(FeedbackResponse).where(FeedbackResponse.user_id.in_(gone))
                                     .values(user_id=None)).rowcount
+        session.execute(update(ExamResult).where(ExamResult.user_id.in_(gone)).values(user_id=None))
         session.execute(delete(User).where(User.id.in_(gone)))
     unlinked += session.execute(update(FeedbackResponse).where(FeedbackResponse.user_id.is_not(None), or_(
         FeedbackResponse.timemodified < before,
@@ -120,6 +126,9 @@ def purge(session: Session, before: int) -> PurgeResult:
     notes = session.execute(delete(CourseNote).where(or_(
         CourseNote.lastmodified < before, CourseNote.course_id.in_(retired or [-1]),
         CourseNote.user_id.not_in(select(User.id))))).rowcount
+    results = session.execute(update(ExamResult).where(ExamResult.exam_date < before, ExamResult.user_id.is_not(None)
+                                                        | (ExamResult.learner != ANONYMOUS))
+                              .values(user_id=None, learner=ANONYMOUS)).rowcount  # counted, no longer named
     old = select(Evaluation.id).where(Evaluation.data_time < before)
     stripped: set[int] = set()
     for row in session.scalars(select(VerdictRow).where(
@@ -129,4 +138,4 @@ def purge(session: Session, before: int) -> PurgeResult:
             stripped.add(row.evaluation_id)
     session.flush()
     return PurgeResult(before, enrolments, completions, len(gone), contracts, unlinked, discussions,
-                       len(stripped), notes)
+                       len(stripped), notes, results)

@@ -16,6 +16,7 @@ from mappings.model import (
     Evidence,
     Finding,
     Outcome,
+    ResultSnap,
     RncpFicheSnap,
     TrainingSnap,
     Verdict,
@@ -40,6 +41,7 @@ class EvalInput:
     actions: tuple[ActionSnap, ...] | None = None  # the continuous-improvement plan; None: no plan kept
     trainings: Mapping[int, tuple[TrainingSnap, ...]] | None = None  # user id → trainers' trainings; None: no
     # trainers' training category configured
+    results: tuple[ResultSnap, ...] | None = None  # imported exam results (every programme); None: none imported
 
     def t(self, key: str) -> object:
         return self.thresholds[key]

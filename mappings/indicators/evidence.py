@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
 
-from mappings.indicators.base import EvalInput, rate
-from mappings.model import DAY, CourseSnap, Evidence, Finding, ModuleSnap, Outcome, Verdict, Where
+from mappings.indicators.base import EvalInput
+from mappings.indicators.results import result_figures
+from mappings.model import DAY, Evidence, Finding, ModuleSnap, Outcome, Verdict, Where
 from mappings.referentiel import load_referentiel
 from mappings.text import plural
 
@@ -93,40 +93,6 @@ def find_evidence(number: int, inp: EvalInput) -> list[Evidence]:
     return tagged_evidence(number, inp) + register_evidence(number, inp)
 
 
-def _session(c: CourseSnap) -> str:
-    return datetime.fromtimestamp(c.startdate, UTC).strftime("%Y-%m") if c.startdate else "sans date"
-
-
-def _results(courses: list[CourseSnap]) -> tuple[int, int, int, int]:
-    """(active enrolments with known completion, completed ones, learners, learners who completed every course)."""
-    known = [(c.id, x) for c in courses for x in c.active_learners if x.completed is not None]
-    per_user: dict[int, list[bool]] = defaultdict(list)
-    for _, x in known:
-        per_user[x.user_id].append(bool(x.completed))
-    return len(known), sum(bool(x.completed) for _, x in known), len(per_user), sum(all(v) for v in per_user.values())
-
-
-def result_figures(inp: EvalInput) -> dict[str, float | int | str]:
-    """Completion and success per programme and per session (courses grouped by start month).
-
-    ``taux_achevement``: completed / active enrolments whose completion Moodle reports;
-    ``taux_reussite_parcours``: learners who completed every course of the session or programme.
-    The certification pass rate itself comes from the certifier, not from Moodle.
-    """
-    enrol, done, learners, full = _results(list(inp.courses))
-    out: dict[str, float | int | str] = {"taux_achevement": rate(done, enrol),
-                                         "taux_reussite_parcours": rate(full, learners)}
-    sessions: dict[str, list[CourseSnap]] = defaultdict(list)
-    for c in inp.courses:
-        sessions[_session(c)].append(c)
-    for name in sorted(sessions):
-        enrol, done, learners, full = _results(sessions[name])
-        if enrol:
-            out[f"session {name}"] = (f"{plural(learners, 'apprenant')}, achèvement {round(rate(done, enrol) * 100)} %, "
-                                      f"parcours complet {full}/{learners}")
-    return out
-
-
 def _not_counted(e: Evidence) -> Finding:
     why = {"hidden": "masquée aux apprenants dans un cours du programme : elle ne compte pas",
            "empty": f"{EMPTY_WHY.get(e.modname or '', 'contenu vide')} : elle ne compte pas"}[e.state]
@@ -166,7 +132,7 @@ def evaluate_evidence(number: int, inp: EvalInput, accept: Callable[[Evidence], 
     found = [e for e in find_evidence(number, inp) if accept is None or accept(e)]
     counted = [e for e in found if e.state in ("ok", "stale")]
     figures: dict[str, float | int | str] = {"preuves": len(counted)}
-    if number in (2, 3, 11) and inp.courses:
+    if number in (2, 3, 11):
         figures.update(result_figures(inp))
     not_counted = [_not_counted(e) for e in found if e.state in ("hidden", "empty")]
     if not counted:

@@ -115,6 +115,10 @@ def test_result_figures_per_programme_and_session():
     v = evidence.evaluate_evidence(3, inp(autumn, spring))
     assert v.figures["taux_achevement"] == round(9 / 16, 3)
     assert v.figures["taux_reussite_parcours"] == 0.4  # 0–3 completed both courses, 4 only autumn
-    sessions = {k: val for k, val in v.figures.items() if k.startswith("session ")}
-    assert len(sessions) == 2
-    assert next(iter(sessions.values())) == "10 apprenants, achèvement 50 %, parcours complet 5/10"
+    cohorts = {k: val for k, val in v.figures.items() if k.startswith("cohorte ")}
+    assert len(cohorts) == 2 and all(k.endswith("(mois de début)") for k in cohorts)
+    assert next(iter(cohorts.values())) == "10 apprenants, achèvement Moodle 50\u00a0%, parcours complet 5 sur 10"
+    assert "ce n’est pas un taux de réussite" in v.figures["definition"]
+    untracked = evidence.evaluate_evidence(3, inp(autumn, rep(spring, enablecompletion=False)))
+    assert "taux_reussite_parcours" not in untracked.figures  # one course does not report completion
+    assert all("parcours complet" not in str(val) for k, val in untracked.figures.items() if k.startswith("cohorte"))
