@@ -21,6 +21,7 @@ from reports.model import CourseLine, DigestCourse, ProgrammeReport, ReportMeta,
 
 DIGEST_INDICATORS = (6, 10)  # what is missing in a course
 RISK_INDICATOR = 12
+SURVEY_INDICATOR = 30  # named surveys' non-respondents, for the teacher to remind
 
 
 @dataclass
@@ -100,17 +101,19 @@ def digest_name_key(secret: str, user_id: int) -> str:
 
 def build_digests(result: EvaluationResult, secret: str = "") -> list[TeacherDigest]:
     """One digest per teacher: their courses only, findings of 6/10 and their at-risk learners."""
-    by_course: dict[int, tuple[list, list]] = {}
+    by_course: dict[int, tuple[list, list, list]] = {}
     for _, verdicts in result.programmes:
         for v in verdicts:
             for f in v.findings:
                 if f.where.course_id is None or f.audience != "teacher":
                     continue
-                slot = by_course.setdefault(f.where.course_id, ([], []))
+                slot = by_course.setdefault(f.where.course_id, ([], [], []))
                 if v.indicator in DIGEST_INDICATORS:
                     slot[0].append(f)
                 elif v.indicator == RISK_INDICATOR and f.where.learner:
                     slot[1].append(f)
+                elif v.indicator == SURVEY_INDICATOR and f.where.learner:
+                    slot[2].append(f)
     teachers: dict[int, tuple[str, dict[int, CourseSnap]]] = {}
     for courses in result.courses.values():
         for c in courses:
@@ -118,8 +121,7 @@ def build_digests(result: EvaluationResult, secret: str = "") -> list[TeacherDig
                 teachers.setdefault(st.user_id, (st.fullname, {}))[1][c.id] = c
     out = []
     for uid, (name, courses) in sorted(teachers.items()):
-        items = tuple(DigestCourse(course_line(c), tuple(by_course.get(c.id, ([], []))[0]),
-                                   tuple(by_course.get(c.id, ([], []))[1]))
+        items = tuple(DigestCourse(course_line(c), *(tuple(x) for x in by_course.get(c.id, ([], [], []))))
                       for c in sorted(courses.values(), key=lambda c: c.shortname) if c.visible)
         out.append(TeacherDigest(uid, name, items, digest_name_key(secret, uid) if secret else ""))
     return out
@@ -128,7 +130,9 @@ def build_digests(result: EvaluationResult, secret: str = "") -> list[TeacherDig
 def digest_key(d: TeacherDigest) -> str:
     """What a teacher is told, without day counters: a new message only when something really changed."""
     return content_hash([(dc.course.shortname, [(f.what, f.where.section, f.where.activity) for f in dc.findings],
-                          sorted(f.where.learner or "" for f in dc.at_risk)) for dc in d.courses])
+                          sorted(f.where.learner or "" for f in dc.at_risk),
+                          sorted((f.where.activity or "", f.where.learner or "") for f in dc.to_remind))
+                         for dc in d.courses])
 
 
 def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], out: Path, provider: str,

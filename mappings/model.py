@@ -290,6 +290,7 @@ class ResponseSnap:
     id: int
     values: Mapping[int, str | None]  # item id → rawval
     timemodified: int | None = None
+    user_id: int | None = None  # who answered a named survey; None for an anonymous one
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, float | str | list[str]] = {
     "audience_companies_pattern": r"entreprise|tuteur|employeur|ma[iî]tre d",  # regex on survey name / idnumber
     "audience_funders_pattern": r"financeur|opco",
     "audience_trainers_pattern": r"formateur|intervenant",
+    "assessment_survey_pattern": r"acquis|connaissances|quiz",  # a survey assessing learning, not an appreciation
     # 31 — complaints and difficulties
     "complaints_pattern": r"r[ée]clamation|plainte|QUALIOPI-I31",  # regex on forum / feedback names
     "complaint_ack_days": 2,  # a complaint is acknowledged within this many days (register)
@@ -59,7 +60,7 @@ def merged(*layers: Mapping[str, object]) -> dict[str, object]:
 
 _RATIOS = {"response_rate_warn", "coverage_min", "positioning_min"}
 _REGEXES = {"checkpoint_pattern", "audience_companies_pattern", "audience_funders_pattern", "audience_trainers_pattern",
-            "complaints_pattern", "difficulty_words"}
+            "assessment_survey_pattern", "complaints_pattern", "difficulty_words"}
 _SCALE_1_5 = {"satisfaction_min", "difficulty_max_score"}
 
 

@@ -94,6 +94,8 @@ FIGURE_LABELS = {
     "positionnes_tardivement": "apprenants positionnés tardivement", "taux_positionnement": "taux de positionnement",
     "informations_renseignees": "informations au public renseignées",
     "informations_attendues": "informations au public attendues", "informations_manquantes": "informations manquantes",
+    "parties_prenantes": "parties prenantes interrogées",
+    "sans_reponse_a_relancer": "apprenants à relancer (questionnaires nominatifs ouverts)",
     # 2, 3, 11: exam results (imported)
     "candidats_inscrits": "candidats inscrits", "candidats_presentes": "candidats présentés",
     "candidats_admis": "candidats admis", "taux_presentation": "taux de présentation (présentés / inscrits)",

@@ -55,6 +55,7 @@ class DigestCourse:
     course: CourseLine
     findings: tuple[Finding, ...]  # indicators 6 and 10, teacher-facing
     at_risk: tuple[Finding, ...]  # indicator 12, learners of this course
+    to_remind: tuple[Finding, ...] = ()  # indicator 30, learners who have not answered a named survey yet
 
 
 @dataclass(frozen=True)

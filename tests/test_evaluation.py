@@ -123,8 +123,9 @@ def test_recorded_data_set_ground_truth(store_url):
                               .where(Feedback.anonymous.is_(True))).scalars().all()
     assert len(anonymous) == 22 and set(anonymous) == {None}
     learners = _names([f"student{i:02d}" for i in range(1, 41)])
-    assert not any(f.where.learner or any(n in f.why for n in learners)
-                   for p in v.values() for f in p[30].findings)
+    assert not any(any(n in f.why for n in learners) for p in v.values() for f in p[30].findings)
+    # only the named survey (C1's) names learners, to be reminded, in C1 only
+    assert {f.where.course for p in v.values() for f in p[30].findings if f.where.learner} == {"BTSMCO-DRC"}
     # EXCEL without RNCP code: not certifying by default; declared certifying, the missing code is flagged
     assert v["EXCEL"][7].outcome == Outcome.NOT_APPLICABLE
     certif = [p.model_copy(update={"certifying": True, "rncp_field": "rncp"}) if p.code == "EXCEL" else p for p in progs]
@@ -160,3 +161,24 @@ def test_the_trainers_category_feeds_22_and_its_courses_belong_to_no_programme(s
                              store.sessions, NOW)
     i22 = {v.indicator: v for p, vs in without.programmes if p.code == "BTS-MCO" for v in vs}[22]
     assert "non configurée" in i22.summary and "formateurs" not in i22.figures
+
+
+def test_non_respondents_of_a_named_survey_are_moodles_own_list_without_the_suspended(store_url):
+    """C1's named survey (feedback 1): the learners to remind, computed from the answers' authors, are the ones
+    Moodle lists in the recorded mod_feedback_get_non_respondents answer, minus the suspended learner Moodle
+    includes (nobody reminds a suspended learner); they reach C1's teachers' digests, not the quality pages."""
+    import json
+
+    from connector.render import build_digests
+    from tests.conftest import FIXTURES
+
+    recorded = json.loads((FIXTURES / "mod_feedback_get_non_respondents__C1.json").read_text("utf-8"))["response"]
+    settings, store = setup(store_url)
+    ev = run_evaluation(settings, store.sessions, NOW)
+    i30 = {v.indicator: v for p, vs in ev.programmes if p.code == "BTS-MCO" for v in vs}[30]
+    named = {f.where.learner for f in i30.findings if f.where.learner and f.where.course == "BTSMCO-DRC"}
+    suspended = {"Nathan Morel"}  # student (id 16), suspended in C1
+    assert named == {u["fullname"] for u in recorded["users"]} - suspended
+    assert recorded["total"] == len(named) + 1
+    digests = [d for d in build_digests(ev) if any(dc.course.shortname == "BTSMCO-DRC" for dc in d.courses)]
+    assert digests and all({f.where.learner for dc in d.courses for f in dc.to_remind} == named for d in digests)

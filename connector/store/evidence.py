@@ -223,10 +223,10 @@ def _feedbacks(session: Session, ids: list[int]) -> dict[int, tuple[FeedbackSnap
                               fids):
         values[rid][iid] = raw
     responses: dict[int, list[ResponseSnap]] = defaultdict(list)
-    for fid, rid, modified in sorted(_all(session, lambda b: select(
-            FeedbackResponse.feedback_id, FeedbackResponse.id, FeedbackResponse.timemodified)
+    for fid, rid, modified, uid in sorted(_all(session, lambda b: select(
+            FeedbackResponse.feedback_id, FeedbackResponse.id, FeedbackResponse.timemodified, FeedbackResponse.user_id)
             .where(FeedbackResponse.feedback_id.in_(b)), fids), key=lambda r: r[1]):
-        responses[fid].append(ResponseSnap(rid, values[rid], modified))
+        responses[fid].append(ResponseSnap(rid, values[rid], modified, uid))
     idnumbers = dict(_all(session, lambda b: select(Module.id, Module.idnumber).where(Module.id.in_(b)),
                           [f.cmid for f in fbs]))
     out: dict[int, list[FeedbackSnap]] = defaultdict(list)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 
-from mappings.indicators.base import EvalInput, finding, rate
-from mappings.model import CourseSnap, CourseVerdict, FeedbackSnap, Outcome, Verdict
+from mappings.indicators.appreciation_grid import (
+    grid,
+    grid_text,
+    is_appreciation,
+    never_asked,
+    non_respondents,
+)
+from mappings.indicators.base import EvalInput, finding, outcome_of, rate
+from mappings.model import CourseSnap, CourseVerdict, FeedbackSnap, Finding, Outcome, Verdict, Where
 from mappings.text import fr_decimal, fr_pct, plural
 
 NUMBER = 30
@@ -83,40 +90,53 @@ def evaluate(inp: EvalInput) -> Verdict:
     scores: list[float] = []
     kinds = {"a_chaud": 0, "a_froid": 0}
     publics: set[str] = set()
+    reminders: list = []
+    free_text = False
     for c in inp.visible_courses:
         active = len(c.active_learners)
-        n_resp = sum(len(f.responses) for f in c.feedbacks)
-        surveys += len(c.feedbacks)
-        for f in c.feedbacks:
+        feedbacks = [f for f in c.feedbacks if is_appreciation(f, inp)]  # positioning, assessment: not 30's
+        for_learners = [f for f in feedbacks if audience(f, inp) == "apprenants"]  # rates are learners'
+        n_resp = sum(len(f.responses) for f in for_learners)
+        surveys += len(feedbacks)
+        for f in feedbacks:
             publics.add(audience(f, inp))
             kinds["a_froid" if is_cold(f, c) else "a_chaud"] += 1
             scores += rated_values(f, labels)
-        expected = active * len(c.feedbacks)  # each survey is meant for every active learner
-        if c.feedbacks and active:
+            free_text = free_text or any(i.typ in ("textarea", "textfield") for i in f.items)
+            reminders += non_respondents(c, f, inp.now)
+        expected = active * len(for_learners)  # each learners' survey is meant for every active learner
+        if for_learners and active:
             responses += n_resp
             learners += expected
         ended = bool(c.enddate) and c.enddate < inp.now
         o = Outcome.PASSED
-        if not c.feedbacks and active:
+        if not feedbacks and active:
             o = Outcome.FAILED if ended else Outcome.WARN
             findings.append(finding(c, "Aucun questionnaire de satisfaction",
                                     "cours terminé sans recueil des appréciations" if ended else
                                     "aucune activité Feedback dans le cours",
                                     "Ajouter une activité Feedback (questionnaire à chaud) en fin de cours.",
                                     severity=o))
-        elif c.feedbacks and active and rate(n_resp, expected) < float(inp.t("response_rate_warn")):
+        elif for_learners and active and rate(n_resp, expected) < float(inp.t("response_rate_warn")):
             o = Outcome.WARN
             findings.append(finding(c, "Taux de réponse faible", f"{n_resp} réponses pour {active} apprenants actifs",
                                     "Relancer les apprenants (message, temps dédié en fin de séance).",
                                     severity=o))
-        verdicts.append(CourseVerdict(c.id, c.shortname, o, {"questionnaires": len(c.feedbacks),
+        verdicts.append(CourseVerdict(c.id, c.shortname, o, {"questionnaires": len(feedbacks),
                                                               "reponses": n_resp, "apprenants_actifs": active}))
     if not surveys:
         return Verdict(NUMBER, code, Outcome.FAILED, "Aucun questionnaire d’appréciation dans le programme.",
                        {"questionnaires": 0}, tuple(findings), tuple(verdicts), missing=True)
+    cells = grid(inp, audience)
+    findings += never_asked(cells)
+    if not free_text:
+        findings.append(Finding("Aucune question ouverte", Where(), "aucun questionnaire d’appréciation ne laisse "
+                                "les répondants s’exprimer librement", "Ajouter une question à réponse libre "
+                                "(« Qu’améliorer ? ») aux questionnaires.", Outcome.WARN, "quality"))
     score = round(sum(scores) / len(scores), 2) if scores else None
     figures = {"questionnaires": surveys, "reponses": responses, "taux_reponse": rate(responses, learners),
-               "publics": ", ".join(sorted(publics)), **kinds}
+               "publics": ", ".join(sorted(publics)), **kinds, "parties_prenantes": grid_text(cells),
+               "sans_reponse_a_relancer": len(reminders)}
     if score is not None:
         figures["satisfaction_sur_5"] = score
         if score < float(inp.t("satisfaction_min")):
@@ -125,9 +145,10 @@ def evaluate(inp: EvalInput) -> Verdict:
                                     f"{fr_decimal(float(inp.t('satisfaction_min')))}",  # type: ignore[arg-type]
                                     "Analyser les réponses et définir des actions d’amélioration (indicateur 32).",
                                     severity=Outcome.WARN, audience="quality"))
-    outcome = Outcome.FAILED if any(f.severity == Outcome.FAILED for f in findings) else \
-        Outcome.WARN if findings else Outcome.PASSED
+    outcome = outcome_of(findings)
+    findings += reminders  # named learners to remind (teachers' digests, dossier): no lower status
     summary = (f"{plural(surveys, 'questionnaire')}, {plural(responses, 'réponse')}, taux de réponse "
                f"{fr_pct(float(figures['taux_reponse']))}"  # type: ignore[arg-type]
                + (f", satisfaction {fr_decimal(score)}/5." if score is not None else "."))
+    summary += f" Parties prenantes : {grid_text(cells)}."
     return Verdict(NUMBER, code, outcome, summary, figures, tuple(findings), tuple(verdicts))
