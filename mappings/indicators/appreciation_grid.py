@@ -61,9 +61,13 @@ def grid(inp: EvalInput, audience_of) -> dict[str, list[str]]:
     return out
 
 
+NEVER = {"apprenants": "jamais interrogés", "entreprises": "jamais interrogées", "financeurs": "jamais interrogés",
+         "formateurs": "jamais interrogée"}  # agreeing with the stakeholder's French name
+
+
 def grid_text(cells: dict[str, list[str]]) -> str:
     return " ; ".join(f"{STAKEHOLDERS[who]} : " + (f"{len(where)} source{'s' if len(where) > 1 else ''}" if where
-                                                   else "jamais interrogés") for who, where in cells.items())
+                                                   else NEVER[who]) for who, where in cells.items())
 
 
 def never_asked(cells: dict[str, list[str]]) -> list[Finding]:
