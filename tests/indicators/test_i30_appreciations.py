@@ -34,6 +34,7 @@ def test_a_stakeholder_never_asked_and_no_free_text_are_to_consolidate():
     alternance = Programme("BTS", "BTS", alternance=True)
     v = i30_appreciations.evaluate(inp(everyone_asked(), programme=alternance))
     assert [f.what for f in v.findings] == ["Partie prenante jamais interrogée : entreprises"]
+    assert "entreprises : jamais interrogées" in v.figures["parties_prenantes"]
     by_mail = Evidence("Enquête employeurs 2026 (courriel)", source="register", indicators=(30,), scope="organisme")
     asked = i30_appreciations.evaluate(replace(inp(everyone_asked(), programme=alternance), evidence=(by_mail,)))
     assert asked.outcome == Outcome.PASSED and "entreprises : 1 source" in asked.figures["parties_prenantes"]
