@@ -26,7 +26,13 @@ from connector.errors import InputError
 from mappings.model import RncpFicheSnap
 
 _DATE = re.compile(r"(\d{4})[-_](\d{2})[-_](\d{2})")
-_KINDS = ("Standard", "Certificateurs", "Ancienne_Nouvelle_Certification")
+_KINDS = ("Standard", "Certificateurs", "Ancienne_Nouvelle_Certification", "Partenaires")
+
+
+def _siret(value: str | None) -> str:
+    """A SIRET as France compétences writes it (the CSV puts a TAB inside the quotes): 14 digits, else ""."""
+    digits = re.sub(r"\s", "", value or "")
+    return digits if len(digits) == 14 and digits.isdigit() else ""
 
 
 def _iso(ddmmyyyy: str | None) -> str | None:
@@ -93,10 +99,18 @@ def parse_csv_export(files: dict[str, Opener], when: str) -> list[RncpFicheSnap]
     if "Standard" not in files:
         raise InputError("no export_fiches_CSV_Standard_*.csv in the export")
     certifiers: dict[str, list[str]] = defaultdict(list)
+    sirets: dict[str, list[str]] = defaultdict(list)
     with files.get("Certificateurs", _empty("Numero_Fiche;Nom_Certificateur"))() as f:
         for r in _rows(f, "Certificateurs", ("Numero_Fiche", "Nom_Certificateur")):
             if r["Nom_Certificateur"] and r["Nom_Certificateur"] not in certifiers[r["Numero_Fiche"]]:
                 certifiers[r["Numero_Fiche"]].append(r["Nom_Certificateur"])
+            if _siret(r.get("Siret_Certificateur")):
+                sirets[r["Numero_Fiche"]].append(_siret(r.get("Siret_Certificateur")))
+    partners: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    with files.get("Partenaires", _empty("Numero_Fiche;Siret_Partenaire;Habilitation_Partenaire"))() as f:
+        for r in _rows(f, "Partenaires", ("Numero_Fiche", "Siret_Partenaire", "Habilitation_Partenaire")):
+            if _siret(r["Siret_Partenaire"]):  # the CSV has no habilitation state
+                partners[r["Numero_Fiche"]].append((_siret(r["Siret_Partenaire"]), r["Habilitation_Partenaire"], None))
     replaced: dict[str, list[str]] = defaultdict(list)
     with files.get("Ancienne_Nouvelle_Certification", _empty("Numero_Fiche;Nouvelle_Certification"))() as f:
         for r in _rows(f, "Ancienne_Nouvelle_Certification", ("Numero_Fiche", "Nouvelle_Certification")):
@@ -108,7 +122,8 @@ def parse_csv_export(files: dict[str, Opener], when: str) -> list[RncpFicheSnap]
             n = r["Numero_Fiche"].upper()
             out.append(RncpFicheSnap(n, r["Intitule"], r["Actif"] == "ACTIVE", _iso(r["Date_Fin_Enregistrement"]),
                                      r.get("Nomenclature_Europe_Niveau") or None, tuple(certifiers[n]),
-                                     tuple(replaced[n]), when))
+                                     tuple(replaced[n]), when, None, tuple(partners[n]), tuple(sirets[n]),
+                                     "de droit" in (r.get("Type_Enregistrement") or "").lower(), "csv"))
     return out
 
 
@@ -131,7 +146,13 @@ def parse_xml_export(stream, when: str) -> Iterator[RncpFicheSnap]:
                 tuple(x.text.strip() for x in el.findall("CERTIFICATEURS/CERTIFICATEUR/NOM_CERTIFICATEUR") if x.text),
                 tuple(x.text.strip() for x in el.findall(
                     "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/ID_FICHE_NOUVELLE_CERTIFICATION") if x.text),
-                when)
+                when, _iso(el.findtext("DATE_LIMITE_DELIVRANCE")),
+                tuple((_siret(p.findtext("SIRET_PARTENAIRE")), (p.findtext("HABILITATION_PARTENAIRE") or "").strip(),
+                       (p.findtext("ETAT_HABILITATION") or "").strip() or None)
+                      for p in el.findall("PARTENAIRES/PARTENAIRE") if _siret(p.findtext("SIRET_PARTENAIRE"))),
+                tuple(_siret(x.text) for x in el.findall("CERTIFICATEURS/CERTIFICATEUR/SIRET_CERTIFICATEUR")
+                      if _siret(x.text)),
+                "de droit" in (el.findtext("TYPE_ENREGISTREMENT") or "").lower(), "xml")
             el.clear()
     except ElementTree.ParseError as exc:
         raise InputError(f"not a readable XML export ({exc})") from None

@@ -341,6 +341,11 @@ class RncpFicheSnap:
     certificateurs: tuple[str, ...]
     remplacee_par: tuple[str, ...]
     export_date: str  # ISO date of the export
+    date_limite_delivrance: str | None = None  # ISO date; in the XML export only (None with the CSV)
+    partenaires: tuple[tuple[str, str, str | None], ...] = ()  # (SIRET, habilitation, state: XML only)
+    certificateurs_siret: tuple[str, ...] = ()
+    de_droit: bool = False  # « Enregistrement de droit » (a State diploma: no partners to list)
+    source: str = "csv"  # csv | xml: what the export could say
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from mappings.model import Finding, Outcome, RncpFicheSnap, Where
+from mappings.model import Finding, Outcome, RncpFicheSnap, Where, worst
 
 FRANCE_COMPETENCES = "https://www.francecompetences.fr/recherche/{kind}/{n}/"
 
@@ -43,7 +43,7 @@ def level_label(niveau: str | None) -> str:
 
 
 def check_code(code: str | None, fiches: Mapping[str, RncpFicheSnap] | None, now: int,
-               programme_end: int | None = None) -> RncpCheck:
+               programme_end: int | None = None, siret: str | None = None) -> RncpCheck:
     """``programme_end``: Unix time the programme's last course ends; the registration must last until then."""
     if not code:
         return RncpCheck(Outcome.FAILED, (Finding(
@@ -70,21 +70,74 @@ def check_code(code: str | None, fiches: Mapping[str, RncpFicheSnap] | None, now
     if fiche.certificateurs:
         figures["certificateur"] = ", ".join(fiche.certificateurs)
     today = datetime.fromtimestamp(now, UTC).date().isoformat()
+    dld = fiche.date_limite_delivrance
+    if dld:
+        figures["limite_delivrance"] = _fr(dld)
+    unknown_dld = (" ; date limite de délivrance non disponible dans l’export CSV (elle figure dans l’export XML : "
+                   "l’importer pour savoir jusqu’à quand la certification peut encore être délivrée)"
+                   if fiche.source == "csv" else "")
+    findings: list[Finding] = []
     if not fiche.actif or (fiche.date_fin and fiche.date_fin < today):
         repl = f" ; remplacée par {', '.join(fiche.remplacee_par)}" if fiche.remplacee_par else ""
-        return RncpCheck(Outcome.FAILED, (Finding(
-            f"Certification {code} inactive", where,
-            f"« {fiche.intitule} » : enregistrement terminé le {_fr(fiche.date_fin)}{repl}",
-            "Rattacher le programme à la certification en vigueur ou cesser de la présenter comme certifiante.",
-            Outcome.FAILED, "quality"),), figures)
-    if programme_end and fiche.date_fin:
+        if dld and dld >= today:  # no longer registered, but still delivered: learners can be certified
+            findings.append(Finding(
+                f"Certification {code} en fin de délivrance", where,
+                f"« {fiche.intitule} » : enregistrement terminé le {_fr(fiche.date_fin)}, délivrance possible "
+                f"jusqu’au {_fr(dld)}{repl}", "Présenter les apprenants avant la date limite de délivrance ; "
+                "rattacher les nouvelles sessions à la certification qui la remplace.", Outcome.WARN, "quality"))
+        else:
+            return RncpCheck(Outcome.FAILED, (Finding(
+                f"Certification {code} inactive", where,
+                f"« {fiche.intitule} » : enregistrement terminé le {_fr(fiche.date_fin)}{repl}{unknown_dld}",
+                "Rattacher le programme à la certification en vigueur ou cesser de la présenter comme certifiante.",
+                Outcome.FAILED, "quality"),), figures)
+    if programme_end and fiche.date_fin and not findings:
         end = datetime.fromtimestamp(programme_end, UTC).date().isoformat()
         figures["fin_programme"] = _fr(end)
         if fiche.date_fin < end:
-            return RncpCheck(Outcome.FAILED, (Finding(
+            covered = bool(dld and dld >= end)
+            findings.append(Finding(
                 f"Certification {code} non valide jusqu’à la fin du programme", where,
-                f"enregistrement jusqu’au {_fr(fiche.date_fin)}, programme jusqu’au {_fr(end)}",
-                "Vérifier auprès du certificateur la date limite de délivrance et le renouvellement de la fiche ; "
-                "sinon rattacher le programme à la certification qui la remplace.", Outcome.FAILED, "quality"),),
-                figures)
-    return RncpCheck(Outcome.PASSED, (), figures)
+                f"enregistrement jusqu’au {_fr(fiche.date_fin)}, programme jusqu’au {_fr(end)}"
+                + (f" ; délivrance possible jusqu’au {_fr(dld)} : les apprenants pourront être certifiés" if covered
+                   else f" ; délivrance possible jusqu’au {_fr(dld)} seulement" if dld else unknown_dld),
+                "Vérifier auprès du certificateur le renouvellement de la fiche ; sinon rattacher le programme à la "
+                "certification qui la remplace.", Outcome.WARN if covered else Outcome.FAILED, "quality"))
+    findings += _habilitation(fiche, siret, figures, where)
+    return RncpCheck(worst([f.severity for f in findings], Outcome.PASSED), tuple(findings), figures)
+
+
+FORMER = {"HABILITATION_FORMER": "habilité à former", "HABILITATION_ORGA_FORM": "habilité à former et à organiser "
+          "l’évaluation", "HABILITATION_ORGANISER": "habilité à organiser l’évaluation"}
+
+
+def _habilitation(fiche: RncpFicheSnap, siret: str | None, figures: dict, where: Where) -> list[Finding]:
+    """The provider's right to prepare the certification, by its SIRET (audit profile): certifier of the fiche,
+    or partner habilitated to train (state active when the XML gives it). A fiche with no partners at all (a
+    diploma registered « de droit ») says nothing about habilitation: reported as such, not as missing."""
+    own = "".join((siret or "").split())
+    if not own:
+        figures["habilitation"] = "non vérifiée (SIRET du prestataire non renseigné dans [provider])"
+        return []
+    if own in fiche.certificateurs_siret:
+        figures["habilitation"] = "le prestataire est certificateur de la fiche"
+        return []
+    if not fiche.partenaires:
+        figures["habilitation"] = ("fiche sans partenaire publié" + (" (enregistrement de droit)" if fiche.de_droit
+                                                                     else "") + " : habilitation non lisible dans l’export")
+        return []
+    mine = [p for p in fiche.partenaires if p[0] == own]
+    if not mine:
+        return [Finding("SIRET du prestataire absent des partenaires de la fiche", where,
+                        f"SIRET {own} : ni certificateur, ni parmi les {len(fiche.partenaires)} partenaires habilités",
+                        "Demander l’habilitation au certificateur (ou vérifier le SIRET renseigné dans [provider]).",
+                        Outcome.FAILED, "quality")]
+    _, kind, state = mine[0]
+    figures["habilitation"] = FORMER.get(kind, kind.lower()) + (f" ({state.lower()})" if state else "")
+    if kind not in ("HABILITATION_FORMER", "HABILITATION_ORGA_FORM"):
+        return [Finding("Habilitation à former absente", where, f"le prestataire est {FORMER.get(kind, kind)} "
+                        "seulement", "Demander au certificateur l’habilitation à former.", Outcome.FAILED, "quality")]
+    if state and state != "Actif":
+        return [Finding(f"Habilitation {state.lower()}", where, f"habilitation du SIRET {own} à l’état « {state} »",
+                        "Faire rétablir l’habilitation par le certificateur.", Outcome.FAILED, "quality")]
+    return []

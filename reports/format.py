@@ -104,6 +104,7 @@ FIGURE_LABELS = {
     "code_rncp": "code RNCP/RS", "export_rncp": "export France compétences",
     "intitule_certification": "intitulé de la certification", "niveau_certification": "niveau de la certification",
     "certificateur": "certificateur", "fin_enregistrement": "fin d’enregistrement", "fin_programme": "fin du programme",
+    "limite_delivrance": "date limite de délivrance", "habilitation": "habilitation du prestataire",
     # 12
     "apprenants": "apprenants", "apprenants_a_risque": "apprenants à risque", "relances_tracees": "relances tracées",
     "taux_abandon_precedent": "taux d’abandon (évaluation précédente)", "definition": "définitions",

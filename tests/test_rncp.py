@@ -226,3 +226,82 @@ def test_a_corrupted_zip_member_or_a_zip_bomb_is_one_error(tmp_path):
     # the bomb: 50 MB of spaces in about 50 KB
     with pytest.raises(InputError, match="expands to 47 MB.*refused unread"):
         read_export([bomb])
+
+
+# ---------------------------------------------------------------- délivrance limit and habilitation (7, 16)
+def test_partners_certifier_sirets_and_de_droit_are_read_from_both_exports():
+    csv = by_numero([ZIP])
+    assert csv["RS5000"].partenaires[0] == ("82815245400033", "HABILITATION_ORGA_FORM", None)  # the TAB stripped
+    assert csv["RNCP509"].certificateurs_siret == ("11004301500012",) and csv["RNCP509"].de_droit
+    assert csv["RS5000"].source == "csv" and csv["RS5000"].date_limite_delivrance is None
+    xml = by_numero([XML_RNCP, XML_RS])
+    assert [p[0] for p in xml["RNCP35419"].partenaires] == ["80875076400025", "88877726500016", "44321186700025"]
+    assert {p[2] for p in xml["RNCP35419"].partenaires} == {"Actif"}
+    assert xml["RNCP37488"].partenaires == () and xml["RNCP37488"].de_droit and xml["RNCP37488"].source == "xml"
+
+
+def test_the_provider_is_habilitated_by_its_siret_and_a_fiche_without_partners_says_so():
+    xml = by_numero([XML_RNCP, XML_RS])
+    no_siret = check_code("RNCP37488", xml, NOW)
+    assert no_siret.outcome == Outcome.PASSED and "non vérifiée" in no_siret.figures["habilitation"]
+    de_droit = check_code("RNCP37488", xml, NOW, siret="123 456 789 00012")
+    assert de_droit.outcome == Outcome.PASSED and de_droit.findings == ()
+    assert de_droit.figures["habilitation"] == ("fiche sans partenaire publié (enregistrement de droit) : habilitation "
+                                                "non lisible dans l’export")
+    certifier = check_code("RNCP37488", xml, NOW, siret="11004301500012")
+    assert certifier.figures["habilitation"] == "le prestataire est certificateur de la fiche"
+    active = replace(xml["RNCP35419"], actif=True, date_fin="2030-01-01")
+    partner = check_code("RNCP35419", {**xml, "RNCP35419": active}, NOW, siret="88877726500016")
+    assert partner.outcome == Outcome.PASSED
+    assert partner.figures["habilitation"] == "habilité à former et à organiser l’évaluation (actif)"
+    stranger = check_code("RNCP35419", {**xml, "RNCP35419": active}, NOW, siret="99999999900019")
+    assert stranger.outcome == Outcome.FAILED
+    assert stranger.findings[0].what == "SIRET du prestataire absent des partenaires de la fiche"
+    revoked = replace(active, partenaires=(("88877726500016", "HABILITATION_ORGA_FORM", "Inactif"),))
+    assert check_code("RNCP35419", {"RNCP35419": revoked}, NOW, siret="88877726500016").outcome == Outcome.FAILED
+    evaluator = replace(active, partenaires=(("88877726500016", "HABILITATION_ORGANISER", "Actif"),))
+    v = check_code("RNCP35419", {"RNCP35419": evaluator}, NOW, siret="88877726500016")
+    assert v.outcome == Outcome.FAILED and v.findings[0].what == "Habilitation à former absente"
+
+
+def test_registration_ending_before_the_programme_is_to_consolidate_when_still_delivered(tmp_path):
+    """The sample XML holds no DATE_LIMITE_DELIVRANCE: one is written into a copy of the real fiche
+    RNCP37488 (registered until 31/08/2028), as the full export carries it."""
+    from datetime import UTC, datetime
+
+    text = XML_RNCP.read_text("utf-8").replace(
+        "<DATE_FIN_ENREGISTREMENT>31/08/2028</DATE_FIN_ENREGISTREMENT>",
+        "<DATE_FIN_ENREGISTREMENT>31/08/2028</DATE_FIN_ENREGISTREMENT>\n"
+        "    <DATE_LIMITE_DELIVRANCE>31/12/2028</DATE_LIMITE_DELIVRANCE>")
+    derived = tmp_path / "export_fiches_RNCP_V4_1_2026_11_01.xml"
+    derived.write_text(text, "utf-8")
+    fiches = by_numero([derived])
+    assert fiches["RNCP37488"].date_limite_delivrance == "2028-12-31"
+    end = int(datetime(2028, 9, 5, 12, tzinfo=UTC).timestamp())  # after the registration, before the limit
+    still = check_code("RNCP37488", fiches, NOW, programme_end=end)
+    assert still.outcome == Outcome.WARN and "les apprenants pourront être certifiés" in still.findings[0].why
+    assert still.figures["limite_delivrance"] == "31/12/2028"
+    beyond = int(datetime(2029, 2, 1, tzinfo=UTC).timestamp())
+    assert check_code("RNCP37488", fiches, NOW, programme_end=beyond).outcome == Outcome.FAILED
+    # the CSV export cannot tell: the finding says the date was not available
+    csv = replace(fiches["RNCP37488"], date_limite_delivrance=None, source="csv")
+    unknown = check_code("RNCP37488", {"RNCP37488": csv}, NOW, programme_end=end)
+    assert unknown.outcome == Outcome.FAILED and "non disponible dans l’export CSV" in unknown.findings[0].why
+    # registration already over, still delivered: à consolider, not inactive
+    now_2029 = int(datetime(2028, 10, 1, tzinfo=UTC).timestamp())
+    over = check_code("RNCP37488", {"RNCP37488": replace(fiches["RNCP37488"], actif=False)}, now_2029)
+    assert over.outcome == Outcome.WARN and over.findings[0].what == "Certification RNCP37488 en fin de délivrance"
+
+
+def test_fiche_details_survive_the_store(store_url):
+    store = app.open_store(store_url)
+    from connector.store.db import transaction
+    from connector.store.rncp import upsert_fiches
+
+    fiches = list(by_numero([XML_RNCP, XML_RS]).values())
+    with transaction(store.sessions) as s:
+        upsert_fiches(s, fiches)
+    with store.sessions() as s:
+        loaded = load_rncp(s)
+    assert loaded == {f.numero: f for f in fiches}
+    store.engine.dispose()

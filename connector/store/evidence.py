@@ -31,6 +31,7 @@ from connector.store.models import (
     Section,
     User,
 )
+from connector.store.rncp import fiche_of
 from mappings.model import (
     ContractSnap,
     CourseSnap,
@@ -258,9 +259,7 @@ def _forums(session: Session, ids: list[int], base_url: str) -> dict[int, tuple[
 
 def load_rncp(session: Session) -> dict[str, RncpFicheSnap] | None:
     """Numero → fiche of the imported RNCP/RS export; None when none was imported."""
-    out = {f.numero: RncpFicheSnap(f.numero, f.intitule, f.actif, f.date_fin, f.niveau, tuple(f.certificateurs),
-                                   tuple(f.remplacee_par), f.export_date)
-           for f in session.scalars(select(RncpFiche))}
+    out = {f.numero: fiche_of(f) for f in session.scalars(select(RncpFiche))}
     return out or None
 
 

@@ -331,6 +331,7 @@ class RncpFiche(Base):
     certificateurs: Mapped[list[Any]] = mapped_column(JSON, default=list)
     remplacee_par: Mapped[list[Any]] = mapped_column(JSON, default=list)
     export_date: Mapped[str] = mapped_column(String(10))  # ISO date of the export it came from
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # délivrance limit, partners, certifiers' SIRET…
 
 
 # ------------------------------------------------------------------ bookkeeping

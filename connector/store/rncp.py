@@ -27,10 +27,23 @@ def upsert_fiches(session: Session, fiches: list[RncpFicheSnap]) -> Counter[str]
                              "nothing imported; download the latest export-fiches-csv-AAAA-MM-JJ.zip")
     rows = [dict(numero=f.numero, intitule=f.intitule, actif=f.actif, date_fin=f.date_fin, niveau=f.niveau,
                  certificateurs=list(f.certificateurs), remplacee_par=list(f.remplacee_par),
-                 export_date=f.export_date) for f in fiches]
+                 export_date=f.export_date, details=details_of(f)) for f in fiches]
     scope = or_(*(RncpFiche.numero.like(f"{k}%") for k in kinds))
     return upsert_rows(session, RncpFiche, rows, scope=scope)
 
 
 def _kind(numero: str) -> str:
     return "RS" if numero.startswith("RS") else "RNCP"
+
+
+def details_of(f: RncpFicheSnap) -> dict:
+    return {"date_limite_delivrance": f.date_limite_delivrance, "partenaires": [list(p) for p in f.partenaires],
+            "certificateurs_siret": list(f.certificateurs_siret), "de_droit": f.de_droit, "source": f.source}
+
+
+def fiche_of(row: RncpFiche) -> RncpFicheSnap:
+    d = row.details or {}
+    return RncpFicheSnap(row.numero, row.intitule, row.actif, row.date_fin, row.niveau, tuple(row.certificateurs),
+                         tuple(row.remplacee_par), row.export_date, d.get("date_limite_delivrance"),
+                         tuple(tuple(p) for p in d.get("partenaires", ())),  # type: ignore[misc]
+                         tuple(d.get("certificateurs_siret", ())), bool(d.get("de_droit")), d.get("source", "csv"))

@@ -12,10 +12,11 @@ from mappings.text import sentence
 def evaluate_with_rncp(number: int, inp: EvalInput) -> Verdict:
     ev = evaluate_evidence(number, inp)
     ends = [c.enddate for c in inp.courses if c.enddate]
-    rc = check_code(inp.programme.rncp, inp.rncp, inp.now, max(ends) if ends else None)
+    rc = check_code(inp.programme.rncp, inp.rncp, inp.now, max(ends) if ends else None, inp.profile.siret)
     outcome = worst([ev.outcome, rc.outcome])
     rncp_text = {Outcome.PASSED: f"certification {rc.figures.get('code_rncp')} ({rc.figures.get('intitule_certification')}"
                                  f", {rc.figures.get('niveau_certification')}) active au répertoire",
+                 Outcome.WARN: f"certification {rc.figures.get('code_rncp')} : lien RNCP/RS à consolider",
                  Outcome.NOT_EVALUATED: "lien RNCP/RS non vérifié (données France compétences absentes)"}.get(
         rc.outcome, "lien RNCP/RS en défaut")
     return Verdict(number, inp.programme.code, outcome, f"{ev.summary} {sentence(rncp_text)}.",
