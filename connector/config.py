@@ -131,6 +131,8 @@ class ProgrammeConfig(_Section):
     work_based: bool = False
     rules: list[RuleConfig] = Field(min_length=1)
     thresholds: dict[str, float | str | list[str]] = Field(default_factory=dict)
+    # indicator 7's blocs × courses crosswalk: bloc code → course shortnames or section names covering it
+    blocs: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("code")
     @classmethod

@@ -44,7 +44,8 @@ def to_programme(p: ProgrammeConfig) -> Programme:
             rules.append(Rule("prefix", str(r.prefix)))
     return Programme(p.code, p.title, p.action_category, p.alternance, p.rncp, p.rncp_field, p.duration_days,
                      p.uses_subcontractors, p.work_based, p.provider_is_subcontractor, tuple(rules),
-                     dict(p.thresholds), p.certifying, p.duration_hours)
+                     dict(p.thresholds), p.certifying, p.duration_hours,
+                     {code.strip().upper(): tuple(v) for code, v in p.blocs.items()})
 
 
 def audit_profile(settings: Settings) -> AuditProfile:

@@ -26,7 +26,7 @@ from connector.errors import InputError
 from mappings.model import RncpFicheSnap
 
 _DATE = re.compile(r"(\d{4})[-_](\d{2})[-_](\d{2})")
-_KINDS = ("Standard", "Certificateurs", "Ancienne_Nouvelle_Certification", "Partenaires")
+_KINDS = ("Standard", "Certificateurs", "Ancienne_Nouvelle_Certification", "Partenaires", "Blocs_De_Compétences")
 
 
 def _siret(value: str | None) -> str:
@@ -116,6 +116,11 @@ def parse_csv_export(files: dict[str, Opener], when: str) -> list[RncpFicheSnap]
         for r in _rows(f, "Ancienne_Nouvelle_Certification", ("Numero_Fiche", "Nouvelle_Certification")):
             if r["Nouvelle_Certification"]:
                 replaced[r["Numero_Fiche"]].append(r["Nouvelle_Certification"])
+    blocs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    with files.get("Blocs_De_Compétences", _empty("Numero_Fiche;Bloc_Competences_Code;Bloc_Competences_Libelle"))() as f:
+        for r in _rows(f, "Blocs_De_Compétences", ("Numero_Fiche", "Bloc_Competences_Code", "Bloc_Competences_Libelle")):
+            if r["Bloc_Competences_Code"]:
+                blocs[r["Numero_Fiche"]].append((r["Bloc_Competences_Code"].upper(), r["Bloc_Competences_Libelle"]))
     out = []
     with files["Standard"]() as f:
         for r in _rows(f, "Standard", ("Numero_Fiche", "Intitule", "Actif", "Date_Fin_Enregistrement")):
@@ -123,7 +128,8 @@ def parse_csv_export(files: dict[str, Opener], when: str) -> list[RncpFicheSnap]
             out.append(RncpFicheSnap(n, r["Intitule"], r["Actif"] == "ACTIVE", _iso(r["Date_Fin_Enregistrement"]),
                                      r.get("Nomenclature_Europe_Niveau") or None, tuple(certifiers[n]),
                                      tuple(replaced[n]), when, None, tuple(partners[n]), tuple(sirets[n]),
-                                     "de droit" in (r.get("Type_Enregistrement") or "").lower(), "csv"))
+                                     "de droit" in (r.get("Type_Enregistrement") or "").lower(), "csv",
+                                     tuple(sorted(blocs[n]))))
     return out
 
 
@@ -152,7 +158,9 @@ def parse_xml_export(stream, when: str) -> Iterator[RncpFicheSnap]:
                       for p in el.findall("PARTENAIRES/PARTENAIRE") if _siret(p.findtext("SIRET_PARTENAIRE"))),
                 tuple(_siret(x.text) for x in el.findall("CERTIFICATEURS/CERTIFICATEUR/SIRET_CERTIFICATEUR")
                       if _siret(x.text)),
-                "de droit" in (el.findtext("TYPE_ENREGISTREMENT") or "").lower(), "xml")
+                "de droit" in (el.findtext("TYPE_ENREGISTREMENT") or "").lower(), "xml",
+                tuple(sorted(((b.findtext("CODE") or "").strip().upper(), (b.findtext("LIBELLE") or "").strip())
+                             for b in el.findall("BLOCS_COMPETENCES/BLOC_COMPETENCES") if b.findtext("CODE"))))
             el.clear()
     except ElementTree.ParseError as exc:
         raise InputError(f"not a readable XML export ({exc})") from None

@@ -346,6 +346,7 @@ class RncpFicheSnap:
     certificateurs_siret: tuple[str, ...] = ()
     de_droit: bool = False  # « Enregistrement de droit » (a State diploma: no partners to list)
     source: str = "csv"  # csv | xml: what the export could say
+    blocs: tuple[tuple[str, str], ...] = ()  # (code, libellé) of its blocs de compétences
 
 
 @dataclass(frozen=True)

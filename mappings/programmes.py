@@ -40,6 +40,8 @@ class Programme:
     thresholds: Mapping[str, float] = field(default_factory=dict)
     declared_certifying: bool | None = None  # None: certifying when an RNCP/RS code is known
     duration_hours: float | None = None  # declared duration in hours (7 h a day)
+    blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # bloc code → course shortnames or
+    # section names covering it (indicator 7's crosswalk); blocs not listed are matched on names
 
 
     @property

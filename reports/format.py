@@ -105,6 +105,7 @@ FIGURE_LABELS = {
     "intitule_certification": "intitulé de la certification", "niveau_certification": "niveau de la certification",
     "certificateur": "certificateur", "fin_enregistrement": "fin d’enregistrement", "fin_programme": "fin du programme",
     "limite_delivrance": "date limite de délivrance", "habilitation": "habilitation du prestataire",
+    "blocs_couverts": "blocs de compétences couverts", "correspondance_blocs": "blocs × cours",
     # 12
     "apprenants": "apprenants", "apprenants_a_risque": "apprenants à risque", "relances_tracees": "relances tracées",
     "taux_abandon_precedent": "taux d’abandon (évaluation précédente)", "definition": "définitions",

@@ -77,7 +77,8 @@ def test_indicators_7_and_16_use_the_check():
                    (Document("adequation.pdf", size=1000),)),))
     course = good_course(sections=(*good_course().sections, proof))
     for code, expected in (("RNCP37488", Outcome.PASSED), ("RNCP35419", Outcome.FAILED)):
-        base = inp(course, programme=Programme("P", "P", rncp=code))
+        covered = {b: ("GOOD",) for b, _ in fiches[code].blocs}  # every bloc prepared by the course (crosswalk)
+        base = inp(course, programme=Programme("P", "P", rncp=code, blocs=covered))
         verdicts = {v.indicator: v for v in evaluate_programme(replace(base, rncp=fiches))}
         assert verdicts[7].outcome == expected and verdicts[16].outcome == expected, verdicts[7]
         assert verdicts[7].figures["code_rncp"] == code
@@ -305,3 +306,24 @@ def test_fiche_details_survive_the_store(store_url):
         loaded = load_rncp(s)
     assert loaded == {f.numero: f for f in fiches}
     store.engine.dispose()
+
+
+def test_the_blocs_crosswalk_lists_a_bloc_no_course_covers():
+    """RNCP35419's four real blocs (XML sample), made active: two matched by the section named after the bloc's
+    title, one configured, one left without a course."""
+    fiche = replace(by_numero([XML_RNCP])["RNCP35419"], actif=True, date_fin="2030-01-01")
+    sections = (SectionSnap(1, "Gestion de la relation client en ingénierie du logiciel", "", True, ()),
+                SectionSnap(2, "Bloc RNCP35419BC03 — industrialiser", "", True, ()))
+    course = good_course(sections=(*good_course().sections, *sections))
+    prog = Programme("P", "P", rncp="RNCP35419", blocs={"RNCP35419BC02": ("GOOD",)})
+    v = {x.indicator: x for x in evaluate_programme(replace(inp(course, programme=prog),
+                                                            rncp={"RNCP35419": fiche}))}[7]
+    assert v.figures["blocs_couverts"] == "3 sur 4"
+    assert [f.what for f in v.findings if f.what.startswith("Bloc")] == ["Bloc de compétences sans cours : RNCP35419BC04"]
+    assert "RNCP35419BC01 : GOOD, section « Gestion de la relation client" in v.figures["correspondance_blocs"]
+    assert "RNCP35419BC02 : GOOD ;" in v.figures["correspondance_blocs"]
+    assert {f.severity for f in v.findings if f.what.startswith("Bloc")} == {Outcome.WARN}
+    everything = replace(prog, blocs={b: ("GOOD",) for b, _ in fiche.blocs})
+    v = {x.indicator: x for x in evaluate_programme(replace(inp(course, programme=everything),
+                                                            rncp={"RNCP35419": fiche}))}[7]
+    assert v.figures["blocs_couverts"] == "4 sur 4" and not [f for f in v.findings if f.what.startswith("Bloc")]

@@ -38,7 +38,8 @@ def _kind(numero: str) -> str:
 
 def details_of(f: RncpFicheSnap) -> dict:
     return {"date_limite_delivrance": f.date_limite_delivrance, "partenaires": [list(p) for p in f.partenaires],
-            "certificateurs_siret": list(f.certificateurs_siret), "de_droit": f.de_droit, "source": f.source}
+            "certificateurs_siret": list(f.certificateurs_siret), "de_droit": f.de_droit, "source": f.source,
+            "blocs": [list(b) for b in f.blocs]}
 
 
 def fiche_of(row: RncpFiche) -> RncpFicheSnap:
@@ -46,4 +47,5 @@ def fiche_of(row: RncpFiche) -> RncpFicheSnap:
     return RncpFicheSnap(row.numero, row.intitule, row.actif, row.date_fin, row.niveau, tuple(row.certificateurs),
                          tuple(row.remplacee_par), row.export_date, d.get("date_limite_delivrance"),
                          tuple(tuple(p) for p in d.get("partenaires", ())),  # type: ignore[misc]
-                         tuple(d.get("certificateurs_siret", ())), bool(d.get("de_droit")), d.get("source", "csv"))
+                         tuple(d.get("certificateurs_siret", ())), bool(d.get("de_droit")), d.get("source", "csv"),
+                         tuple(tuple(b) for b in d.get("blocs", ())))  # type: ignore[misc]
