@@ -148,7 +148,8 @@ def contracts() -> None:
 @click.pass_context
 @handle_errors
 def contracts_import(ctx: click.Context, csv_file: Path) -> None:
-    """Replace the contracts with those of CSV_FILE (apprentice;company;tutor;start;end)."""
+    """Replace the contracts with those of CSV_FILE (apprentice;company;tutor;start;end, optionally type:
+    apprentissage or professionnalisation)."""
     from connector.store.contracts import import_contracts
 
     store = app.open_store(_settings(ctx.parent).store.url)

@@ -266,6 +266,7 @@ class ContractSnap:
     end: int
     company: str
     tutor: str
+    kind: str | None = None  # apprentissage | professionnalisation; None: not said in the import
 
 
 @dataclass(frozen=True)

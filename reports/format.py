@@ -111,8 +111,8 @@ FIGURE_LABELS = {
     "taux_abandon_precedent": "taux d’abandon (évaluation précédente)", "definition": "définitions",
     "traces": "traces de suivi",
     # 13
-    "apprentis": "apprentis", "points_de_coordination": "points de coordination",
-    "apprentis_sans_contrat": "apprentis sans contrat en cours",
+    "alternants": "alternants", "points_de_coordination": "points de coordination",
+    "alternants_sans_contrat": "alternants sans contrat en cours",
     # 30
     "a_chaud": "questionnaires à chaud", "a_froid": "questionnaires à froid", "publics": "publics interrogés",
     # 31

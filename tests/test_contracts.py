@@ -98,3 +98,27 @@ def test_a_huge_file_is_refused_unread_and_the_printed_errors_are_capped(tmp_pat
     assert "300 bad line(s)" in lines[0] and len(lines) == 1 + MAX_DETAILS + 1
     assert lines[-1] == "  … and 250 more line(s) not shown"
     assert mod.MAX_BYTES == 10 * 1024 * 1024
+
+
+def test_the_optional_contract_type_is_kept_and_a_wrong_one_is_a_bad_line(store_url, tmp_path):
+    from connector.store.evidence import load_contracts
+
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    typed = ("apprentice;company;tutor;start;end;type\n"
+             "STU001;Carrefour Market;M. Petit;2025-09-01;2027-08-31;Contrat d'apprentissage\n"
+             "student02;Fnac;Mme Roux;01/09/2025;31/08/2027;professionnalisation\n")
+    f = tmp_path / "typed.csv"
+    f.write_text(typed, encoding="utf-8")
+    with transaction(store.sessions) as s:
+        assert import_contracts(s, f) == 2
+    with store.sessions() as s:
+        kinds = sorted(k.kind for ks in load_contracts(s).values() for k in ks)
+    assert kinds == ["apprentissage", "professionnalisation"]
+    f.write_text(typed.replace("professionnalisation", "stage"), encoding="utf-8")
+    with pytest.raises(InputError) as info, transaction(store.sessions) as s:
+        import_contracts(s, f)
+    assert info.value.details == ["line 3: type « stage » inconnu (apprentissage ou professionnalisation)"]
+    with store.sessions() as s:  # the last good list is kept
+        assert len(load_contracts(s)) == 2
+    store.engine.dispose()

@@ -1,7 +1,9 @@
 """Import apprenticeship contracts from CSV: every bad line reported, nothing half-imported.
 
 Columns (header required, `;`, `,` or tab): apprentice (Moodle idnumber or username), company, tutor,
-start, end (YYYY-MM-DD or DD/MM/YYYY). The file is the full list: an import replaces all contracts.
+start, end (YYYY-MM-DD or DD/MM/YYYY), and optionally type (apprentissage or professionnalisation: only an
+apprenticeship contract makes its holder an "apprenti" in the reports). The file is the full list: an import
+replaces all contracts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from connector.errors import InputError
 from connector.store.models import Contract, User
 
 COLUMNS = ("apprentice", "company", "tutor", "start", "end")
+KINDS = {"apprentissage": ("apprentissage", "apprenti"), "professionnalisation": ("professionnalisation", "pro")}
 
 
 def _date(value: str) -> int:
@@ -60,12 +63,16 @@ def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[
             problems.append("fin avant le début")
         if uid is not None and start is not None and (uid, start) in seen:
             problems.append("contrat en double (même apprenti, même début)")
+        raw_kind = (rec.get("type") or "").strip()
+        kind = next((k for k, words in KINDS.items() if any(w in raw_kind.lower() for w in words)), None)
+        if raw_kind and kind is None:
+            problems.append(f"type « {raw_kind} » inconnu (apprentissage ou professionnalisation)")
         if problems:
             errs.append(f"line {line}: " + "; ".join(problems))
             continue
         seen.add((uid, start))
         rows.append(dict(user_id=uid, start=start, end=end, company=vals["company"], tutor=vals["tutor"],
-                         source_line=line))
+                         source_line=line, kind=kind))
     return rows, errs
 
 

@@ -267,7 +267,7 @@ def load_contracts(session: Session) -> dict[int, tuple[ContractSnap, ...]] | No
     """User id → contracts; None when no contract was ever imported."""
     out: dict[int, list[ContractSnap]] = defaultdict(list)
     for c in session.scalars(select(Contract).order_by(Contract.user_id, Contract.start)):
-        out[c.user_id].append(ContractSnap(c.user_id, c.start, c.end, c.company, c.tutor))
+        out[c.user_id].append(ContractSnap(c.user_id, c.start, c.end, c.company, c.tutor, c.kind))
     return {k: tuple(v) for k, v in out.items()} if out else None
 
 

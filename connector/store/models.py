@@ -357,6 +357,7 @@ class Contract(Base):
     company: Mapped[str] = mapped_column(Text)
     tutor: Mapped[str] = mapped_column(Text)  # maître d'apprentissage / company tutor
     source_line: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(30))  # apprentissage | professionnalisation; None: not said
 
 
 class ExamResult(Base):

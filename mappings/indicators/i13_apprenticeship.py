@@ -11,7 +11,7 @@ from mappings.indicators.base import EvalInput, finding, outcome_of
 from mappings.model import Outcome, Verdict
 
 NUMBER = 13
-CHECKS = ("contrat pour chaque apprenti actif", "maître d’apprentissage renseigné",
+CHECKS = ("contrat pour chaque alternant actif", "maître d’apprentissage ou tuteur renseigné",
           "points de coordination prévus", "points de coordination réalisés à temps")
 INPUTS = ("imported contracts", "active enrolments", "checkpoint activities", "activity completion")
 
@@ -19,8 +19,8 @@ INPUTS = ("imported contracts", "active enrolments", "checkpoint activities", "a
 def evaluate(inp: EvalInput) -> Verdict:
     code = inp.programme.code
     if inp.contracts is None:
-        return Verdict(NUMBER, code, Outcome.NOT_EVALUATED, "Aucun contrat d’apprentissage importé.",
-                       missing_data="contrats d’apprentissage : lancer « qualiopi-sync contracts import FICHIER.csv »")
+        return Verdict(NUMBER, code, Outcome.NOT_EVALUATED, "Aucun contrat d’alternance importé.",
+                       missing_data="contrats d’alternance : lancer « qualiopi-sync contracts import FICHIER.csv »")
     pattern = str(inp.t("checkpoint_pattern")).lower()
     findings, seen = [], set()
     checkpoints = [(c, m) for c in inp.visible_courses for m in c.modules
@@ -33,32 +33,46 @@ def evaluate(inp: EvalInput) -> Verdict:
                                     "Créer les activités de liaison (livret, visite, bilan tripartite) avec "
                                     f"« {inp.t('checkpoint_pattern')} » dans leur nom.", audience="quality"))
     apprentices = 0
+    kinds: set[str] = set()
     for c in inp.visible_courses:
         due = [m for cc, m in checkpoints if cc.id == c.id and m.timemodified and m.timemodified < inp.now]
         for x in c.active_learners:
+            current = [k for k in inp.contracts.get(x.user_id, ()) if k.start <= inp.now <= k.end]
+            word = _word(current, inp)
             if x.user_id not in seen:
                 seen.add(x.user_id)
                 apprentices += 1
-                current = [k for k in inp.contracts.get(x.user_id, ()) if k.start <= inp.now <= k.end]
+                kinds.add(word)
                 if not current:
-                    findings.append(finding(c, "Apprenti sans contrat en cours", "aucun contrat importé couvrant "
+                    findings.append(finding(c, "Alternant sans contrat en cours", "aucun contrat importé couvrant "
                                             "la date du jour", "Compléter le fichier des contrats et le réimporter.",
                                             learner=x.fullname, audience="quality"))
                 elif not all(k.tutor for k in current):
-                    findings.append(finding(c, "Maître d’apprentissage non renseigné", "contrat sans tuteur",
+                    findings.append(finding(c, "Maître d’apprentissage non renseigné" if word == "apprenti" else
+                                            "Tuteur en entreprise non renseigné", "contrat sans tuteur",
                                             "Renseigner le tuteur dans le fichier des contrats.",
                                             learner=x.fullname, audience="quality"))
             late = [m.name for m in due if m.id not in x.done_cmids]
             if late:
                 findings.append(finding(c, "Point de coordination non réalisé", ", ".join(late),
-                                        "Organiser le point avec l’apprenti et l’entreprise, puis le valider.",
+                                        f"Organiser le point avec l’{word} et l’entreprise, puis le valider.",
                                         severity=Outcome.WARN, learner=x.fullname))
     if not apprentices:
-        return Verdict(NUMBER, code, Outcome.NOT_EVALUATED, "Aucun apprenti actif.",
-                       missing_data="aucun apprenti actif dans les cours du programme")
-    figures = {"apprentis": apprentices, "points_de_coordination": len(checkpoints),
-               "apprentis_sans_contrat": sum(f.what == "Apprenti sans contrat en cours" for f in findings)}
+        return Verdict(NUMBER, code, Outcome.NOT_EVALUATED, "Aucun alternant actif.",
+                       missing_data="aucun alternant actif dans les cours du programme")
+    figures = {"alternants": apprentices, "points_de_coordination": len(checkpoints),
+               "alternants_sans_contrat": sum(f.what == "Alternant sans contrat en cours" for f in findings)}
     ok = apprentices - len({f.where.learner for f in findings if f.where.learner})
+    word = kinds.pop() if len(kinds) == 1 else "alternant"
     return Verdict(NUMBER, code, outcome_of(findings),
-                   f"{ok} apprenti{'s' if ok > 1 else ''} sur {apprentices} avec contrat, tuteur et suivi à jour.",
+                   f"{ok} {word}{'s' if ok > 1 else ''} sur {apprentices} avec contrat, tuteur et suivi à jour.",
                    figures, tuple(findings))
+
+
+def _word(contracts: list, inp: EvalInput) -> str:
+    """« apprenti » only for an apprenticeship contract (or, when the import does not say, in an apprenticeship
+    programme); « alternant » otherwise (contrat de professionnalisation, or not known)."""
+    said = {k.kind for k in contracts if k.kind}
+    if said:
+        return "apprenti" if said == {"apprentissage"} else "alternant"
+    return "apprenti" if inp.programme.action_category == "apprentissage" else "alternant"
