@@ -87,3 +87,12 @@ def test_every_figure_the_demo_shows_has_a_french_label(demo):
         db.close()
     assert len(keys) > 30
     assert sorted(k for k in keys if k not in FIGURE_LABELS and not k.startswith(("session ", "cohorte "))) == []
+
+
+def test_the_demo_shows_the_exam_results_beside_moodle_completion(demo):
+    """The demo imports its derived exam results (connector/demo/resultats-examens.csv): 2, 3 and 16 show the
+    presentation rate beside the pass rate, and Moodle's figure is called completion, never success."""
+    page = visible_text((demo / "programme-BTS-MCO.html").read_text("utf-8"))
+    assert "8 inscrits, 7 présentés (87,5 %), 5 admis (71,4 % des présentés)" in page  # (spaces folded)
+    assert "taux de réussite (admis / présentés)" in page and "taux d’achèvement Moodle" in page
+    assert "cohorte" in page and "(mois de début)" in page

@@ -12,7 +12,9 @@ from connector.moodle.replay import ReplayTransport, bundle_clock
 from connector.pipeline import dossier_options
 from connector.push import PushResult, push_all
 from connector.render import RenderResult, render_reports
+from connector.store.db import transaction
 from connector.store.queries import CourseFacts, count_learners, load_course_facts
+from connector.store.results import import_results
 from connector.sync import SyncResult
 
 DEMO_URL = "http://127.0.0.1:8080"  # the recording site's address, as in the payloads
@@ -62,6 +64,9 @@ DEMO_PROGRAMMES = [
 ]
 
 
+DEMO_RESULTS = Path(__file__).with_name("resultats-examens.csv")  # derived, not recorded
+
+
 def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = demo_settings(out_dir)
@@ -73,6 +78,10 @@ def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoR
         facts, learners = [f for f in load_course_facts(s, clock) if f.id not in quality], count_learners(s)
     evaluation = rendered = pushed = None
     if result.status == "ok":
+        # exam results never live in Moodle: the demo imports a derived file (BTS-MCO's June 2026 session, on
+        # the recorded learners' idnumbers), as `qualiopi-sync results import` would
+        with transaction(store.sessions) as s:
+            import_results(s, DEMO_RESULTS)
         evaluation = run_evaluation(settings, store.sessions, clock, result.run_id)
         rendered = render_reports(evaluation, store.sessions, out_dir, settings.provider.name, DEMO_URL, force=force,
                                   dossier=dossier_options(settings), tolerance=settings.reports.figure_tolerance)
