@@ -82,5 +82,6 @@ def evaluate(inp: EvalInput) -> Verdict:
                        missing_data=None if evidence else "aucun formateur dans les cours du programme")
     if not traced and not evidence:
         return Verdict(NUMBER, inp.programme.code, Outcome.FAILED, summary, figures, tuple(findings), missing=True)
-    outcome = Outcome.PASSED if evidence or not untraced else Outcome.WARN
+    fresh = any(e.state == "ok" for e in evidence)  # evidence past its review date does not cover the others
+    outcome = Outcome.PASSED if fresh or not untraced else Outcome.WARN
     return Verdict(NUMBER, inp.programme.code, outcome, summary, figures, tuple(findings), evidence=evidence)

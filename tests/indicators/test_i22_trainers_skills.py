@@ -56,6 +56,8 @@ def test_some_trainers_without_trace_is_to_consolidate_unless_evidence_is_declar
     assert assess(declared, "majeure_uniquement", 0.8)[0] == Status.COUVERT
     only_declared = judge({}, evidence=(DECLARED,))
     assert only_declared.outcome == Outcome.PASSED and not only_declared.missing
+    stale = judge({43: (trained(10),)}, evidence=(replace(DECLARED, state="stale"),))
+    assert stale.outcome == Outcome.WARN  # a plan past its review date does not cover the untraced trainer
 
 
 def test_without_a_trainers_category_22_is_judged_on_evidence_and_says_so():
