@@ -133,6 +133,12 @@ def parse_csv_export(files: dict[str, Opener], when: str) -> list[RncpFicheSnap]
     return out
 
 
+def _xml_partner(p: ElementTree.Element) -> tuple[str, str, str | None]:
+    """(SIRET, habilitation, state) of an XML PARTENAIRE; the SIRET is "" when it is not 14 digits."""
+    return (_siret(p.findtext("SIRET_PARTENAIRE")), (p.findtext("HABILITATION_PARTENAIRE") or "").strip(),
+            (p.findtext("ETAT_HABILITATION") or "").strip() or None)
+
+
 def _csv_kind(name: str) -> str | None:
     base = Path(name).name
     return next((k for k in _KINDS if base.startswith(f"export_fiches_CSV_{k}_")), None)
@@ -153,9 +159,7 @@ def parse_xml_export(stream, when: str) -> Iterator[RncpFicheSnap]:
                 tuple(x.text.strip() for x in el.findall(
                     "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/ID_FICHE_NOUVELLE_CERTIFICATION") if x.text),
                 when, _iso(el.findtext("DATE_LIMITE_DELIVRANCE")),
-                tuple((_siret(p.findtext("SIRET_PARTENAIRE")), (p.findtext("HABILITATION_PARTENAIRE") or "").strip(),
-                       (p.findtext("ETAT_HABILITATION") or "").strip() or None)
-                      for p in el.findall("PARTENAIRES/PARTENAIRE") if _siret(p.findtext("SIRET_PARTENAIRE"))),
+                tuple(p for p in map(_xml_partner, el.findall("PARTENAIRES/PARTENAIRE")) if p[0]),
                 tuple(_siret(x.text) for x in el.findall("CERTIFICATEURS/CERTIFICATEUR/SIRET_CERTIFICATEUR")
                       if _siret(x.text)),
                 "de droit" in (el.findtext("TYPE_ENREGISTREMENT") or "").lower(), "xml",

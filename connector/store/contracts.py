@@ -79,6 +79,16 @@ def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[
 MAX_BYTES = 10 * 1024 * 1024  # thousands of contracts fit in well under a megabyte
 
 
+def users_by_key(session: Session) -> dict[str, int]:
+    """Moodle user id by username and by idnumber: how an imported file names a learner."""
+    users: dict[str, int] = {}
+    for uid, username, idnumber in session.execute(select(User.id, User.username, User.idnumber)):
+        for key in (username, idnumber):
+            if key:
+                users[key] = uid
+    return users
+
+
 def import_contracts(session: Session, path: Path) -> int:
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -87,12 +97,7 @@ def import_contracts(session: Session, path: Path) -> int:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
-    users: dict[str, int] = {}
-    for uid, username, idnumber in session.execute(select(User.id, User.username, User.idnumber)):
-        for key in (username, idnumber):
-            if key:
-                users[key] = uid
-    rows, errs = parse_contracts(text, users)
+    rows, errs = parse_contracts(text, users_by_key(session))
     if errs:
         raise InputError(f"{path}: {len(errs)} bad line(s), nothing imported", details=errs)
     session.execute(delete(Contract))

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from connector.errors import InputError
 from connector.registers.imports import MAX_LINES, _date, _fold, _key, read_rows
-from connector.store.models import ExamResult, User
+from connector.store.contracts import users_by_key
+from connector.store.models import ExamResult
 from mappings.model import ResultSnap
 
 REQUIRED = ("programme", "session", "apprenant", "inscrit", "presente", "resultat")
@@ -89,12 +90,7 @@ def parse_results(rows: list[list[str]], users: dict[str, int]) -> tuple[list[di
 
 
 def import_results(session: Session, path: Path) -> int:
-    users: dict[str, int] = {}
-    for uid, username, idnumber in session.execute(select(User.id, User.username, User.idnumber)):
-        for key in (username, idnumber):
-            if key:
-                users[key] = uid
-    rows, errs = parse_results(read_rows(path), users)
+    rows, errs = parse_results(read_rows(path), users_by_key(session))
     if errs:
         raise InputError(f"{path} : {len(errs)} ligne(s) en erreur, rien n’est importé", details=errs)
     session.execute(delete(ExamResult))

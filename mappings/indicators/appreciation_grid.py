@@ -19,7 +19,8 @@ import re
 
 from mappings.indicators.base import EvalInput, finding
 from mappings.indicators.evidence import register_evidence
-from mappings.model import CourseSnap, FeedbackSnap, Finding, Outcome
+from mappings.indicators.i08_positioning import patterns as positioning_patterns
+from mappings.model import CourseSnap, FeedbackSnap, Finding, Outcome, Where
 from mappings.text import words
 
 STAKEHOLDERS = {"apprenants": "apprenants", "entreprises": "entreprises", "financeurs": "financeurs",
@@ -32,8 +33,7 @@ NAMED_IN_REGISTER = {"apprenants": ("apprenant", "stagiaire", "beneficiaire"),
 
 def is_appreciation(f: FeedbackSnap, inp: EvalInput) -> bool:
     text = f"{f.name} {f.idnumber or ''}"
-    positioning = [p.strip().lower() for p in str(inp.t("positioning_pattern")).split("|") if p.strip()]
-    if any(p in text.lower() for p in positioning):
+    if any(p in text.lower() for p in positioning_patterns(inp)):
         return False
     return not re.search(str(inp.t("assessment_survey_pattern")), text, re.IGNORECASE)
 
@@ -71,8 +71,6 @@ def grid_text(cells: dict[str, list[str]]) -> str:
 
 
 def never_asked(cells: dict[str, list[str]]) -> list[Finding]:
-    from mappings.model import Where
-
     return [Finding(f"Partie prenante jamais interrogée : {STAKEHOLDERS[who]}", Where(),
                     "aucun questionnaire ni recueil déclaré pour eux (le guide en fait une non-conformité mineure)",
                     "Recueillir leur appréciation (questionnaire dont le nom les désigne, ou recueil déclaré au "

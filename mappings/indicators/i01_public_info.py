@@ -19,8 +19,8 @@ cannot be checked one by one: say which to declare) and à fournir.
 from __future__ import annotations
 
 from mappings.indicators.base import EvalInput, programme_duration_days
-from mappings.indicators.evidence import evaluate_evidence, register_evidence, tagged_evidence
-from mappings.model import Finding, Outcome, Verdict, Where
+from mappings.indicators.evidence import evaluate_evidence, find_evidence
+from mappings.model import Evidence, Finding, Outcome, Verdict, Where
 from mappings.text import plural, words
 
 NUMBER = 1
@@ -64,7 +64,7 @@ def expected(inp: EvalInput) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {**ITEMS, **(CERTIFYING_ITEMS if inp.programme.certifying else {})}
 
 
-def found_items(inp: EvalInput, duration_days: float | None) -> dict[str, str]:
+def found_items(inp: EvalInput, duration_days: float | None, evidence: list[Evidence]) -> dict[str, str]:
     """Item → where it was found (French)."""
     names = field_names(inp)
     out: dict[str, str] = {}
@@ -74,7 +74,7 @@ def found_items(inp: EvalInput, duration_days: float | None) -> dict[str, str]:
             out[item] = f"champ « {names[item]} » du cours {course.shortname}"
     if "duree" not in out and duration_days is not None:
         out["duree"] = "durée déclarée du programme"
-    entries = [e for e in register_evidence(NUMBER, inp) + tagged_evidence(NUMBER, inp) if e.state in ("ok", "stale")]
+    entries = [e for e in evidence if e.state in ("ok", "stale")]
     for item, (_, keys) in expected(inp).items():
         if item in out:
             continue
@@ -86,7 +86,8 @@ def found_items(inp: EvalInput, duration_days: float | None) -> dict[str, str]:
 
 def evaluate(inp: EvalInput) -> Verdict:
     items = expected(inp)
-    found = found_items(inp, programme_duration_days(inp))
+    evidence = find_evidence(NUMBER, inp)
+    found = found_items(inp, programme_duration_days(inp), evidence)
     missing = [label for item, (label, _) in items.items() if item not in found]
     figures: dict[str, float | int | str] = {"informations_renseignees": len(found),
                                              "informations_attendues": len(items)}
@@ -109,9 +110,8 @@ def evaluate(inp: EvalInput) -> Verdict:
                                 Outcome.WARN, "quality"))
     summary = (f"Informations au public renseignées : {len(found)} sur {len(items)}"
                + (f" ; manquent : {', '.join(missing)}." if missing else "."))
-    evidence = tuple(e for e in register_evidence(NUMBER, inp) + tagged_evidence(NUMBER, inp))
     return Verdict(NUMBER, inp.programme.code, Outcome.WARN if missing else Outcome.PASSED, summary, figures,
-                   tuple(findings), evidence=evidence)
+                   tuple(findings), evidence=tuple(evidence))
 
 
 def _fix(inp: EvalInput) -> str:
