@@ -175,11 +175,17 @@ LAYOUT = {  # section name → module keys (dataset.json "modules")
     "C7": [("Prise en main", ["page", "resource"]), ("Évaluation et bilan", ["quiz", "feedback"])],
 }
 COMPLETION_OFF = {"C6"}
+# indicator 8: a positioning quiz in the General section of C2 and C4, derived (no recording has one); cm ids
+# and quiz instances 60/61 collide with nothing recorded
+POSITIONING = {"C2": {"cmid": 60, "instance": 60}, "C4": {"cmid": 61, "instance": 61}}
+MOD_NAMES["positioning"], templates["positioning"] = "Test de positionnement", templates["quiz"]
 section_id = 100
 for course, layout in LAYOUT.items():
-    cid, mods = C[course], DATASET["modules"][course]
+    cid, mods = C[course], {**DATASET["modules"][course], **({"positioning": POSITIONING[course]}
+                                                              if course in POSITIONING else {})}
     sections = []
-    for number, (name, keys) in enumerate([("General", [])] + layout):
+    general = ["positioning"] if course in POSITIONING else []
+    for number, (name, keys) in enumerate([("General", general)] + layout):
         section_id += 1
         sec = copy.deepcopy(empty_sections[min(number, 1)])
         sec.update(id=section_id, section=number, name=name,
@@ -188,7 +194,7 @@ for course, layout in LAYOUT.items():
         for k in keys:
             m = copy.deepcopy(templates[k])
             m.update(id=mods[k]["cmid"], instance=mods[k]["instance"], name=MOD_NAMES[k],
-                     url=f"http://127.0.0.1:8080/mod/{k}/view.php?id={mods[k]['cmid']}", contextid=0)
+                     url=f"http://127.0.0.1:8080/mod/{m['modname']}/view.php?id={mods[k]['cmid']}", contextid=0)
             if course in COMPLETION_OFF:
                 m["completion"] = 0
                 m.pop("completiondata", None)
@@ -204,10 +210,25 @@ cc_done = recorded("core_completion_get_course_completion_status__C1_student01_c
 cc_crit = cc_done["completionstatus"]["completions"][0]
 nocriteria = recorded("core_completion_get_course_completion_status__C2_no_criteria.json")["response"]
 TRACKED = {"C1": ["page", "resource", "url", "page2", "quiz", "assign", "feedback"],
-           "C2": ["page", "assign", "feedback"], "C4": ["page", "url", "resource", "quiz", "assign", "feedback"],
+           "C2": ["positioning", "page", "assign", "feedback"],
+           "C4": ["positioning", "page", "url", "resource", "quiz", "assign", "feedback"],
            "C5": ["page", "assign"], "C7": ["page", "resource", "quiz", "feedback"]}
 CRITERIA = {"C1": ["page", "quiz", "assign", "feedback"], "C4": ["page", "url", "quiz", "assign", "feedback"],
             "C5": ["page", "assign"], "C7": ["page", "quiz", "feedback"]}
+
+
+START = {c["id"]: c["startdate"] for c in recorded("core_course_get_courses_by_field__all.json")["response"]["courses"]}
+
+
+def positioned_at(course: str, n: int) -> int | None:
+    """When learner n took the positioning quiz: before the course start, or weeks later, or never (only
+    learners who did something else in the course took it, so that the course's progress counts stay)."""
+    start = START[C[course]]
+    if course == "C2":
+        return start - 2 * DAY if n <= 5 else start + 25 * DAY if n == 6 else None
+    if course == "C4":
+        return start - DAY if n <= 22 else start + 20 * DAY if n <= 24 else None
+    return None
 
 
 def done_set(course: str, n: int) -> set[str]:
@@ -239,9 +260,15 @@ for course, tracked in TRACKED.items():
         statuses = []
         for k in tracked:
             st = copy.deepcopy(tmpl_status)
-            ok = k in done
-            st.update(cmid=mods[k]["cmid"], modname=k.rstrip("2"), instance=mods[k]["instance"], state=int(ok),
-                      timecompleted=when if ok else 0, isoverallcomplete=ok)
+            if k == "positioning":
+                at = positioned_at(course, n)
+                ok, spec = at is not None, POSITIONING[course]
+                st.update(cmid=spec["cmid"], modname="quiz", instance=spec["instance"], state=int(ok),
+                          timecompleted=at or 0, isoverallcomplete=ok)
+            else:
+                ok = k in done
+                st.update(cmid=mods[k]["cmid"], modname=k.rstrip("2"), instance=mods[k]["instance"], state=int(ok),
+                          timecompleted=when if ok else 0, isoverallcomplete=ok)
             st["details"] = [{"rulename": "completionview", "rulevalue": {"status": int(ok), "description": "View"}}]
             statuses.append(st)
         add("derived: activity completion from README ground truth", "core_completion_get_activities_completion_status",
@@ -297,7 +324,7 @@ moved = {3: (S[12]["id"], 2), 1: (S[13]["id"], 3), 2: (S[13]["id"], 1)}  # note 
 for n in notes["sitenotes"] + notes["coursenotes"]:
     uid, days = moved[n["id"]]
     n.update(courseid=C["C1"], userid=uid, created=NOW - days * DAY, lastmodified=NOW - days * DAY)
-for cid in sorted({*C.values(), 10}):
+for cid in sorted({*C.values(), 10, 11}):  # 11: the trainers' course (bench/demo_trainers.py)
     answer = notes if cid == C["C1"] else {**notes, "sitenotes": [], "coursenotes": []}
     add("derived: core_notes_get_course_notes__BTSMCO-DRC.json (second set) with its notes moved onto C1's "
         "learners at risk; no note elsewhere", "core_notes_get_course_notes", {"courseid": cid}, answer)
@@ -330,8 +357,11 @@ add("derived: posts of the recorded C1 discussion (shape of Moodle 4.5's post ex
 
 sys.path.insert(0, str(ROOT))
 from bench.demo_quality import add_quality_world, quality_files
+from bench.demo_trainers import add_trainers_world
 
 add_quality_world(add, recorded, NOW + 180, C, ONLYACTIVE, entries, ONLY_FIELDS)
+add_trainers_world(add, entries, NOW, staff_record, templates, empty_sections[0], tmpl_status, cc_crit, ONLYACTIVE,
+                   ONLY_FIELDS)
 FILES, BLOBS = quality_files(recorded, FIX)
 
 out = ROOT / "connector" / "demo" / "bundle.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from connector import app
-from connector.demo import DEMO_PROGRAMMES
+from connector.demo import DEMO_PROGRAMMES, TRAINERS_CATEGORY
 from connector.evaluate import run_evaluation
 from connector.store.models import Evaluation, Feedback, FeedbackResponse, VerdictRow
 from mappings.model import Outcome
@@ -16,8 +16,8 @@ from tests.test_sync import settings_for, transport
 def setup(store_url):
     from connector.config import QualityConfig
 
-    settings = settings_for(store_url).model_copy(update={"programmes": DEMO_PROGRAMMES,
-                                                          "quality": QualityConfig(course_ids=[10])})
+    settings = settings_for(store_url).model_copy(update={
+        "programmes": DEMO_PROGRAMMES, "quality": QualityConfig(course_ids=[10], trainers_category=TRAINERS_CATEGORY)})
     assert app.sync(settings, transport=transport(), now=NOW).status == "ok"
     return settings, app.open_store(store_url, migrate=False)
 
@@ -136,31 +136,33 @@ def test_recorded_data_set_ground_truth(store_url):
 
 
 def test_the_trainers_category_feeds_22_and_its_courses_belong_to_no_programme(store_url):
-    """The recorded set's category 4 taken as the trainers' training category; Sophie Martin (43, teacher of
-    BTS-MCO) completed one of its courses 10 days ago (written into the store: the recordings hold no such
-    enrolment)."""
+    """The demo's trainers' category (derived, bench/demo_trainers.py): Sophie Martin (43, BTS-MCO) completed its
+    course 90 days ago, Karim Benali (44, TP-DWWM) 790 days ago (past the 24 months), Julie Moreau-Petit (45)
+    has not finished; the tutor (47) never enrolled."""
     from connector.config import QualityConfig
-    from connector.store.models import Course, CourseCompletion, Enrolment
+    from connector.store.models import Course
 
     settings, store = setup(store_url)
-    settings = settings.model_copy(update={"quality": QualityConfig(course_ids=[10], trainers_category=4)})
-    with store.sessions.begin() as s:
-        training = s.scalars(select(Course).where(Course.category_id == 4).order_by(Course.id)).first()
-        training.enablecompletion = True
-        s.add(Enrolment(course_id=training.id, user_id=43, roles=["student"], status="active", lastcourseaccess=NOW))
-        s.add(CourseCompletion(course_id=training.id, user_id=43, completed=True, timecompleted=NOW - 10 * 86400))
+    with store.sessions() as s:
+        training = s.scalars(select(Course.id).where(Course.category_id == TRAINERS_CATEGORY)).all()
+    assert training == [11]
     ev = run_evaluation(settings, store.sessions, NOW)
     progs = {p.code: {v.indicator: v for v in vs} for p, vs in ev.programmes}
     mapped = {c.id for cs in ev.courses.values() for c in cs}
-    assert training.id not in mapped and training.id not in {r.id for r in ev.unmapped}
-    i22 = progs["BTS-MCO"][22]
-    assert i22.figures["formateurs_formes"] == 1 and i22.figures["formateurs"] > 1
-    assert not any("Sophie Martin" in f.what for f in i22.findings)
-    assert any(f.what.startswith("Formateur sans formation récente tracée") for f in i22.findings)
+    assert 11 not in mapped and 11 not in {r.id for r in ev.unmapped}
+    bts, dwwm = progs["BTS-MCO"][22], progs["TP-DWWM"][22]
+    assert (bts.figures["formateurs"], bts.figures["formateurs_formes"]) == (2, 1)  # Sophie Martin, the tutor
+    assert not any("Sophie Martin" in f.what for f in bts.findings)
+    untraced = {f.what.split(" : ")[1]: f.why for f in dwwm.findings if f.what.startswith("Formateur sans formation")}
+    assert (dwwm.figures["formateurs"], dwwm.figures["formateurs_formes"]) == (3, 0)
+    assert set(untraced) == {"Karim Benali", "Julie Moreau-Petit", "Nadia Roussel"}
+    assert "avant le" in untraced["Karim Benali"] and "non achevée" in untraced["Julie Moreau-Petit"]
+    assert "aucune formation suivie" in untraced["Nadia Roussel"]
     without = run_evaluation(settings.model_copy(update={"quality": QualityConfig(course_ids=[10])}),
                              store.sessions, NOW)
     i22 = {v.indicator: v for p, vs in without.programmes if p.code == "BTS-MCO" for v in vs}[22]
     assert "non configurée" in i22.summary and "formateurs" not in i22.figures
+    assert 11 in {r.id for r in without.unmapped}  # not configured: the course is simply in no programme
 
 
 def test_non_respondents_of_a_named_survey_are_moodles_own_list_without_the_suspended(store_url):

@@ -96,3 +96,24 @@ def test_the_demo_shows_the_exam_results_beside_moodle_completion(demo):
     assert "8 inscrits, 7 présentés (87,5 %), 5 admis (71,4 % des présentés)" in page  # (spaces folded)
     assert "taux de réussite (admis / présentés)" in page and "taux d’achèvement Moodle" in page
     assert "cohorte" in page and "(mois de début)" in page
+
+
+def test_the_demo_shows_positioning_trainers_training_and_the_certification_checks(demo):
+    """What the demo derives into its world shows on the quality pages: 8 from the positioning quiz of C2 and C4
+    (bench/demo_bundle.py), 22 from the trainers' category (bench/demo_trainers.py), 7/16 from the derived RNCP
+    export (connector/demo/export_fiches_RNCP_V4_1_2026_11_23.xml): habilitation, issuance deadline, crosswalk."""
+    bts = visible_text((demo / "programme-BTS-MCO.html").read_text("utf-8"))
+    dwwm = visible_text((demo / "programme-TP-DWWM.html").read_text("utf-8"))
+    # 8: learners 1–5 before C2's start, 6 weeks late; 16–22 before C4's, 23–24 late; each person once
+    assert "apprenants positionnés à l’entrée : 5 sur 15 (33,3 %), tardivement : 1" in bts
+    assert "apprenants positionnés à l’entrée : 7 sur 14 (50 %), tardivement : 2" in dwwm
+    # 22: Sophie Martin trained 90 days ago; Karim Benali's training is older than 24 months
+    assert "Formateurs formés depuis le 04/12/2024 (Moodle) : 1 sur 2" in bts
+    assert "Formateurs formés depuis le 04/12/2024 (Moodle) : 0 sur 3" in dwwm
+    assert "Formateur sans formation récente tracée : Karim Benali" in dwwm
+    # 7: the BTS is a diploma registered « de droit », two of its four blocs have no course
+    assert "fiche sans partenaire publié (enregistrement de droit)" in bts
+    assert "RNCP38362BC02 : aucun cours" in bts and "blocs de compétences couverts 2 sur 4" in bts
+    # the titre pro: the provider's SIRET among the partners; registration ends before the programme does
+    assert "habilité à former et à organiser l’évaluation (actif)" in dwwm
+    assert "délivrance possible jusqu’au 31/12/2027 : les apprenants pourront être certifiés" in dwwm

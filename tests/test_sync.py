@@ -44,6 +44,7 @@ GROUND_TRUTH = {
     "EXCEL-FOND": (13, 1, 0, 1, 6, 2, 5),  # C7: 40 suspended (and never), 39 inactive
     "EXCEL-TCD": (10, 0, 1, 1, 0, 0, 0),  # C8: completion disabled
     "QUALITE": (0, 0, 0, 0, 0, 0, 0),  # derived from the second set: the quality course, no learner
+    "FORMATEURS-PEDA": (3, 0, 0, 2, 2, 0, 1),  # derived (bench/demo_trainers.py): teachers 43–45 as learners
 }
 
 

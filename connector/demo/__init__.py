@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from connector import app
 from connector.config import MoodleConfig, ProgrammeConfig, RuleConfig, Settings, StoreConfig, SyncConfig
 from connector.evaluate import EvaluationResult, run_evaluation
@@ -12,9 +14,12 @@ from connector.moodle.replay import ReplayTransport, bundle_clock
 from connector.pipeline import dossier_options
 from connector.push import PushResult, push_all
 from connector.render import RenderResult, render_reports
+from connector.rncp import read_export
 from connector.store.db import transaction
+from connector.store.models import Course
 from connector.store.queries import CourseFacts, count_learners, load_course_facts
 from connector.store.results import import_results
+from connector.store.rncp import upsert_fiches
 from connector.sync import SyncResult
 
 DEMO_URL = "http://127.0.0.1:8080"  # the recording site's address, as in the payloads
@@ -44,7 +49,8 @@ def demo_settings(out_dir: Path) -> Settings:
                   "certificate_valid_until": "2027-06-30", "categories": ["action_de_formation", "apprentissage"],
                   "sites": ["Lyon"]},
         programmes=DEMO_PROGRAMMES,
-        quality={"course_ids": [10]},  # the quality course: documents and the three registers
+        # the quality course (documents and the three registers); the trainers' own training category (22)
+        quality={"course_ids": [10], "trainers_category": TRAINERS_CATEGORY},
         reports={"out_dir": out_dir},
         dossier={"snapshot_dir": out_dir / "snapshots"},
         audit={"type": "surveillance", "date": "2027-01-19", "period_start": "2026-01-19",
@@ -52,19 +58,25 @@ def demo_settings(out_dir: Path) -> Settings:
     )
 
 
-# the recorded categories carry no idnumber for the sync user: rules use category ids
+TRAINERS_CATEGORY = 5  # derived into the demo's world (bench/demo_trainers.py)
+
+# the recorded categories carry no idnumber for the sync user: rules use category ids; the blocs the courses
+# cover (7's crosswalk) refer to the demo's derived RNCP fiches (BTS-MCO's BC02 and BC04: no course)
 DEMO_PROGRAMMES = [
     ProgrammeConfig(code="BTS-MCO", title="BTS Management commercial opérationnel (apprentissage)",
                     action_category="apprentissage", alternance=True,
-                    rules=[RuleConfig(category=2)]),
+                    rules=[RuleConfig(category=2)],
+                    blocs={"RNCP38362BC01": ["BTSMCO-DRC"], "RNCP38362BC03": ["BTSMCO-GOPS"]}),
     ProgrammeConfig(code="TP-DWWM", title="Titre professionnel Développeur web et web mobile",
-                    rules=[RuleConfig(category=3)]),
+                    rules=[RuleConfig(category=3)],
+                    blocs={"RNCP37674BC01": ["DWWM-FRONT"], "RNCP37674BC02": ["DWWM-BACK", "DWWM-PROJET"]}),
     ProgrammeConfig(code="EXCEL", title="Formation courte Excel", rncp_field="rncp_unused",
                     rules=[RuleConfig(category=4)]),
 ]
 
 
 DEMO_RESULTS = Path(__file__).with_name("resultats-examens.csv")  # derived, not recorded
+DEMO_RNCP = Path(__file__).with_name("export_fiches_RNCP_V4_1_2026_11_23.xml")  # derived: made up in the export's shape
 
 
 def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoResult:
@@ -74,14 +86,19 @@ def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoR
     result = app.sync(settings, full=full, transport=ReplayTransport.from_bundle(), now=clock)
     store = app.open_store(settings.store.url, migrate=False)
     with store.sessions() as s:
-        quality = set(settings.quality_courses)  # the quality course is no programme's: listed apart
-        facts, learners = [f for f in load_course_facts(s, clock) if f.id not in quality], count_learners(s)
+        # the quality course and the trainers' training course are no programme's: listed apart
+        apart = set(settings.quality_courses) | {c.id for c in s.scalars(select(Course).where(
+            Course.category_id == TRAINERS_CATEGORY))}
+        facts, learners = [f for f in load_course_facts(s, clock) if f.id not in apart], count_learners(s, apart)
     evaluation = rendered = pushed = None
     if result.status == "ok":
         # exam results never live in Moodle: the demo imports a derived file (BTS-MCO's June 2026 session, on
         # the recorded learners' idnumbers), as `qualiopi-sync results import` would
+        # nor does France compétences' register: the demo imports a derived export of the two fiches its
+        # courses name, as `qualiopi-sync rncp import` would
         with transaction(store.sessions) as s:
             import_results(s, DEMO_RESULTS)
+            upsert_fiches(s, read_export([DEMO_RNCP]))
         evaluation = run_evaluation(settings, store.sessions, clock, result.run_id)
         rendered = render_reports(evaluation, store.sessions, out_dir, settings.provider.name, DEMO_URL, force=force,
                                   dossier=dossier_options(settings), tolerance=settings.reports.figure_tolerance)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -75,7 +76,8 @@ def load_course_facts(session: Session, now: int) -> list[CourseFacts]:
     return out
 
 
-def count_learners(session: Session) -> int:
-    """Distinct users holding a student role in at least one course."""
-    rows = session.execute(select(Enrolment.user_id, Enrolment.roles).where(Enrolment.deleted_at.is_(None)))
+def count_learners(session: Session, apart: Iterable[int] = ()) -> int:
+    """Distinct users holding a student role in at least one course (courses ``apart`` not counted)."""
+    rows = session.execute(select(Enrolment.user_id, Enrolment.roles).where(
+        Enrolment.deleted_at.is_(None), Enrolment.course_id.not_in(list(apart) or [-1])))
     return len({u for u, roles in rows if "student" in roles})
