@@ -40,6 +40,7 @@ def _progress():
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="TOML configuration file [default: ./qualiopi-sync.toml].")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.version_option(package_name="qualiopi-sync", message="qualiopi-sync %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
     """qualiopi-sync: Qualiopi evidence and reports from a Moodle site.
@@ -215,13 +216,15 @@ def rncp_import(ctx: click.Context, files: tuple[Path, ...], more: tuple[Path, .
 
 @cli.command()
 @click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+@click.option("--store", "store_url", metavar="URL", help="The store's URL (default: [store] url of the config).")
 @click.pass_context
 @handle_errors
-def status(ctx: click.Context, limit: int) -> None:
-    """Last sync runs: when, duration, calls, rows, errors."""
+def status(ctx: click.Context, limit: int, store_url: str | None) -> None:
+    """Last sync runs: when, duration, calls, rows, errors (reads the store only: no Moodle URL or token needed)."""
+    from connector.config import load_store_config
     from connector.store.queries import load_runs
 
-    store = app.open_store(_settings(ctx).store.url, migrate=False)
+    store = app.open_store(store_url or load_store_config(ctx.obj["config"]).url, migrate=False)
     with store.sessions() as s:
         runs = load_runs(s, limit)
     if not runs:

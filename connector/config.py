@@ -380,6 +380,32 @@ def _from_environment() -> bool:
     return any(k.upper().startswith("QUALIOPI_MOODLE__") for k in os.environ)
 
 
+def load_store_config(path: str | Path | None) -> StoreConfig:
+    """Only the ``[store]`` table (and ``QUALIOPI_STORE__*``): what reading the store needs, without the Moodle
+    settings (``status`` on a machine that holds no token)."""
+    import os
+
+    p = Path(path or DEFAULT_CONFIG)
+    data: dict[str, Any] = {}
+    env = {k.upper().removeprefix("QUALIOPI_STORE__").lower(): v for k, v in os.environ.items()
+           if k.upper().startswith("QUALIOPI_STORE__")}
+    if p.exists():
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8")).get("store") or {}
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read: {exc.strerror}") from None
+    elif not env:
+        raise ConfigError(f"no configuration file {p} (give --config PATH, or the store's URL with --store URL or "
+                          "QUALIOPI_STORE__URL)")
+    try:
+        return StoreConfig(**{**data, **env})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"config error in {p}: {_describe({**err, 'loc': ('store', *err['loc'])})}") from None
+
+
 def load_settings(path: str | Path | None, *, require_file: bool = True) -> Settings:
     """Read the TOML file (if any) and the environment; raise ConfigError with one line."""
     data: dict[str, Any] = {}

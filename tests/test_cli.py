@@ -103,10 +103,13 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     doctor = run("doctor", "--demo")
     assert doctor.exit_code == 0
     assert doctor.output.count("✔") == 24 and "skipped" not in doctor.output and "✘" not in doctor.output
-    cfg = write_config(tmp_path, f'[moodle]\nurl = "http://x.test"\ntoken = "x"\n'
-                                 f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
+    # status reads the store only: no [moodle] section, no token
+    cfg = write_config(tmp_path, f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
     status = run("--config", str(cfg), "status")
-    assert status.exit_code == 0 and " ok " in status.output
+    assert status.exit_code == 0 and " ok " in status.output and "calls    200" in status.output
+    assert run("status", "--store", f"sqlite:///{tmp_path}/qualiopi-demo/demo.db").output == status.output
+    monkeypatch.setenv("QUALIOPI_STORE__URL", f"sqlite:///{tmp_path}/qualiopi-demo/demo.db")
+    assert run("status").output == status.output
     index = tmp_path / "qualiopi-demo" / "index.html"
     assert demo.stdout.rstrip().endswith(f"open: {index}") and index.exists()
     assert (tmp_path / "qualiopi-demo" / "pdf" / "qualiopi-BTS-MCO.pdf").read_bytes().startswith(b"%PDF")
@@ -116,7 +119,7 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     assert "reports: 0 programme(s) rendered, 3 unchanged; 0 teacher digest(s) rendered" in again.stdout
     programmes = ('[[programmes]]\ncode = "EXCEL"\ntitle = "Excel"\nrules = [{ category = 4 }]\n'
                   f'[reports]\nout_dir = "{tmp_path}/out"\n')
-    cfg.write_text(cfg.read_text() + programmes)
+    cfg.write_text('[moodle]\nurl = "http://x.test"\ntoken = "x"\n' + cfg.read_text() + programmes)
     dry = run("--config", str(cfg), "run", "--no-sync", "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert "would send: moodle_message → 46" in dry.output and "push: 0 sent" in dry.output
@@ -166,3 +169,17 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     cli_module._progress()("courses: fetching")
     assert "\rcourses: fetching" in capsys.readouterr().out.replace("\x1b[K", "")
+
+
+def test_version_and_status_without_a_store_setting(tmp_path, monkeypatch):
+    from importlib.metadata import version
+
+    got = run("--version")
+    assert got.exit_code == 0 and got.output == f"qualiopi-sync {version('qualiopi-sync')}\n"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QUALIOPI_STORE__URL", raising=False)
+    missing = CliRunner().invoke(cli, ["status"])
+    assert missing.exit_code == EXIT_CONFIG and "--store URL" in missing.output
+    bad = write_config(tmp_path, '[store]\nurl = 3\n')
+    wrong = CliRunner().invoke(cli, ["--config", str(bad), "status"])
+    assert wrong.exit_code == EXIT_CONFIG and "store.url" in wrong.output and len(wrong.output.splitlines()) == 1
