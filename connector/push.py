@@ -22,7 +22,7 @@ from connector.config import PushConfig, SmtpConfig
 from connector.errors import MoodleError, PushError, TransportError
 from connector.moodle import MoodleClient
 from connector.render import RenderResult
-from connector.safe_text import redact_text
+from connector.safe_text import one_line, redact_text
 from connector.store.db import transaction
 from connector.store.lock import verify_lock
 from connector.store.outputs import already_sent, finish_push, record_push
@@ -62,12 +62,13 @@ def _attempt(sessions: sessionmaker[Session], res: PushResult, channel: str, rec
         detail, status = str(exc), "failed"
     except Exception as exc:  # noqa: BLE001 - after the call: it may have been sent; never resend blindly
         detail, status = f"unexpected {type(exc).__name__} after the call: outcome unknown, check in Moodle", "unknown"
+    detail = one_line(redact_text(detail))
     with transaction(sessions) as s:
-        finish_push(s, record_id, status, redact_text(detail))
+        finish_push(s, record_id, status, detail)
     if status == "sent":
         res.sent.append(label)
     else:
-        res.failed.append(f"{label} ({redact_text(detail)})")
+        res.failed.append(f"{label} ({detail})")
     log.info("push %s %s", status, label)
 
 

@@ -36,3 +36,18 @@ def redact_text(text: object) -> str:
     for secret in sorted(_SECRETS, key=len, reverse=True):
         out = out.replace(secret, "***")
     return out
+
+
+def one_line(text: object, limit: int = 240) -> str:
+    """An error detail fit for one log or status line: markup dropped, whitespace folded, cut at a word
+    boundary past ``limit`` characters (a Moodle answer may echo the whole HTML message it refused)."""
+    from mappings.text import plain_text
+
+    out = str(text) if text is not None else ""
+    if "<" in out and ">" in out:
+        out = plain_text(out)
+    out = " ".join(out.split())
+    if len(out) <= limit:
+        return out
+    cut = out[:limit].rsplit(" ", 1)[0] if " " in out[:limit] else out[:limit]
+    return f"{cut} … ({len(out)} characters)"

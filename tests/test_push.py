@@ -133,6 +133,32 @@ def test_refused_message_is_recorded_as_failed_and_the_token_stays_hidden(render
     assert {r.status for r in rows} == {"failed"} and not any(TOKEN in (r.detail or "") for r in rows)
 
 
+def test_a_refusal_echoing_the_html_message_prints_one_short_line(rendered):
+    """Moodle's error may carry the HTML it refused (here the recorded ``formatnotsupported`` error's message
+    followed by the digest we sent, and the token): the failed line and the stored detail stay one short line
+    of text, redacted, no markup."""
+    store, res = rendered
+    sent: list[str] = []
+
+    def rest(request):
+        body = dict(parse_qsl(request.body))
+        sent.append(body["messages[0][text]"])
+        error = dict(load_fixture("error__message_batch_mixed_recipients_fmt0.json")["response"])
+        error["message"] += f" {body['messages[0][text]']} (wstoken={TOKEN})"
+        return 200, {"Content-Type": "application/json"}, json.dumps(error)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_callback(responses.POST, REST, callback=rest)
+        out = push_all(client(), store.sessions, PushConfig(), None, res)
+    assert len(out.failed) == 5 and all("<p>" in x or "<ul>" in x for x in sent)  # the digests are HTML
+    for line in out.failed:
+        assert "formatnotsupported" in line and "\n" not in line and "<" not in line and TOKEN not in line
+        assert len(line) < 400
+    with store.sessions() as s:
+        details = [r.detail for r in s.scalars(select(PushRecord))]
+    assert details and all(len(d) < 300 and "<" not in d and TOKEN not in d for d in details)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -186,3 +212,14 @@ def test_pdfs_by_email_over_starttls(rendered, smtp_server):
         s.commit()
     failed = push_all(client(), store.sessions, cfg, bad, res)
     assert len(failed.failed) == 1 and "e-mail to rq@of.example" in failed.failed[0]
+
+
+def test_one_line_drops_markup_folds_and_cuts_at_a_word():
+    from connector.safe_text import one_line
+
+    html = "<p>Refused:</p>\n<ul>" + "".join(f"<li>point numéro {i}</li>" for i in range(60)) + "</ul>"
+    got = one_line(html, limit=80)
+    assert got.startswith("Refused: point numéro 0 point numéro 1") and "<" not in got and "\n" not in got
+    assert got.endswith(f"… ({len(one_line(html, limit=10**6))} characters)") and len(got) < 110
+    assert not got.split(" … ")[0].endswith("num")  # a word is never cut
+    assert one_line("short  \n text") == "short text" and one_line(None) == ""
