@@ -60,12 +60,14 @@ def doctor(ctx: click.Context, demo: bool) -> None:
     """Check the Moodle side: site, functions of the service, capabilities."""
     from connector.demo import demo_settings
     from connector.doctor import check_site
+    from connector.evaluate import to_programme
 
     settings = demo_settings(Path("qualiopi-demo")) if demo else _settings(ctx)
     transport = ReplayTransport.from_bundle() if demo else None
     report = check_site(app.make_client(settings, transport), set(settings.sync.features),
                         settings.moodle.participants_report_id, settings.moodle.report_timezone,
-                        settings.quality_courses, settings.quality.register_names())
+                        settings.quality_courses, settings.quality.register_names(),
+                        [to_programme(p) for p in settings.programmes], set(settings.quality_courses))
     echo(f"Site: {report.site.sitename} ({report.site.release}) as {report.site.username}")
     for c in report.checks:
         mark = "✔" if c.in_service and c.probe != "failed" else "✘"

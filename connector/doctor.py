@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector import errors
+from connector.doctor_rules import rule_notes
 from connector.moodle import MoodleClient
 from connector.moodle import models as m
 from connector.moodle.capabilities import UNPROBED_VIEW
@@ -49,6 +50,7 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
 
     def courses() -> Any:
         cs = [c for c in m.parse_courses(client.call("core_course_get_courses_by_field")) if c.format != "site"]
+        state["all_courses"] = cs
         # completion enabled first: there ``cannotviewreport`` can only mean a missing capability
         state["courses"] = [c.id for c in sorted(cs, key=lambda c: not c.enablecompletion)[:_PROBE_COURSES]]
         state["completion"] = {c.id for c in cs if c.enablecompletion}
@@ -140,7 +142,8 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
 
     course = lambda: state.get("course")
     return {
-        "core_course_get_categories": lambda: client.call("core_course_get_categories"),
+        "core_course_get_categories": lambda: state.__setitem__(
+            "all_categories", m.parse_categories(client.call("core_course_get_categories"))),
         "core_course_get_courses_by_field": courses,
         "core_enrol_get_enrolled_users": lambda: state.get("courses") and enrolled(),
         "core_course_get_contents": lambda: course() and contents(),
@@ -283,7 +286,8 @@ def _run_probe(name: str, run: Callable[[], Any]) -> tuple[str, str]:
 
 def check_site(client: MoodleClient, features: set[str], report_id: int | None = None,
                report_tz: str = "Europe/Paris", quality_course_ids: list[int] | None = None,
-               register_names: dict[str, str] | None = None) -> DoctorReport:
+               register_names: dict[str, str] | None = None, programmes: list | None = None,
+               apart: set[int] | None = None) -> DoctorReport:
     """``report_id``: the participants custom report (fast path), checked when configured."""
     site = m.parse_site_info(client.call("core_webservice_get_site_info"))
     service = {f.name for f in site.functions}
@@ -320,4 +324,4 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     note = (f"not checkable by behaviour: {unprobed} — without them Moodle hides those activities (surveys for "
             "indicator 30, virtual classes) from every list the sync user can read; make sure the sync role has "
             "them (README, capability table)")
-    return DoctorReport(site, checks, (note,))
+    return DoctorReport(site, checks, (note, *rule_notes(programmes or [], state, apart or set())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 
 from connector.config import ProgrammeConfig, Settings
@@ -29,8 +30,19 @@ from mappings.audit import AuditProfile
 from mappings.indicators import evaluate_programme
 from mappings.indicators.base import EvalInput
 from mappings.model import CourseSnap, Verdict
-from mappings.programmes import CategoryRef, CourseRef, Programme, Rule, assign_programmes, rule_matches
+from mappings.programmes import (
+    CategoryRef,
+    CourseRef,
+    Programme,
+    Rule,
+    assign_programmes,
+    idle_rules,
+    rule_matches,
+    rule_text,
+)
 from mappings.thresholds import merged
+
+log = logging.getLogger(__name__)
 
 
 def to_programme(p: ProgrammeConfig) -> Programme:
@@ -66,6 +78,7 @@ class EvaluationResult:
     courses: dict[str, tuple[CourseSnap, ...]] = dataclasses.field(default_factory=dict)  # programme code →
     unknown_codes: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (register entry, code)
     profile: AuditProfile = dataclasses.field(default_factory=AuditProfile)
+    idle_rules: list[tuple[str, Rule, bool]] = dataclasses.field(default_factory=list)  # (code, rule, no category)
 
 
 def trainers_courses(settings: Settings, refs: list[CourseRef], cats: dict[int, CategoryRef]) -> list[int]:
@@ -91,6 +104,10 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         trainer_ids = trainers_courses(settings, refs, cats)
         apart = set(settings.quality_courses) | set(trainer_ids)  # not courses of a programme
         mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in apart], cats)
+        idle = idle_rules(programmes, [r for r in refs if r.id not in apart], cats)
+        for code, rule, no_category in idle:
+            log.warning("programme %s: rule %s %s", code, rule_text(rule),
+                        "names no category the sync user sees" if no_category else "matches no course")
         trainings = load_trainings(s, trainer_ids, settings.moodle.url) if settings.quality.trainers_category else None
         quality = tuple(load_courses(s, settings.quality_courses, settings.moodle.url))
         evidence = load_register_evidence(s, now)
@@ -114,4 +131,4 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
             snaps[prog.code] = tuple(slim(c) for c in courses)
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
-    return EvaluationResult(eid, results, unmapped, now, snaps, unknown, profile)
+    return EvaluationResult(eid, results, unmapped, now, snaps, unknown, profile, idle)

@@ -117,6 +117,32 @@ def assign_programmes(
     return mapped, unmapped
 
 
+def rule_text(rule: Rule) -> str:
+    """The rule as the TOML writes it: ``category = "PROG-BTS"``, ``customfield programme_code = "BTS-2025"``."""
+    if rule.kind == "customfield":
+        return f'customfield {rule.field} = "{rule.value}"'
+    return f'{rule.kind} = "{rule.value}"' if not (rule.kind == "category" and rule.value.isdigit()) else \
+        f"category = {rule.value}"
+
+
+def idle_rules(programmes: Iterable[Programme], courses: Iterable[CourseRef],
+               cats: Mapping[int, CategoryRef]) -> list[tuple[str, Rule, bool]]:
+    """(programme code, rule, names a category that is not there) of every rule that matches no course: a
+    configuration mistake that would otherwise only show as courses "in no programme", or as an empty
+    programme. A category named by an idnumber the sync user cannot see (Moodle 4.5 hides them) is the
+    usual one."""
+    courses = list(courses)
+    out = []
+    for p in programmes:
+        for r in p.rules:
+            target = _target(r, cats) if r.kind == "category" else None
+            if r.kind == "category" and target is None:
+                out.append((p.code, r, True))
+            elif not any(rule_matches(r, c, cats, target) for c in courses):
+                out.append((p.code, r, False))
+    return out
+
+
 CERTIFYING_ONLY = {3, 7, 16}
 
 

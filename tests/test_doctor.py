@@ -272,3 +272,25 @@ def test_without_notes_view_doctor_fails_naming_it_and_notes_disabled_is_said():
              {"exception": "moodle_exception", "errorcode": "notesdisabled", "message": "Notes are disabled."})
     report, checks = _doctor(entries)
     assert not report.ok and "Enable notes" in checks["core_notes_get_course_notes"].fix
+
+
+def test_rules_that_map_no_course_are_reported_not_passed_over():
+    """The example's first idea, a category idnumber, against categories whose idnumber Moodle 4.5 hides from
+    the sync user (the recorded answer has none); a prefix no course carries; the demo's working rules."""
+    from connector.demo import DEMO_PROGRAMMES
+    from connector.evaluate import to_programme
+    from mappings.programmes import Programme, Rule
+
+    programmes = [to_programme(p) for p in DEMO_PROGRAMMES] + [
+        Programme("BTS-NDRC", "BTS NDRC", rules=(Rule("category", "PROG-BTS-NDRC"),)),
+        Programme("PAIE", "Paie", rules=(Rule("prefix", "PAIE-"), Rule("category", "3")))]
+    report, _ = _doctor(_entries(), programmes=programmes, apart={10})
+    rules = [n for n in report.notes if n.startswith("programme ")]
+    assert rules == [
+        ('programme BTS-NDRC: rule category = "PROG-BTS-NDRC" names no category the sync user can see (Moodle 4.5 '
+        "hides category idnumbers from it: write the category's id, shown in its page's address "
+        "course/index.php?categoryid=…); its courses would be in no programme"),
+        'programme PAIE: rule prefix = "PAIE-" matches no course; its courses would be in no programme']
+    assert report.ok  # a note, not a failed check: a programme may not have started yet
+    quiet, _ = _doctor(_entries(), programmes=[to_programme(p) for p in DEMO_PROGRAMMES], apart={10})
+    assert not any(n.startswith("programme ") for n in quiet.notes)

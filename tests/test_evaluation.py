@@ -184,3 +184,22 @@ def test_non_respondents_of_a_named_survey_are_moodles_own_list_without_the_susp
     assert recorded["total"] == len(named) + 1
     digests = [d for d in build_digests(ev) if any(dc.course.shortname == "BTSMCO-DRC" for dc in d.courses)]
     assert digests and all({f.where.learner for dc in d.courses for f in dc.to_remind} == named for d in digests)
+
+
+def test_evaluate_reports_the_rules_that_map_no_course(store_url):
+    from connector.config import ProgrammeConfig, RuleConfig
+    from connector.demo import print_matrix
+
+    settings, store = setup(store_url)
+    extra = ProgrammeConfig(code="BTS-NDRC", title="BTS NDRC", rules=[RuleConfig(category="PROG-BTS-NDRC"),
+                                                                      RuleConfig(prefix="NDRC-")])
+    ev = run_evaluation(settings.model_copy(update={"programmes": [*DEMO_PROGRAMMES, extra]}), store.sessions, NOW)
+    assert [(code, rule.value, none) for code, rule, none in ev.idle_rules] == [
+        ("BTS-NDRC", "PROG-BTS-NDRC", True), ("BTS-NDRC", "NDRC-", False)]
+    lines: list[str] = []
+    print_matrix(ev, lines.append)
+    assert ('programme BTS-NDRC : la règle category = "PROG-BTS-NDRC" ne désigne aucune catégorie visible du '
+            "compte de service (Moodle 4.5 lui cache l’idnumber des catégories : indiquez l’id de la catégorie)"
+            in lines)
+    assert 'programme BTS-NDRC : la règle prefix = "NDRC-" ne correspond à aucun cours' in lines
+    assert run_evaluation(settings, store.sessions, NOW).idle_rules == []  # the demo's rules all map courses

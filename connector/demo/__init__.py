@@ -21,6 +21,7 @@ from connector.store.queries import CourseFacts, count_learners, load_course_fac
 from connector.store.results import import_results
 from connector.store.rncp import upsert_fiches
 from connector.sync import SyncResult
+from mappings.programmes import rule_text
 
 DEMO_URL = "http://127.0.0.1:8080"  # the recording site's address, as in the payloads
 
@@ -177,5 +178,9 @@ def print_matrix(ev: EvaluationResult, echo) -> None:
         echo(f"{p.code} : {counts}")
     if ev.unmapped:
         echo("cours rattachés à aucun programme : " + ", ".join(c.shortname for c in ev.unmapped))
+    for code, rule, no_category in ev.idle_rules:
+        echo(f"programme {code} : la règle {rule_text(rule)} "
+             + ("ne désigne aucune catégorie visible du compte de service (Moodle 4.5 lui cache l’idnumber des "
+                "catégories : indiquez l’id de la catégorie)" if no_category else "ne correspond à aucun cours"))
     for where, code in ev.unknown_codes:
         echo(f"registre : {where} — programme « {code} » inconnu de la configuration (fiche non comptée)")
