@@ -16,6 +16,7 @@ from connector.evaluate import EvaluationResult
 from connector.store.db import transaction
 from connector.store.outputs import load_render_hashes, load_trend, save_render_hash, site_secret
 from mappings.model import CourseSnap
+from mappings.programmes import rule_text
 from reports import render as r
 from reports.model import CourseLine, DigestCourse, ProgrammeReport, ReportMeta, TeacherDigest, TrendPoint
 
@@ -157,7 +158,8 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
         else:
             res.unchanged.append(rep.programme.code)
         res.pdfs[rep.programme.code] = pdf
-    r.render_index(out, meta, reports, result.unmapped, result.unknown_codes)
+    r.render_index(out, meta, reports, result.unmapped, result.unknown_codes,
+                   [(code, rule_text(rule), none) for code, rule, none in result.idle_rules])
     if res.rendered or not (out / "dossier" / "index.html").exists():  # rewritten when a report changed
         res.dossiers = write_dossiers(result, sessions, out, meta, dossier or DossierOptions())
     with transaction(sessions) as s:

@@ -49,9 +49,12 @@ def _write(path: Path, text: str | bytes, mode: int = PUBLISHED_FILE) -> Path:
 
 
 def render_index(out: Path, meta: ReportMeta, programmes: Iterable[ProgrammeReport],
-                 unmapped: Iterable[object] = (), unknown_codes: Iterable[tuple[str, str]] = ()) -> Path:
+                 unmapped: Iterable[object] = (), unknown_codes: Iterable[tuple[str, str]] = (),
+                 idle_rules: Iterable[tuple[str, str, bool]] = ()) -> Path:
+    """``idle_rules``: (programme code, the rule as the TOML writes it, names no visible category)."""
     return _write(out / "index.html", render("index.html", meta=meta, programmes=list(programmes),
-                                             unmapped=list(unmapped), unknown_codes=list(unknown_codes)))
+                                             unmapped=list(unmapped), unknown_codes=list(unknown_codes),
+                                             idle_rules=list(idle_rules)))
 
 
 def render_programme_page(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:

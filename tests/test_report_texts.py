@@ -117,3 +117,27 @@ def test_the_demo_shows_positioning_trainers_training_and_the_certification_chec
     # the titre pro: the provider's SIRET among the partners; registration ends before the programme does
     assert "habilité à former et à organiser l’évaluation (actif)" in dwwm
     assert "délivrance possible jusqu’au 31/12/2027 : les apprenants pourront être certifiés" in dwwm
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def test_the_index_matrix_fits_a_1280px_screen_and_its_notices_are_on_the_page(demo):
+    """Laid out by WeasyPrint on a 1280 px wide page: the 32 columns and the PDF links fit, a programme's
+    title takes at most two lines; the unknown register codes are in the body, not in the window title."""
+    from weasyprint import CSS, HTML
+
+    page = (demo / "index.html").read_text("utf-8")
+    assert re.search(r"<title>[^<]*</title>", page)  # no markup in the title
+    assert "Fiches de registre rattachées à un programme inconnu" in visible_text(page.split("</head>", 1)[1])
+    doc = HTML(demo / "index.html").render(stylesheets=[CSS(string="@page { size: 1280px 800px; margin: 0 }")])
+    boxes = list(_boxes(doc.pages[0]._page_box))
+    table = next(b for b in boxes if type(b).__name__ == "TableBox")
+    assert table.margin_width() <= 1280 - 2 * 14  # the body's padding
+    line = 14 * 1.2
+    titles = [b for b in boxes if type(b).__name__ == "TableCellBox" and b.element.find("a") is not None
+              and b.element.tag == "th"]
+    assert len(titles) == 3 and all(b.height <= 3 * line + 2 for b in titles)  # two lines of title, the code

@@ -192,3 +192,21 @@ def test_no_output_says_conforme_or_non_conforme(site):
     statuses = {v.status for _, vs in ev.programmes for v in vs}
     assert statuses <= {"couvert", "a_consolider", "a_fournir", "non_applicable", "non_evalue"}
     assert all(v.risk is not None for _, vs in ev.programmes for v in vs)
+
+
+def test_the_index_lists_the_rules_that_map_no_course(tmp_path):
+    import html
+    import re
+
+    from reports.model import ReportMeta
+    from reports.render import render_index
+
+    page = render_index(tmp_path, ReportMeta("OF", 1795502318, 1795502318), [], idle_rules=[
+        ("BTS-NDRC", 'category = "PROG-NDRC"', True), ("PAIE", 'prefix = "PAIE-"', False)]).read_text("utf-8")
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.split("</head>", 1)[1])))
+    assert "Règles de rattachement sans cours" in text
+    assert ('Programme BTS-NDRC : la règle category = "PROG-NDRC" ne désigne aucune catégorie visible du compte de '
+            "service (Moodle 4.5 lui cache l’idnumber des catégories : indiquer l’id de la catégorie)") in text
+    assert 'Programme PAIE : la règle prefix = "PAIE-" ne correspond à aucun cours' in text
+    empty = render_index(tmp_path, ReportMeta("OF", 1795502318, 1795502318), []).read_text("utf-8")
+    assert "Règles de rattachement" not in empty
