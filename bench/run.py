@@ -125,7 +125,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--latency", type=float, default=0.02, help="seconds per WS call (default 0.02)")
     ap.add_argument("--concurrency", type=int, default=4, help="[moodle] concurrency of qualiopi-sync")
-    ap.add_argument("--pg", action="store_true", help="store in PostgreSQL (schema qualiopi_bench) instead of SQLite")
+    ap.add_argument("--pg", nargs="?", const=PG_URL, default=None, metavar="URL",
+                    help=f"store in PostgreSQL, schema qualiopi_bench (dropped and recreated) of the database at URL "
+                         f"(default {PG_URL}), instead of SQLite")
     ap.add_argument("--naive-sample", type=float, default=None,
                     help="share of the courses the naive path goes through (default: all for small, 2 %% for large)")
     ap.add_argument("--sync-only", action="store_true",
@@ -143,12 +145,12 @@ def main() -> None:
 
         from connector.store.db import make_engine
 
-        base = make_engine(PG_URL)
+        base = make_engine(args.pg)
         with base.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS qualiopi_bench CASCADE"))
             conn.execute(text("CREATE SCHEMA qualiopi_bench"))
         base.dispose()
-        store_url = f"{PG_URL}?options=-csearch_path%3Dqualiopi_bench"
+        store_url = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3Dqualiopi_bench"
     proc, url = start_sim(args.size, args.seed, args.latency)
     site = GeneratedSite(seed=args.seed, size=args.size)
     cfg = write_config(folder, url, store_url, site, args.concurrency)
