@@ -203,3 +203,31 @@ def test_evaluate_reports_the_rules_that_map_no_course(store_url):
             in lines)
     assert 'programme BTS-NDRC : la règle prefix = "NDRC-" ne correspond à aucun cours' in lines
     assert run_evaluation(settings, store.sessions, NOW).idle_rules == []  # the demo's rules all map courses
+
+
+def test_old_evaluations_keep_their_figures_not_their_findings(store_url):
+    """Four evaluations: the three latest keep findings and course lines; the first keeps status, risk, summary
+    and figures (the trends), and the history still reads it."""
+    from connector.store.verdicts import KEEP_DETAILED, load_history
+
+    settings, store = setup(store_url)
+
+    def kept_fields(e):
+        with store.sessions() as s:
+            return {(r.programme, r.indicator): (r.status, r.risk, r.summary, r.figures)
+                    for r in s.scalars(select(VerdictRow).where(VerdictRow.evaluation_id == e))}
+
+    ids = [run_evaluation(settings, store.sessions, NOW).evaluation_id]
+    before = kept_fields(ids[0])
+    ids += [run_evaluation(settings, store.sessions, NOW + i * 86400).evaluation_id for i in range(1, KEEP_DETAILED + 1)]
+    assert kept_fields(ids[0]) == before
+    with store.sessions() as s:
+        rows = {e: s.scalars(select(VerdictRow).where(VerdictRow.evaluation_id == e)).all() for e in ids}
+        detailed = dict(s.execute(select(Evaluation.id, Evaluation.detailed)).all())
+        history = load_history(s, "BTS-MCO")
+    first, *kept = ids
+    assert detailed == {first: False, **{e: True for e in kept}}
+    assert len(rows[first]) == 96 and all(r.findings == [] and r.courses == [] for r in rows[first])
+    for e in kept:
+        assert any(r.findings for r in rows[e]) and any(r.courses for r in rows[e])
+    assert len(history[12]) == KEEP_DETAILED + 1  # figures of every evaluation, the stripped one included

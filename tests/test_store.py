@@ -32,6 +32,8 @@ def test_schema_has_the_specified_columns(engine):
     assert SPEC_CRITERION <= {c["name"] for c in insp.get_columns("criterion")}
     assert SPEC_INDICATOR <= {c["name"] for c in insp.get_columns("indicator")}
     assert any(ix["column_names"] == ["criterion_id"] for ix in insp.get_indexes("indicator"))
+    # a programme's history (trends) is read by programme, newest evaluation first
+    assert any(ix["column_names"] == ["programme", "evaluation_id"] for ix in insp.get_indexes("verdict"))
     fks = insp.get_foreign_keys("indicator")
     assert fks[0]["referred_table"] == "criterion"
 

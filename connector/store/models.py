@@ -10,7 +10,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -385,10 +398,13 @@ class Evaluation(Base):
     data_time: Mapped[int] = mapped_column(BigInteger)  # the "now" the verdicts were computed for
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sync_run_id: Mapped[int | None] = mapped_column(Integer)
+    # findings and course lines still kept (the last KEEP_DETAILED evaluations); older ones keep their figures
+    detailed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class VerdictRow(Base):
     __tablename__ = "verdict"
+    __table_args__ = (Index("ix_verdict_programme_evaluation", "programme", "evaluation_id"),)  # history
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), primary_key=True)
     programme: Mapped[str] = mapped_column(String(100), primary_key=True)
     indicator: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connector.store.models import Evaluation, VerdictRow
 from mappings.model import Verdict
 
+KEEP_DETAILED = 3  # evaluations whose findings and course lines are kept; older ones keep status, risk, figures
+
 
 def save_evaluation(session: Session, verdicts: Iterable[Verdict], data_time: int,
                     sync_run_id: int | None) -> int:
+    """Store the evaluation, then drop the findings of the one that leaves the last ``KEEP_DETAILED`` (on a
+    5,000-course site they weigh ≈ 10 MiB per evaluation; trends need only the figures)."""
     ev = Evaluation(data_time=data_time, sync_run_id=sync_run_id)
     session.add(ev)
     session.flush()
@@ -25,6 +29,13 @@ def save_evaluation(session: Session, verdicts: Iterable[Verdict], data_time: in
             findings=[dataclasses.asdict(f) for f in v.findings],
             courses=[dataclasses.asdict(c) for c in v.courses], missing_data=v.missing_data,
         ))
+    session.flush()
+    recent = session.scalars(select(Evaluation.id).order_by(Evaluation.id.desc()).limit(KEEP_DETAILED)).all()
+    old = session.scalars(select(Evaluation.id).where(Evaluation.detailed.is_(True),
+                                                      Evaluation.id < min(recent))).all()
+    if old:
+        session.execute(update(VerdictRow).where(VerdictRow.evaluation_id.in_(old)).values(findings=[], courses=[]))
+        session.execute(update(Evaluation).where(Evaluation.id.in_(old)).values(detailed=False))
     return ev.id
 
 
