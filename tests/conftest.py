@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from connector.moodle import MoodleClient
-from connector.moodle.replay import ReplayTransport, bundle_clock
+from connector.moodle.replay import bundle_clock
 from connector.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +19,11 @@ PG_URL = os.environ.get("QUALIOPI_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 PG_SCHEMA = f"qualiopi_sync_test_{os.getpid()}"  # one schema (and so one lock key) per test session
 NOW = bundle_clock() + 180  # the data set's clock: 2026-11-24
 TOKEN = "s3cr3t-token-0123456789abcdef"
+
+
+def checkout_env() -> dict[str, str]:
+    """The environment of a child process that must run this checkout's code, whatever is installed."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def load_fixture(name: str) -> dict:
@@ -70,16 +74,6 @@ def engine(store_url):
     e = db.make_engine(store_url)
     yield e
     e.dispose()
-
-
-@pytest.fixture
-def replay() -> ReplayTransport:
-    return ReplayTransport.from_bundle()
-
-
-@pytest.fixture
-def client(replay) -> MoodleClient:
-    return MoodleClient("http://127.0.0.1:8080", TOKEN, transport=replay, backoff=0)
 
 
 def pytest_sessionfinish(session, exitstatus):

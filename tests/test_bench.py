@@ -6,14 +6,14 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, checkout_env
 
 
 def test_benchmark_runs_end_to_end_on_a_tiny_site(tmp_path):
     out = tmp_path / "tiny.json"
     proc = subprocess.run([sys.executable, "bench/run.py", "--size", "tiny", "--latency", "0", "--workdir",
                            str(tmp_path / "work"), "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=checkout_env())
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "| full sync (first run) |" in proc.stdout  # the table
     s = json.loads(out.read_text())

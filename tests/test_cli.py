@@ -13,7 +13,7 @@ from connector.cli import cli
 from connector.errors import EXIT_AUTH, EXIT_CONFIG, EXIT_LOCKED, EXIT_TRANSIENT
 from connector.store.db import make_engine
 from connector.store.lock import run_lock
-from tests.conftest import TOKEN, load_fixture
+from tests.conftest import TOKEN, checkout_env, load_fixture
 
 
 def write_config(tmp_path, body: str):
@@ -96,7 +96,8 @@ def test_locked_store_exit_5(tmp_path):
 
 def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    demo = subprocess.run([sys.executable, "-m", "connector.cli", "demo"], capture_output=True, text=True)
+    demo = subprocess.run([sys.executable, "-m", "connector.cli", "demo"], capture_output=True, text=True,
+                          env=checkout_env(), timeout=300)
     assert demo.returncode == 0, demo.stderr
     assert "BTSMCO-DRC" in demo.stdout and "programmes: 3" in demo.stdout and "learners: 40" in demo.stdout
     assert "(hidden)" in demo.stdout
@@ -114,7 +115,8 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     assert demo.stdout.rstrip().endswith(f"open: {index}") and index.exists()
     assert (tmp_path / "qualiopi-demo" / "pdf" / "qualiopi-BTS-MCO.pdf").read_bytes().startswith(b"%PDF")
     assert "moodle_message → 43: bilan formateur de Sophie Martin" in demo.stdout  # dry run: nothing sent
-    again = subprocess.run([sys.executable, "-m", "connector.cli", "demo"], capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-m", "connector.cli", "demo"], capture_output=True, text=True,
+                           env=checkout_env(), timeout=300)
     # same data, same judgement: nothing re-rendered (the previous run's rate is a comparison, not a change)
     assert "reports: 0 programme(s) rendered, 3 unchanged; 0 teacher digest(s) rendered" in again.stdout
     programmes = ('[[programmes]]\ncode = "EXCEL"\ntitle = "Excel"\nrules = [{ category = 4 }]\n'

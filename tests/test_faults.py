@@ -21,7 +21,7 @@ from bench.moodle_sim import SimMoodle, bundle_entries, refused_url
 from connector import errors
 from connector.cli import cli
 from connector.store.db import make_engine
-from tests.conftest import TOKEN, _pg_engine
+from tests.conftest import TOKEN, _pg_engine, checkout_env
 from tests.test_sync import dump
 
 BOOKKEEPING = {"sync_cursor", "fetch_state", "sync_run", "alembic_version"}
@@ -133,7 +133,7 @@ def test_recovery_after_a_fault_equals_an_uninterrupted_run(tmp_path, store_url)
 
 def _spawn(cfg: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "connector.cli", "--config", str(cfg), "sync"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=checkout_env())
 
 
 def kill_and_rerun(tmp_path: Path, store_url: str, sim: SimMoodle, make_config, expected: dict, *, seed: int,

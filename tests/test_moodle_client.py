@@ -90,13 +90,12 @@ def test_token_never_in_exception_repr_or_logs(client, caplog):
 def test_timeouts_and_refused_connections_are_transport_errors():
     import socket
 
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there now
-    c = MoodleClient(f"http://127.0.0.1:{port}", TOKEN, retries=1, backoff=0, timeout=1)
-    with pytest.raises(errors.TransportError, match="refused") as info:
-        c.call("core_webservice_get_site_info")
+    with socket.socket() as s:  # bound and kept, never listening: the port cannot be taken meanwhile
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        c = MoodleClient(f"http://127.0.0.1:{port}", TOKEN, retries=1, backoff=0, timeout=1)
+        with pytest.raises(errors.TransportError, match="refused") as info:
+            c.call("core_webservice_get_site_info")
     assert TOKEN not in str(info.value)
 
 

@@ -159,10 +159,17 @@ def test_a_refusal_echoing_the_html_message_prints_one_short_line(rendered):
     assert details and all(len(d) < 300 and "<" not in d and TOKEN not in d for d in details)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class BoundController(Controller):
+    """aiosmtpd's controller on a socket bound to port 0 and kept: no free port grabbed, released, then hoped
+    for (another process could take it in between)."""
+
+    def __init__(self, handler, **kw):
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        super().__init__(handler, hostname="127.0.0.1", port=self._sock.getsockname()[1], **kw)
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
 
 
 class Inbox:
@@ -182,13 +189,13 @@ def smtp_server(tmp_path):
     ca.cert_pem.write_to_path(str(ca_file))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    inbox, port = Inbox(), free_port()
+    inbox = Inbox()
     auth = lambda server, session, envelope, mechanism, data: AuthResult(
         success=isinstance(data, LoginPassword) and (data.login, data.password) == (b"qualite", b"s3cret"))
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                     authenticator=auth, auth_required=True)
+    ctl = BoundController(inbox, tls_context=context, require_starttls=True, authenticator=auth,
+                          auth_required=True)
     ctl.start()
-    yield inbox, port, ca_file
+    yield inbox, ctl.port, ca_file
     ctl.stop()
 
 

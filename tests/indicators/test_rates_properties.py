@@ -32,6 +32,7 @@ def unit(x: float) -> bool:
     return 0.0 <= x <= 1.0
 
 
+@settings(deadline=None)
 @given(st.integers(-5, 1000), st.integers(-5, 1000))
 def test_rate_is_always_within_0_and_1(part, whole):
     r = rate(part, whole)
