@@ -117,3 +117,46 @@ def test_map_is_bounded_and_keeps_order():
 
     assert c.map(work, range(20)) == [i * 2 for i in range(20)]
     assert peak[0] <= 3
+
+
+def _echoing(body: dict) -> dict:
+    """A recorded error body as a proxy or a debugging site may send it back: the token in every text."""
+    body = dict(body)
+    for key in ("error", "message", "debuginfo"):
+        if key in body:
+            body[key] = f"{body[key] or ''} (token={TOKEN})"
+    return body
+
+
+def _clean(exc: errors.QualiopiSyncError) -> bool:
+    texts = [str(exc), repr(exc), *map(str, exc.args), str(getattr(exc, "moodle_message", "")),
+             str(getattr(exc, "debuginfo", ""))]
+    return all(TOKEN not in t for t in texts)
+
+
+@responses.activate
+@pytest.mark.parametrize("fixture", ["error__upload_invalid_token.json", "error__upload_invalid_token__debug.json"])
+def test_upload_errors_are_typed_and_never_carry_the_token(fixture):
+    body = _echoing(load_fixture(fixture)["response"])
+    responses.add(responses.POST, URL + "/webservice/upload.php", json=body)
+    c = MoodleClient(URL, TOKEN, retries=1, backoff=0)
+    with pytest.raises(errors.InvalidTokenError) as info:
+        c.upload([("rapport.pdf", b"%PDF-1.7", "application/pdf")])
+    assert _clean(info.value) and "***" in info.value.moodle_message
+    if body.get("debuginfo"):
+        assert "***" in info.value.debuginfo
+
+
+@responses.activate
+def test_rest_and_download_errors_never_carry_the_token():
+    body = _echoing({**load_fixture("error__capability_missing__debug.json")["response"],
+                     "debuginfo": "\nError code: nopermissions"})  # the shape of the debug upload answer's
+    responses.add(responses.POST, ENDPOINT, json=body)
+    responses.add(responses.GET, URL + "/webservice/pluginfile.php/1/mod_resource/content/1/a.pdf", json=body)
+    c = MoodleClient(URL, TOKEN, retries=1, backoff=0)
+    with pytest.raises(errors.MoodleError) as rest:
+        c.call("core_course_get_contents", courseid=2)
+    with pytest.raises(errors.MoodleError) as download:
+        c.download(URL + "/webservice/pluginfile.php/1/mod_resource/content/1/a.pdf", 1 << 20)
+    for exc in (rest.value, download.value):
+        assert _clean(exc) and "***" in exc.debuginfo and "***" in exc.moodle_message

@@ -131,6 +131,15 @@ def test_refused_message_is_recorded_as_failed_and_the_token_stays_hidden(render
     with store.sessions() as s:
         rows = s.scalars(select(PushRecord)).all()
     assert {r.status for r in rows} == {"failed"} and not any(TOKEN in (r.detail or "") for r in rows)
+    # the teachers' preferences fixed: the next push sends each message once, then nothing more
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        moodle(rsps)
+        retried = push_all(client(), store.sessions, PushConfig(), None, res)
+    assert len(retried.sent) == 5 and not retried.failed and not retried.skipped
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        moodle(rsps)
+        third = push_all(client(), store.sessions, PushConfig(), None, res)
+    assert not third.sent and len(third.skipped) == 5 and len(rsps.calls) == 0
 
 
 def test_a_refusal_echoing_the_html_message_prints_one_short_line(rendered):

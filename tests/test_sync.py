@@ -177,10 +177,24 @@ def test_deleted_course_and_enrolment_are_marked(store_url, engine):
         assert s.get(Enrolment, (2, 4)).deleted_at == NOW + 3600
         assert s.get(Enrolment, (3, 4)).deleted_at is None
         assert "EXCEL-TCD" not in {f.shortname for f in load_course_facts(s, NOW)}
+    bookkeeping = {"sync_cursor", "fetch_state"}
+
+    def data():
+        return {k: v for k, v in dump(engine).items() if k not in bookkeeping}
+
+    before = data()
+    still = app.sync(settings_for(store_url), transport=transport(remove), now=NOW + 5400)  # still gone
+    assert still.status == "ok" and still.rows_written == 0
+    assert all(c["deleted"] == 0 for c in still.rows.values())
+    assert data() == before  # not deleted again: deleted_at stays at the first run's time
     again = app.sync(settings_for(store_url), transport=transport(), now=NOW + 7200)  # C8 comes back
     assert again.rows["courses"]["updated"] >= 1
     with app.open_store(store_url, migrate=False).sessions() as s:
         assert s.get(Course, 9).deleted_at is None
+        assert s.get(Enrolment, (2, 4)).deleted_at is None  # re-enrolled: live again
+    before = data()
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW + 9000).rows_written == 0
+    assert data() == before
 
 
 def test_second_run_is_refused_while_the_lock_is_held(store_url, tmp_path):

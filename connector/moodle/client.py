@@ -229,6 +229,13 @@ class MoodleClient:
     def redact(self, text: str) -> str:
         return redact_text(text.replace(self.__token, "***") if self.__token else text)
 
+    def _scrub(self, exc: errors.QualiopiSyncError) -> None:
+        """Never let the token escape in an error: its message and the texts Moodle sent (message, debug info)."""
+        exc.args = tuple(self.redact(str(a)) for a in exc.args)
+        if isinstance(exc, errors.MoodleError):
+            exc.moodle_message = self.redact(exc.moodle_message)
+            exc.debuginfo = self.redact(exc.debuginfo) if exc.debuginfo else exc.debuginfo
+
     def call(self, wsfunction: str, **params: Any) -> Any:
         fields = [
             ("wstoken", self.__token),
@@ -247,8 +254,8 @@ class MoodleClient:
             for attempt in retrying:
                 with attempt:
                     return self._once(wsfunction, fields)
-        except errors.QualiopiSyncError as exc:  # never let the token escape in a message
-            exc.args = tuple(self.redact(str(a)) for a in exc.args)
+        except errors.QualiopiSyncError as exc:
+            self._scrub(exc)
             raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -277,7 +284,7 @@ class MoodleClient:
                                                     wsfunction="upload.php")
             return int(data[0]["itemid"])
         except errors.QualiopiSyncError as exc:
-            exc.args = tuple(self.redact(str(a)) for a in exc.args)
+            self._scrub(exc)
             raise
 
     def download(self, fileurl: str, max_bytes: int) -> tuple[str, bytes]:
@@ -303,7 +310,7 @@ class MoodleClient:
                 raise error_from_body("pluginfile.php", data if isinstance(data, dict) else {})
             return raw.content_type, raw.body
         except errors.QualiopiSyncError as exc:
-            exc.args = tuple(self.redact(str(a)) for a in exc.args)
+            self._scrub(exc)
             raise
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
