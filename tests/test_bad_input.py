@@ -68,7 +68,7 @@ def test_good_thresholds_still_load(tmp_path):
 
 def test_a_bad_threshold_through_the_cli_is_one_line_and_exit_2(tmp_path):
     cfg = _toml(tmp_path, '[thresholds]\ncomplaints_pattern = "("\n')
-    result = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "evaluate"])
     assert result.exit_code == errors.EXIT_CONFIG
     assert "Traceback" not in result.output and "complaints_pattern" in result.output
 
@@ -77,10 +77,12 @@ def test_no_config_file_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for key in [k for k in __import__("os").environ if k.upper().startswith("QUALIOPI_")]:
         monkeypatch.delenv(key)
-    result = CliRunner().invoke(cli, ["status"])
+    result = CliRunner().invoke(cli, ["evaluate"])
     assert result.exit_code == errors.EXIT_CONFIG
     assert "no configuration file" in result.output and "config.example.toml" in result.output
     assert "required key is missing" not in result.output
+    status = CliRunner().invoke(cli, ["status"])  # reads only the store: says how to name it
+    assert status.exit_code == errors.EXIT_CONFIG and "no configuration file" in status.output
 
 
 def test_evaluate_on_an_empty_store_says_sync_first(tmp_path):
