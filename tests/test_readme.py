@@ -25,3 +25,53 @@ def test_the_demo_data_counts_are_the_bundles():
     recorded = sum(e["source"].startswith("recorded:") for e in entries)
     m = re.search(r"(\d+) answers are copied verbatim.*?the other (\d+) answers are \*derived\*", README, re.DOTALL)
     assert m and (int(m[1]), int(m[2])) == (recorded, len(entries) - recorded)
+
+
+def _sh_block(heading: str) -> str:
+    """The first ```sh block after a heading of the README."""
+    rest = README.split(heading, 1)[1]
+    return rest.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_production_packages_are_the_ones_ci_installs():
+    import re
+
+    apt = next(line for line in _sh_block("## Installing for production").splitlines()
+               if line.startswith("apt-get install"))
+    ci = re.search(r'PKGS="([^"]+)"', (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text())[1]
+    # CI also installs poppler-utils, for the tests that read the PDFs back
+    assert set(apt.split()[3:]) - {"python3-venv", "git"} == set(ci.split()) - {"poppler-utils"}
+
+
+def test_the_first_steps_run_as_written_against_the_simulated_moodle(tmp_path, monkeypatch):
+    """config.example.toml with only the Moodle address, the token file and the store moved here; the demo
+    world (recorded answers and their derivations) served over HTTP."""
+    from click.testing import CliRunner
+
+    from bench.moodle_sim import SimMoodle
+    from connector.cli import cli
+    from tests.conftest import TOKEN
+
+    steps = [line.split("#")[0].split()[1:] for line in _sh_block("### First steps").splitlines()
+             if line.startswith("$Q ")]
+    assert [s[0] for s in steps] == ["doctor", "sync", "evaluate", "run", "status"]
+    example = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text("utf-8")
+    monkeypatch.chdir(tmp_path)  # out_dir and snapshot_dir are relative in the example
+    for key in [k for k in __import__("os").environ if k.upper().startswith("QUALIOPI_")]:
+        monkeypatch.delenv(key)
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    (tmp_path / "smtp-password").write_text("s3cret\n")
+    with SimMoodle() as sim:
+        cfg = example
+        for old, new in (('url = "https://moodle.example.fr"', f'url = "{sim.url}"'),
+                         ('token_file = "/etc/qualiopi-sync/token"', f'token_file = "{tmp_path}/token"'),
+                         ('url = "sqlite:///qualiopi-sync.db"', f'url = "sqlite:///{tmp_path}/store.db"'),
+                         ('password_file = "/etc/qualiopi-sync/smtp-password"',
+                          f'password_file = "{tmp_path}/smtp-password"')):
+            assert old in cfg
+            cfg = cfg.replace(old, new)
+        (tmp_path / "q.toml").write_text(cfg, "utf-8")
+        for step in steps:
+            result = CliRunner().invoke(cli, ["--config", str(tmp_path / "q.toml"), *step])
+            assert result.exit_code == 0, (step, result.output[-2000:])
+    assert (tmp_path / "out" / "index.html").exists() and " ok " in result.output
