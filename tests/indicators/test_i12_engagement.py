@@ -142,3 +142,28 @@ def test_more_than_two_days_uses_the_declared_duration_not_the_calendar_span():
             }[12].outcome == Outcome.NOT_APPLICABLE  # exactly 2 days: not "more than 2"
     odd = good_course(customfields={"duree_heures": "beaucoup"})
     assert programme_duration_days(inp(odd)) is None
+
+
+def test_boundaries_found_by_the_mutation_run():
+    """bench/mutation.py left these alive: no progress known is not started; a course ending right now is
+    still running; a note written at the very moment of the last access answers it; the course of a learner
+    without trace fails, the others pass; one person, one who finished, in the singular."""
+    x = LearnerSnap(1, "Sans progression", None, "active", NOW - DAY)
+    assert i12_engagement.state(x) == "non_commence"  # progress unknown (None): not "en cours"
+    assert i12_engagement.state(replace(x, progress=0.2)) == "en_cours"
+    idle = LearnerSnap(2, "Inactif", None, "active", NOW - 40 * DAY)
+    ends_now = i12_engagement.evaluate(with_measures(inp(good_course(learners=(idle,), enddate=NOW, notes=()))))
+    assert ends_now.figures["apprenants_a_risque"] == 1 and ends_now.figures["abandons"] == 0
+    note = NoteSnap(1, 2, NOW - 40 * DAY, "course", "Relance le jour même")
+    same_time = i12_engagement.evaluate(with_measures(inp(good_course(learners=(idle,), notes=(note,)))))
+    assert same_time.figures["relances_tracees"] == 1
+    traced, untraced = (good_course(id=i, shortname=f"C{i}", learners=(y,), notes=n) for i, y, n in (
+        (3, idle, (note,)), (4, LearnerSnap(5, "Autre", None, "active", NOW - 50 * DAY), ())))
+    v = i12_engagement.evaluate(with_measures(inp(traced, untraced)))
+    assert {c.shortname: c.outcome for c in v.courses} == {"C3": Outcome.PASSED, "C4": Outcome.FAILED}
+    done = LearnerSnap(6, "Fini", None, "active", NOW - DAY, completed=True)
+    one = i12_engagement.evaluate(with_measures(inp(good_course(learners=(done,), notes=()))))
+    assert one.summary.startswith("1 apprenant (1 a terminé)")
+    two = i12_engagement.evaluate(with_measures(inp(good_course(learners=(done, replace(done, user_id=7)),
+                                                                notes=()))))
+    assert two.summary.startswith("2 apprenants (2 ont terminé)")

@@ -188,3 +188,43 @@ def test_a_complaint_is_answered_at_the_first_staff_reply_and_a_later_merci_does
     v = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(slow),))))
     late = next(f for f in v.findings if "hors délai" in f.what)
     assert "première réponse de l’équipe 16 jours" in late.why and v.outcome == Outcome.WARN
+
+
+def test_forum_complaint_at_exactly_its_deadline_is_pending_one_day_more_is_overdue():
+    """Found by the mutation run (bench/mutation.py): ``age > deadline`` had no boundary test."""
+    at = DiscussionSnap(8, "Convocation reçue tard", LEARNER, NOW - 15 * DAY, NOW - 15 * DAY, LEARNER, 0)
+    over = replace(at, id=9, created=NOW - 16 * DAY, last_post=NOW - 16 * DAY)
+    v_at = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(at),))))
+    assert v_at.figures["reclamations_en_retard"] == 0 and v_at.outcome == Outcome.WARN
+    assert "ouverte depuis 15 jours" in v_at.findings[0].why
+    v_over = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(over),))))
+    assert v_over.figures["reclamations_en_retard"] == 1 and v_over.outcome == Outcome.FAILED
+
+
+def test_register_and_forum_complaints_add_up_in_the_summary_and_the_verdict_is_31s():
+    course = good_course(forums=(complaints_forum(answered(1, 30, 1), answered(2, 30, 20)),))
+    v = i31_complaints.evaluate(replace(inp(course), complaints=(complaint("6", 30, "close", acknowledged=1,
+                                                                             answered=4),)))
+    assert v.indicator == 31
+    assert "3 réclamations, 3 répondues dont 1 hors délai, 0 sans réponse" in v.summary
+    assert v.figures["delai_reponse_median_jours"] == 10.5  # one decimal: (1 + 20) / 2
+    late = next(f for f in v.findings if "hors délai" in f.what)
+    assert "20 jours après l’ouverture" in late.why
+    one_day = i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(answered(1, 30, 16)),)),
+                                          complaint_answer_days=0))
+    assert "16 jours" in next(f for f in one_day.findings if "hors délai" in f.what).why
+    assert i31_complaints._days(1) == "1 jour" and i31_complaints._days(2) == "2 jours"
+
+
+def test_missing_only_without_any_channel_and_any_difficulty():
+    assert i31_complaints.evaluate(inp(good_course())).missing
+    assert not i31_complaints.evaluate(inp(good_course(forums=(complaints_forum(),)))).missing
+    assert not i31_complaints.evaluate(with_register()).missing
+
+
+def test_an_undated_acknowledgement_is_due_after_exactly_the_configured_days():
+    at = complaint("7", 2, "reçue")  # received 2 days ago, acknowledgement due within 2: not late yet
+    over = complaint("8", 3, "reçue")
+    assert i31_complaints.evaluate(with_register(at)).outcome == Outcome.PASSED
+    assert {f.what.split(" :")[0] for f in i31_complaints.evaluate(with_register(over)).findings} == {
+        "Accusé de réception non daté"}
