@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import stat
 import subprocess
@@ -57,7 +58,7 @@ def html_files(out: Path) -> list[Path]:
 
 
 def test_matrix_shows_the_recorded_failures(site):
-    _, _, _, res = site
+    _, _, ev, res = site
     index = res.index.read_text()
     row = re.search(r"BTS-MCO</span></th>(.*?)</tr>", index, re.DOTALL).group(1)
     cells = {int(n): (cls, title) for cls, n, title in
@@ -67,6 +68,25 @@ def test_matrix_shows_the_recorded_failures(site):
     assert cells[6] == ("warn", "à consolider, risque NC majeure")
     assert cells[9] == ("ko", "à fournir, risque NC majeure")  # nothing tagged QUALIOPI-I09 anywhere
     assert cells[27][0] == "na"  # no subcontracting declared
+    # every one of the 96 cells says what the evaluation decided (sign class, status and risk in the title)
+    from mappings.status import RISK_LABELS
+
+    for p, verdicts in ev.programmes:
+        row = re.search(rf"{re.escape(p.code)}</span></th>(.*?)</tr>", index, re.DOTALL).group(1)
+        got = re.findall(r'<td class="cell (\w+)[^"]*" title="Indicateur (\d+) — ([^"]+)"', row)
+        assert [int(n) for _, n, _ in got] == list(range(1, 33)), p.code
+        for (_, _, title), v in zip(got, verdicts, strict=True):
+            risk = "" if v.risk.value == "aucun" else f", {RISK_LABELS[v.risk]}"
+            assert html.unescape(title) == f"{v.status.label}{risk}", (p.code, v.indicator)
+    # and the recorded data's judgement, pinned (a change here is a change of judgement: review it)
+    assert {p.code: " ".join(re.findall(r'<td class="cell (\w+)', re.search(
+        rf"{re.escape(p.code)}</span></th>(.*?)</tr>", index, re.DOTALL).group(1))) for p, _ in ev.programmes} == {
+        "BTS-MCO": "warn ko ko ko ko warn warn warn ko warn ko warn ne ko ko warn ko ko warn ko ko ko ko ko ko ko na "
+                   "ko ko warn warn ko",
+        "TP-DWWM": "ko ko ko ko ko warn warn warn ko ok ko warn na na na warn ko ko ok na ko ko ko ko ko ko na na na "
+                   "warn warn ko",
+        "EXCEL": "warn ko na ko ko warn na ko ko warn ko na na na na na ko ko ok na ko ko ko ko ko ko na na na warn "
+                 "warn ko"}
     assert "Centre de Formation Démo" in index and "Données Moodle du 24 novembre 2026" in index
     page = (res.out_dir / "programme-BTS-MCO.html").read_text()
     assert "BTSMCO-CEJM" in page and "Sections sans nom" in page

@@ -136,7 +136,7 @@ def test_declared_certifying_programme_without_code_is_flagged():
     course = good_course(customfields={"modalite": "1", "rncp": ""})
     prog = Programme("EXCEL", "Excel", declared_certifying=True)
     verdicts = {v.indicator: v for v in evaluate_programme(inp(course, programme=prog))}
-    assert verdicts[3].outcome != Outcome.NOT_APPLICABLE
+    assert verdicts[3].outcome == Outcome.FAILED and verdicts[3].status.value == "a_fournir"  # applies
     for n in (7, 16):
         assert verdicts[n].outcome == Outcome.FAILED
         assert any(f.what == "Code RNCP/RS absent" for f in verdicts[n].findings)

@@ -96,7 +96,8 @@ def test_a_programme_delivered_as_subcontractor():
 
 
 def test_uses_subcontractors_is_indicator_27_not_the_subcontractor_role():
-    assert judged(Programme("P", "P", uses_subcontractors=True))[27].outcome != Outcome.NOT_APPLICABLE
+    v27 = judged(Programme("P", "P", uses_subcontractors=True))[27]
+    assert v27.outcome == Outcome.FAILED and v27.status == Status.A_FOURNIR  # applies: its evidence is asked
     assert judged(Programme("P", "P", provider_is_subcontractor=True))[27].outcome == Outcome.NOT_APPLICABLE
 
 
