@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mappings.indicators import i12_engagement, i30_appreciations
@@ -34,6 +34,9 @@ def unit(x: float) -> bool:
 
 @settings(deadline=None)
 @given(st.integers(-5, 1000), st.integers(-5, 1000))
+@example(0, 1000).via("nothing of many: exactly 0")  # the edges a random draw may miss (mutation run)
+@example(1, 1).via("one of one: 100 %")
+@example(-3, 5).via("a negative count: 0")
 def test_rate_is_always_within_0_and_1(part, whole):
     r = rate(part, whole)
     assert unit(r)
@@ -88,3 +91,31 @@ def test_result_figures_are_bounded(per_course):
         assert "taux_achevement" not in fig  # nothing to count: no figure, rather than 0 %
         return
     assert unit(fig["taux_achevement"]) and unit(fig["taux_reussite_parcours"])
+
+
+def test_exact_rates_and_durations():
+    from mappings.indicators.base import programme_duration_days
+    from mappings.programmes import Programme
+
+    assert (rate(0, 1000), rate(1, 1), rate(1, 3), rate(-3, 5), rate(5, 3), rate(2, 0)) == (0.0, 1.0, 0.333, 0.0,
+                                                                                            1.0, 0.0)
+    ten_hours = inp(good_course(), programme=Programme("P", "P", duration_hours=10))
+    assert programme_duration_days(ten_hours) == 1.4  # 10 h at 7 h a day, one decimal
+
+
+def test_eval_input_is_frozen_and_course_lines_count_their_findings():
+    import dataclasses
+
+    import pytest
+
+    from mappings.indicators import i06_contents
+
+    i = inp(good_course())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        i.now = 0  # type: ignore[misc]
+    bare = good_course(summary="", sections=())
+    v = i06_contents.evaluate(inp(bare))
+    (line,) = v.courses
+    fails = sum(f.severity == Outcome.FAILED for f in v.findings)
+    warns = sum(f.severity == Outcome.WARN for f in v.findings)
+    assert fails and line.figures["manques"] == fails and line.figures["avertissements"] == warns
