@@ -293,6 +293,8 @@ def serve(ctx: click.Context) -> None:
 def _print_outputs(rendered, pushed) -> None:
     echo(f"reports in {rendered.out_dir.resolve()}: {len(rendered.rendered)} programme(s) rendered, "
                f"{len(rendered.unchanged)} unchanged, {len(rendered.digests_rendered)} teacher digest(s)")
+    for code, why in rendered.reasons.items():
+        echo(f"  {code}: {why}")
     echo(f"  index: {rendered.index.resolve()}")
     if pushed is None:
         return

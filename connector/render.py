@@ -31,6 +31,7 @@ class RenderResult:
     index: Path
     rendered: list[str] = field(default_factory=list)  # programme codes
     unchanged: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # programme code → why it was rendered this time
     pdfs: dict[str, Path] = field(default_factory=dict)  # every programme's PDF (rendered now or before)
     digests: list[TeacherDigest] = field(default_factory=list)
     digest_hashes: dict[int, str] = field(default_factory=dict)
@@ -150,7 +151,10 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
         h = report_key(rep, tolerance)
         res.report_keys[rep.programme.code] = h
         pdf = out / "pdf" / f"qualiopi-{rep.slug}.pdf"
-        if force or seen.get(rep.programme.code) != h or not pdf.exists():
+        why = ("forced (--force)" if force else "first report" if rep.programme.code not in seen else
+               "judgement changed" if seen[rep.programme.code] != h else "PDF missing" if not pdf.exists() else None)
+        if why:
+            res.reasons[rep.programme.code] = why
             r.render_programme_page(out, meta, rep)
             r.render_programme_pdf(out, meta, rep)
             res.rendered.append(rep.programme.code)

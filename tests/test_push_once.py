@@ -98,7 +98,17 @@ def test_render_force_then_push_sends_nothing_again(tmp_path, store_url):
     later = render_reports(run_evaluation(settings_for(store_url).model_copy(update={"programmes": DEMO_PROGRAMMES}),
                                           store.sessions, NOW + 3600), store.sessions, tmp_path / "out", "OF", BASE,
                            now=NOW + 3600)
-    assert later.rendered == []  # an hour later, same judgement: nothing re-rendered
+    assert later.rendered == [] and later.reasons == {}  # an hour later, same judgement: nothing re-rendered
+    # each re-render says why
+    assert set(first.reasons.values()) == {"first report"} and set(again.reasons.values()) == {"forced (--force)"}
+    pdf.unlink()
+    missing = render_reports(ev, store.sessions, tmp_path / "out", "OF", BASE, now=NOW + 7200)
+    assert list(missing.reasons.values()) == ["PDF missing"]
+    changed = render_reports(run_evaluation(settings_for(store_url).model_copy(update={"programmes": [
+        p.model_copy(update={"thresholds": {"inactive_days": 1}}) if p.code == "BTS-MCO" else p
+        for p in DEMO_PROGRAMMES]}), store.sessions, NOW + 7200), store.sessions, tmp_path / "out", "OF", BASE,
+        now=NOW + 7200)
+    assert changed.reasons == {"BTS-MCO": "judgement changed"}
 
 
 # ---------------------------------------------------------------- an unexpected reply

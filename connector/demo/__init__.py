@@ -141,6 +141,8 @@ def print_summary(result: DemoResult, echo) -> None:
         echo("")
         echo(f"reports: {len(r.rendered)} programme(s) rendered, {len(r.unchanged)} unchanged; "
              f"{len(r.digests_rendered)} teacher digest(s) rendered")
+        for code, why in r.reasons.items():
+            echo(f"  {code}: {why}")
         for code, pdf in r.pdfs.items():
             echo(f"  PDF {code}: {pdf.resolve()}")
         echo(f"  dossiers de preuves (owner-only): {(r.out_dir / 'dossier').resolve()}")
