@@ -32,17 +32,36 @@ def poison(entries):
             c["summary"] = EVIL
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One sync + evaluation + render of the recorded data (SQLite), shared by the read-only tests."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, tmp_path_factory):
+    """One sync + evaluation + render of the recorded data, shared by the read-only tests: once on SQLite, once
+    on PostgreSQL (a schema of its own, so that the other tests' resets do not touch it)."""
+    from sqlalchemy import text
+
+    from connector.store import db
+    from tests.conftest import PG_SCHEMA, PG_URL
+
     tmp = tmp_path_factory.mktemp("site")
-    url = f"sqlite:///{tmp / 'store.db'}"
+    url, schema = f"sqlite:///{tmp / 'store.db'}", f"{PG_SCHEMA}_reports"
+    if request.param == "postgresql":
+        base = db.make_engine(PG_URL)
+        with base.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        base.dispose()
+        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
     settings = settings_for(url).model_copy(update={"programmes": DEMO_PROGRAMMES})
     assert app.sync(settings, transport=transport(poison), now=NOW).status == "ok"
     store = app.open_store(url, migrate=False)
     ev = run_evaluation(settings, store.sessions, NOW)
     res = render_reports(ev, store.sessions, tmp / "out", "Centre de Formation Démo", settings.moodle.url, now=NOW)
-    return settings, store, ev, res
+    yield settings, store, ev, res
+    store.engine.dispose()
+    if request.param == "postgresql":
+        base = db.make_engine(PG_URL)
+        with base.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        base.dispose()
 
 
 def learners(store, ev, code: str) -> set[str]:
