@@ -115,6 +115,9 @@ def test_pdfs_uploaded_then_posted_to_the_forum_and_private_files(rendered):
     forum = [p for p in posts if p["wsfunction"] == "mod_forum_add_discussion"]
     assert len(forum) == 3 and {p["forumid"] for p in forum} == {"3"}
     assert all(p["options[0][name]"] == "attachmentsid" and p["options[0][value]"] == "723150539" for p in forum)
+    # the sync user is not subscribed to its own posts (no mail back to it for every reply)
+    assert all((p["options[1][name]"], p["options[1][value]"]) == ("discussionsubscribe", "0") for p in forum)
+    assert {p["subject"] for p in forum} == {f"Rapport Qualiopi — {c}" for c in ("BTS-MCO", "TP-DWWM", "EXCEL")}
     private = [p for p in posts if p["wsfunction"] == "core_user_add_user_private_files"]
     assert [p["draftid"] for p in private] == ["723150539"] * 3
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # same PDFs: nothing uploaded twice
