@@ -120,6 +120,10 @@ def test_pdfs_uploaded_then_posted_to_the_forum_and_private_files(rendered):
     assert {p["subject"] for p in forum} == {f"Rapport Qualiopi — {c}" for c in ("BTS-MCO", "TP-DWWM", "EXCEL")}
     private = [p for p in posts if p["wsfunction"] == "core_user_add_user_private_files"]
     assert [p["draftid"] for p in private] == ["723150539"] * 3
+    with store.sessions() as s:  # what each send left on record: Moodle's ids, to find it again
+        details = {(r.channel, r.detail) for r in s.scalars(select(PushRecord))}
+    discussion = load_fixture("mod_forum_add_discussion__C1_news_with_attachment.json")["response"]["discussionid"]
+    assert details == {("moodle_forum", f"discussion {discussion}"), ("moodle_private", "draft 723150539")}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # same PDFs: nothing uploaded twice
         moodle(rsps)
         assert len(push_all(client(), store.sessions, cfg, None, res).skipped) == 6 and len(rsps.calls) == 0

@@ -228,3 +228,21 @@ def test_an_undated_acknowledgement_is_due_after_exactly_the_configured_days():
     assert i31_complaints.evaluate(with_register(at)).outcome == Outcome.PASSED
     assert {f.what.split(" :")[0] for f in i31_complaints.evaluate(with_register(over)).findings} == {
         "Accusé de réception non daté"}
+
+
+def test_a_score_at_exactly_the_difficulty_threshold_is_a_difficulty_one_above_is_not():
+    at = i31_complaints.evaluate(inp(good_course(feedbacks=(feedback(2, score=2),),
+                                                 forums=(complaints_forum(),))))
+    assert at.figures["difficultes"] == 1 and "2 notes ≤ 2/5" in at.findings[0].why
+    above = i31_complaints.evaluate(inp(good_course(feedbacks=(feedback(2, score=3),),
+                                                    forums=(complaints_forum(),))))
+    assert above.figures["difficultes"] == 0
+
+
+def test_channels_and_overdue_complaints_of_the_forum_and_the_register_add_up():
+    overdue = DiscussionSnap(3, "Salle trop froide", LEARNER, NOW - 20 * DAY, NOW - 20 * DAY, LEARNER, 0)
+    channel = FeedbackSnap(5, 50, "Formulaire de réclamation", True, None, None, None, (), ())
+    course = good_course(forums=(complaints_forum(overdue),), feedbacks=(channel,))
+    v = i31_complaints.evaluate(replace(inp(course), complaints=(complaint("4", 16, "reçue", acknowledged=1),)))
+    assert v.figures["canaux"] == 3  # the forum, the survey, the register
+    assert "2 réclamations, 0 répondue dont 0 hors délai, 2 sans réponse au-delà du délai" in v.summary
