@@ -160,3 +160,21 @@ def test_rest_and_download_errors_never_carry_the_token():
         c.download(URL + "/webservice/pluginfile.php/1/mod_resource/content/1/a.pdf", 1 << 20)
     for exc in (rest.value, download.value):
         assert _clean(exc) and "***" in exc.debuginfo and "***" in exc.moodle_message
+
+
+def test_log_lines_are_redacted_and_short_secrets_are_not_registered():
+    """Survivors of the mutation run: the log formatter's own redaction, and the 6-character floor below which
+    a value is too common to be blanked everywhere (e.g. a password "secret" is, "abc" is not)."""
+    import logging
+
+    from connector.safe_text import SafeFormatter, redact_text, register_secret
+
+    register_secret(TOKEN)  # as the client does
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "call with %s\x1b[31m", (TOKEN,), None)
+    line = SafeFormatter("%(message)s").format(record)
+    assert TOKEN not in line and "***" in line and "\x1b" not in line
+    register_secret("k9#Zq2")  # exactly 6 characters: registered
+    register_secret("Zq2k9")  # 5: not
+    assert redact_text("a k9#Zq2 b Zq2k9") == "a *** b Zq2k9"
+    register_secret(None)
+    register_secret("")
