@@ -178,3 +178,5 @@ def test_log_lines_are_redacted_and_short_secrets_are_not_registered():
     assert redact_text("a k9#Zq2 b Zq2k9") == "a *** b Zq2k9"
     register_secret(None)
     register_secret("")
+    register_secret("k9#Zq2-long")  # a secret holding another one: the longer is blanked whole
+    assert redact_text("pw=k9#Zq2-long") == "pw=***"
