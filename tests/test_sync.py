@@ -270,3 +270,26 @@ def test_a_sync_that_loses_its_postgresql_lock_midway_stops_writes_nothing_more_
         with base.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         base.dispose()
+
+
+def test_activities_removed_in_moodle_leave_the_store_and_only_they(store_url, engine):
+    """Modules have no deleted_at: they are deleted for good, all of them, whatever their position (the mutation
+    run left alive a batch loop that skipped the first row to delete)."""
+    from connector.store.models import Module
+
+    app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        before = set(s.scalars(select(Module.id).where(Module.course_id == 5)))
+    contents = entry(BUNDLE, "core_course_get_contents", courseid=5)["response"]
+    removed = {m["id"] for sec in contents for m in sec["modules"]}
+    removed = set(sorted(removed)[:3])  # the first three activities of DWWM-FRONT, the lowest ids first
+
+    def drop(entries):
+        for sec in entry(entries, "core_course_get_contents", courseid=5)["response"]:
+            sec["modules"] = [m for m in sec["modules"] if m["id"] not in removed]
+
+    result = app.sync(settings_for(store_url), transport=transport(drop), full=True, now=NOW + 3600)
+    assert result.status == "ok" and result.rows["contents"]["deleted"] >= len(removed)
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        after = set(s.scalars(select(Module.id).where(Module.course_id == 5)))
+    assert len(removed) == 3 and removed <= before and after == before - removed
