@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from connector.moodle import models as m
+from connector.store.evidence import field_value
 from mappings.programmes import CategoryRef, CourseRef, Programme, idle_rules, rule_text
 
-_RAW = ("checkbox", "select", "number")  # as the store keeps them (connector/store/evidence.py _fields)
+
+def _text(v: object) -> str | None:
+    return None if v is None else str(v)  # as the sync stores them
 
 
 def _refs(categories: list[m.Category], courses: list[m.Course]) -> tuple[dict[int, CategoryRef], list[CourseRef]]:
     cats = {c.id: CategoryRef(c.id, c.idnumber or None, c.path) for c in categories}
     refs = [CourseRef(c.id, c.shortname, c.idnumber or None, c.categoryid,
-                      {f.shortname: None if (v := f.valueraw if f.type in _RAW else f.value) is None else str(v)
-                       for f in c.customfields})
+                      {f.shortname: field_value(f.type, _text(f.valueraw), _text(f.value)) for f in c.customfields})
             for c in courses if c.format != "site"]
     return cats, refs
 

@@ -103,8 +103,9 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         cats, refs = load_category_refs(s), load_course_refs(s)
         trainer_ids = trainers_courses(settings, refs, cats)
         apart = set(settings.quality_courses) | set(trainer_ids)  # not courses of a programme
-        mapping, unmapped = assign_programmes(programmes, [r for r in refs if r.id not in apart], cats)
-        idle = idle_rules(programmes, [r for r in refs if r.id not in apart], cats)
+        candidates = [r for r in refs if r.id not in apart]
+        mapping, unmapped = assign_programmes(programmes, candidates, cats)
+        idle = idle_rules(programmes, candidates, cats)
         for code, rule, no_category in idle:
             log.warning("programme %s: rule %s %s", code, rule_text(rule),
                         "names no category the sync user sees" if no_category else "matches no course")

@@ -48,14 +48,23 @@ def set2_fixtures() -> list[Path]:
     return sorted(files)
 
 
-def _pg_engine():
+def pg_url(schema: str = PG_SCHEMA) -> str:
+    """The test database, searching only ``schema``."""
+    return f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+
+
+def drop_pg_schema(schema: str = PG_SCHEMA, *, create: bool = False) -> None:
     base = db.make_engine(PG_URL)
     with base.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if create:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
     base.dispose()
-    sep = "&" if "?" in PG_URL else "?"
-    return db.make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{PG_SCHEMA}")
+
+
+def _pg_engine(schema: str = PG_SCHEMA):
+    drop_pg_schema(schema, create=True)
+    return db.make_engine(pg_url(schema))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -63,10 +72,8 @@ def store_url(request, tmp_path) -> str:
     """An empty database of each kind; PostgreSQL must be reachable (never skipped)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    engine = _pg_engine()
-    engine.dispose()
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{PG_SCHEMA}"
+    _pg_engine().dispose()
+    return pg_url()
 
 
 @pytest.fixture
@@ -79,9 +86,6 @@ def engine(store_url):
 def pytest_sessionfinish(session, exitstatus):
     """Drop this session's PostgreSQL schema (each session has its own: two sessions never collide)."""
     try:
-        base = db.make_engine(PG_URL)
-        with base.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        base.dispose()
+        drop_pg_schema()
     except Exception:  # noqa: BLE001, S110 - cleanup only; the next session uses its own schema anyway
         pass

@@ -36,20 +36,13 @@ def poison(entries):
 def site(request, tmp_path_factory):
     """One sync + evaluation + render of the recorded data, shared by the read-only tests: once on SQLite, once
     on PostgreSQL (a schema of its own, so that the other tests' resets do not touch it)."""
-    from sqlalchemy import text
-
-    from connector.store import db
-    from tests.conftest import PG_SCHEMA, PG_URL
+    from tests.conftest import PG_SCHEMA, _pg_engine, drop_pg_schema, pg_url
 
     tmp = tmp_path_factory.mktemp("site")
     url, schema = f"sqlite:///{tmp / 'store.db'}", f"{PG_SCHEMA}_reports"
     if request.param == "postgresql":
-        base = db.make_engine(PG_URL)
-        with base.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        base.dispose()
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+        _pg_engine(schema).dispose()
+        url = pg_url(schema)
     settings = settings_for(url).model_copy(update={"programmes": DEMO_PROGRAMMES})
     assert app.sync(settings, transport=transport(poison), now=NOW).status == "ok"
     store = app.open_store(url, migrate=False)
@@ -58,10 +51,7 @@ def site(request, tmp_path_factory):
     yield settings, store, ev, res
     store.engine.dispose()
     if request.param == "postgresql":
-        base = db.make_engine(PG_URL)
-        with base.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        base.dispose()
+        drop_pg_schema(schema)
 
 
 def learners(store, ev, code: str) -> set[str]:

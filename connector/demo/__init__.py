@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from connector import app
 from connector.config import MoodleConfig, ProgrammeConfig, RuleConfig, Settings, StoreConfig, SyncConfig
-from connector.evaluate import EvaluationResult, run_evaluation
+from connector.evaluate import EvaluationResult, run_evaluation, trainers_courses
 from connector.moodle.replay import ReplayTransport, bundle_clock
 from connector.pipeline import dossier_options
 from connector.push import PushResult, push_all
 from connector.render import RenderResult, render_reports
 from connector.rncp import read_export
 from connector.store.db import transaction
-from connector.store.models import Course
+from connector.store.evidence import load_category_refs, load_course_refs
 from connector.store.queries import CourseFacts, count_learners, load_course_facts
 from connector.store.results import import_results
 from connector.store.rncp import upsert_fiches
@@ -88,8 +86,8 @@ def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoR
     store = app.open_store(settings.store.url, migrate=False)
     with store.sessions() as s:
         # the quality course and the trainers' training course are no programme's: listed apart
-        apart = set(settings.quality_courses) | {c.id for c in s.scalars(select(Course).where(
-            Course.category_id == TRAINERS_CATEGORY))}
+        apart = set(settings.quality_courses) | set(trainers_courses(settings, load_course_refs(s),
+                                                                    load_category_refs(s)))
         facts, learners = [f for f in load_course_facts(s, clock) if f.id not in apart], count_learners(s, apart)
     evaluation = rendered = pushed = None
     if result.status == "ok":

@@ -57,6 +57,12 @@ def load_category_refs(session: Session) -> dict[int, CategoryRef]:
     return {c.id: CategoryRef(c.id, c.idnumber, c.path) for c in rows}
 
 
+def field_value(kind: str, valueraw: str | None, value: str | None) -> str | None:
+    """What rules and evaluators compare for a course custom field: the raw value of a checkbox, select or
+    number (a select's option number), the text of the others."""
+    return valueraw if kind in ("checkbox", "select", "number") else value
+
+
 def _fields(session: Session, ids: Iterable[int] | None = None,
             labels: dict[int, dict[str, str | None]] | None = None) -> dict[int, dict[str, str | None]]:
     """Course id → custom field → raw value (a select's option number); ``labels`` gets the displayed ones."""
@@ -65,7 +71,7 @@ def _fields(session: Session, ids: Iterable[int] | None = None,
         stmt = stmt.where(CourseCustomField.course_id.in_(list(ids)))
     out: dict[int, dict[str, str | None]] = defaultdict(dict)
     for f in session.scalars(stmt):
-        out[f.course_id][f.shortname] = f.valueraw if f.type in ("checkbox", "select", "number") else f.value
+        out[f.course_id][f.shortname] = field_value(f.type, f.valueraw, f.value)
         if labels is not None:
             labels.setdefault(f.course_id, {})[f.shortname] = f.value
     return out
