@@ -25,10 +25,10 @@ SKIP = {"wstoken", "wsfunction", "moodlewsrestformat"}
 
 SYNC_FUNCTIONS = {
     "core_webservice_get_site_info", "core_course_get_categories", "core_course_get_courses_by_field",
-    "core_course_get_contents", "core_enrol_get_enrolled_users",
+    "core_course_get_contents", "core_enrol_get_enrolled_users", "core_enrol_get_users_courses",
     "core_completion_get_activities_completion_status", "core_completion_get_course_completion_status",
     "mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items", "mod_feedback_get_responses_analysis",
-    "mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions",
+    "mod_feedback_get_non_respondents", "mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions",
 }
 ONLYACTIVE = {
     "options[0][name]": "onlyactive", "options[0][value]": "1", "options[1][name]": "userfields",
@@ -293,6 +293,12 @@ for course, tracked in TRACKED.items():
 fb4 = recorded("mod_feedback_get_feedbacks_by_courses__4courses.json")["response"]
 add("derived: recorded 4-course answer filtered to course 2 (doctor probe)", "mod_feedback_get_feedbacks_by_courses",
     {"courseids[0]": C["C1"]}, {**fb4, "feedbacks": [f for f in fb4["feedbacks"] if f["course"] == C["C1"]]})
+
+# doctor (with the participants report) reads the first learner's courses without the user counts
+uc = recorded("core_enrol_get_users_courses__student01.json")
+add("derived: recorded answer for student01 without enrolledusercount (returnusercount=0)",
+    "core_enrol_get_users_courses", {"userid": uc["params"]["userid"], "returnusercount": "0"},
+    [{k: v for k, v in c.items() if k != "enrolledusercount"} for c in uc["response"]])
 
 forums = recorded("mod_forum_get_forums_by_courses__C1_C4.json")["response"]
 add("derived: recorded 2-course answer filtered to course 2 (doctor probe)", "mod_forum_get_forums_by_courses",

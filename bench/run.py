@@ -11,7 +11,9 @@ Steps: a full sync (first run, participants report configured), evaluate every p
 everything; then 1 % of the data changes and an incremental sync, evaluate + render again (only
 changed programmes are rendered); a sync with no change; and the naive path a typical script takes
 (``bench.naive``: completion fetched per learner per course, one call at a time) over a sample of the
-courses, extrapolated to the whole site by its share of the enrolments. Prints a table and writes
+courses, extrapolated to the whole site by its share of the enrolments; and the path a competent
+integrator writes without the report (``bench.integrator``: per course its contents, users and surveys,
+per learner their courses in one call), over the whole site. Prints a table and writes
 JSON (``--out``, default ``bench/results/<size>.json``).
 """
 
@@ -214,6 +216,18 @@ def main() -> None:
         results.append(nrow)
         print(f"  {nrow['step']:<34} exit {code}  {nrow['wall_s']:8.1f} s  {rss:6.0f} MiB  {nrow['calls']:>8} calls"
               f"  (sample: {nrow['sample_calls']} calls in {wall:.1f} s)", flush=True)
+        sim(url, "/_sim/reset", post=True)
+        code, wall, rss, out, err = measured([sys.executable, "-m", "bench.integrator", "--url", url,
+                                              "--concurrency", str(args.concurrency)])
+        integ = json.loads(out) if code == 0 else {"error": err}
+        irow = {"step": "integrator path (no report: per course contents, users, surveys; per learner their "
+                        "courses)", "exit": code, "wall_s": round(wall, 1), "peak_rss_mib": round(rss),
+                "calls": sum(sim(url, "/_sim/calls").values()), "rows_written": integ.get("rows", 0)}
+        if code != 0:
+            irow["error"] = err.strip().splitlines()[-1:]
+        results.append(irow)
+        print(f"  {'integrator path':<34} exit {code}  {wall:8.1f} s  {rss:6.0f} MiB  {irow['calls']:>8} calls",
+              flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -221,6 +235,7 @@ def main() -> None:
         "size": args.size, "seed": args.seed, "latency_s": args.latency, "concurrency": args.concurrency,
         "store": store_url.split("?")[0].split("///")[0], "site": info, "changed": changed, "steps": results,
         "ratios": {"naive_calls_over_full": round(nrow["calls"] / max(1, full["calls"]), 1),
+                   "integrator_calls_over_full": round(irow["calls"] / max(1, full["calls"]), 1),
                    "incremental_calls_share_of_full": round(inc["calls"] / max(1, full["calls"]), 4),
                    "no_change_calls_by_resource": same.get("calls_by_resource")},
     }
@@ -239,7 +254,8 @@ def table(s: dict) -> str:
                      f"{r['rows_written']:,} |" if "rows_written" in r else
                      f"| {r['step']}{extra} | {r['wall_s']:.1f} s | {r['peak_rss_mib']} MiB | {r['calls']:,} | – |")
     ra = s["ratios"]
-    lines += ["", (f"naive / full calls: {ra['naive_calls_over_full']}×; incremental after 1 % change: "
+    lines += ["", (f"naive / full calls: {ra['naive_calls_over_full']}×; integrator / full calls: "
+              f"{ra.get('integrator_calls_over_full')}×; incremental after 1 % change: "
               f"{ra['incremental_calls_share_of_full']:.1%} of the full run's calls; "
               f"no change, calls per resource: {ra['no_change_calls_by_resource']}")]
     return "\n".join(lines)

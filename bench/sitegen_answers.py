@@ -12,7 +12,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from bench.sitegen_data import DAY, REPORT_ID, SITE_URL, SLOTS, SYNC_USER, CourseInfo, _mix, _tpl, _unit
+from bench.sitegen_data import (
+    BLOCK,
+    DAY,
+    FIRST_LEARNER,
+    REPORT_ID,
+    SITE_URL,
+    SLOTS,
+    SYNC_USER,
+    CourseInfo,
+    _mix,
+    _tpl,
+    _unit,
+)
 
 
 class SimError(Exception):
@@ -174,6 +186,40 @@ class Answers:
         limit = int(opts.get("limitnumber", 0)) or len(people)
         return [self._user_record(c, u, r, full="userfields" not in opts) for u, r in people[start:start + limit]]
 
+    def courses_of(self, uid: int) -> list[CourseInfo]:
+        """A learner's courses: their cohort's block of courses, the induction course, later enrolments."""
+        d, out = self.dim, []
+        if uid >= FIRST_LEARNER:
+            p, block = divmod((uid - FIRST_LEARNER) // d.learners_per_course, self.blocks)
+            first = p * d.per_programme + block * BLOCK
+            out = [self._courses[k] for k in range(first, min(first + BLOCK, (p + 1) * d.per_programme, d.courses))]
+        out += [c for c in self._courses if c.big] + [self.by_id[cid] for cid, uids in self.extra.items() if uid in uids]
+        return [c for c in out if uid in self.learners(c)]
+
+    def ws_core_enrol_get_users_courses(self, p: dict) -> Any:
+        """Active enrolments only, as Moodle (enrol_get_users_courses(onlyactive=true))."""
+        uid = int(p.get("userid", 0))
+        tpl = {k: v for k, v in _tpl("core_enrol_get_users_courses__student01")[0].items()
+               if k != "enrolledusercount"}
+        counts = str(p.get("returnusercount", "1")).lower() not in ("0", "false")  # Moodle's default: counted
+        out = []
+        for c in self.courses_of(uid):
+            e = self.enrolment(c, uid)
+            if e.status != "active":
+                continue
+            tracked = len(self.tracked(c))
+            x = dict(tpl)
+            x.update(id=c.id, shortname=c.shortname, fullname=c.fullname, displayname=c.fullname, idnumber="",
+                     visible=int(c.visible), enablecompletion=c.completion,
+                     completionhascriteria=c.completion and c.criteria, completionusertracked=c.completion,
+                     progress=(100 * e.done // tracked if tracked else 0) if c.completion else None,
+                     completed=self.completed(c, e) if c.completion else None, startdate=c.start, enddate=c.end,
+                     lastaccess=e.access or None, summary="")
+            if counts:
+                x["enrolledusercount"] = len(self.learners(c)) + len(self.teachers(c))
+            out.append(x)
+        return out
+
     def _check_enrolled(self, c: CourseInfo, uid: int) -> None:
         if uid not in self.learners(c) and uid not in {t for t, _ in self.teachers(c)}:
             raise SimError("moodle_exception", "usernotenroled", "User is not enrolled in this course")
@@ -265,6 +311,16 @@ class Answers:
                                      timemodified=self.done_time(c, e, tracked - 1), responses=responses))
         return {"attempts": attempts, "totalattempts": len(attempts), "anonattempts": anon,
                 "totalanonattempts": len(anon), "warnings": []}
+
+    def ws_mod_feedback_get_non_respondents(self, p: dict) -> Any:
+        """Every learner (suspended ones too, as Moodle) who did not answer; an anonymous survey is an error."""
+        c = self._feedback_course(p)
+        if c.programme % 2 == 0:
+            raise SimError("core\\exception\\moodle_exception", "anonymous", "Anonymous")
+        tracked = len(self.tracked(c))
+        users = [dict(courseid=0, userid=uid, fullname=self.user_name(uid)[1], started=False)
+                 for uid in self.learners(c) if not tracked or self.enrolment(c, uid).done < tracked]
+        return {"users": users, "total": len(users), "warnings": []}
 
     def ws_mod_forum_get_forums_by_courses(self, p: dict) -> Any:
         tpl = _tpl("mod_forum_get_forums_by_courses__C1_C4")

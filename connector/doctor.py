@@ -95,6 +95,8 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
     def feedbacks() -> Any:
         fbs = m.parse_feedbacks(client.call("mod_feedback_get_feedbacks_by_courses", courseids=[course()]))
         state["feedback"] = fbs[0].id if fbs else None
+        # Moodle refuses an anonymous survey's non-respondents before it checks the capability: probe a named one
+        state["named_feedback"] = next((f.id for f in fbs if f.anonymous != 1), None)
         return fbs
 
     def gradebook() -> Any:
@@ -157,6 +159,8 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
             "mod_feedback_get_items", feedbackid=state["feedback"]),
         "mod_feedback_get_responses_analysis": lambda: state.get("feedback") and client.call(
             "mod_feedback_get_responses_analysis", feedbackid=state["feedback"]),
+        "mod_feedback_get_non_respondents": lambda: state.get("named_feedback") and client.call(
+            "mod_feedback_get_non_respondents", feedbackid=state["named_feedback"]),
         "mod_forum_get_forums_by_courses": lambda: course() and forums(),
         "mod_forum_get_forum_discussions": lambda: state.get("forum") and discussions(),
         "mod_forum_get_discussion_posts": lambda: state.get("discussion") and client.call(
@@ -171,6 +175,15 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
 # course-level answers that prove the call was allowed (``cannotviewreport`` does not: it is a missing
 # report/completion:view, and every completion would be lost)
 _ALLOWED_ERRORS = {"nocriteriaset", "usernotenroled"}
+
+
+def _users_courses_probe(client: MoodleClient, state: dict[str, Any]) -> Any:
+    """A learner's courses, as the sync reads them to learn which courses have completion criteria."""
+    got = m.parse_users_courses(client.call("core_enrol_get_users_courses", userid=state["user"], returnusercount=0))
+    if any(c.enablecompletion and c.completed is None for c in got):
+        raise ProbeFailed("a learner's courses come back without completion data: grant the sync role "
+                          "report/completion:view (system context)")
+    return got
 
 
 def _report_probe(client: MoodleClient, report_id: int, tz: str) -> Callable[[], Any]:
@@ -300,6 +313,7 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if report_id:
         features = features | {"report"}
         probes["core_reportbuilder_retrieve_report"] = _report_probe(client, report_id, report_tz)
+        probes["core_enrol_get_users_courses"] = lambda: state.get("user") and _users_courses_probe(client, state)
     needed = required_functions(features)
     outcome: dict[str, tuple[str, str]] = {}
     wanted = {fn.name for fn in needed if fn.name in service and not fn.write}

@@ -305,6 +305,8 @@ class FeedbackSnap:
     idnumber: str | None = None
     items: tuple[FeedbackItemSnap, ...] = ()
     responses: tuple[ResponseSnap, ...] = ()
+    # Moodle's list of who has not answered yet, (user id, began without sending); None: not read
+    non_respondents: tuple[tuple[int, bool], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -28,4 +28,6 @@ def test_benchmark_runs_end_to_end_on_a_tiny_site(tmp_path):
     assert after["rendered"] + after["unchanged"] == 3
     naive = next(r for r in s["steps"] if r["step"].startswith("naive"))
     assert naive["calls"] > full["calls"] and s["ratios"]["naive_calls_over_full"] > 1
+    integrator = next(r for r in s["steps"] if r["step"].startswith("integrator"))
+    assert integrator["exit"] == 0 and integrator["calls"] > 0 and s["ratios"]["integrator_calls_over_full"] > 0
     assert s["site"]["enrolments"] > 0 and full["peak_rss_mib"] > 0

@@ -297,3 +297,74 @@ def test_positioning_activities_get_their_completion_read_per_learner(tmp_path, 
             ActivityCompletion.cmid.in_(select(Module.id).where(Module.name == "Quiz 1.4")))).scalars())
     engine.dispose()
     assert after > before and tracked and tracked <= quiz
+
+
+def test_a_course_whose_report_rows_did_not_change_is_neither_parsed_nor_rewritten(tmp_path, store_url, monkeypatch):
+    """Each course's report rows leave a digest: the next run parses and diffs only the courses whose rows (or
+    completion setting) changed, and the per-course path, rewriting every course, clears the digests."""
+    from dataclasses import replace
+
+    from connector.moodle import report as rb
+
+    parsed: list[int] = []
+    real = rb.merge_row
+    monkeypatch.setattr(rb, "merge_row", lambda cells, tz, people: (parsed.append(rb.course_of(cells)),
+                                                                   real(cells, tz, people))[1])
+    site = GeneratedSite(seed=9, size="tiny")
+    with SimMoodle(site=site) as sim:
+        assert app.sync(settings(sim.url, store_url), now=CLOCK).status == "ok"
+        everyone = set(parsed)
+        assert len(everyone) > 3
+        parsed.clear()
+        assert app.sync(settings(sim.url, store_url), now=CLOCK + 60).status == "ok"
+        assert parsed == []
+        c = site.courses()[0]
+        site.access_over[(c.id, site.learners(c)[0])] = CLOCK + 100
+        inc = app.sync(settings(sim.url, store_url), now=CLOCK + 120)
+        assert inc.status == "ok" and set(parsed) == {c.id}
+        parsed.clear()
+        off = next(x for x in site.courses() if x.completion and x.id != c.id and site.learners(x))
+        site._courses[site._courses.index(off)] = site.by_id[off.id] = replace(off, completion=False)
+        site.edits[off.id] = site.edits.get(off.id, 0) + 1  # a settings edit: the course record changes
+        assert app.sync(settings(sim.url, store_url), now=CLOCK + 180).status == "ok"
+        assert set(parsed) == {off.id}  # same rows, another completion setting: written again
+        parsed.clear()
+        assert app.sync(settings(sim.url, store_url, report=False), now=CLOCK + 240).status == "ok"
+        assert app.sync(settings(sim.url, store_url), now=CLOCK + 300).status == "ok"
+        assert set(parsed) == everyone
+
+
+def test_completion_criteria_come_from_a_few_learners_course_lists_as_the_probes_would_say(tmp_path, store_url):
+    """With the report, whether a course has completion criteria comes from core_enrol_get_users_courses of a
+    few learners covering every course (one call per cohort, not one probe per course), and says what the
+    per-course probes say; a course answered without completion data (the sync user may not view it) is
+    probed instead."""
+    from connector.store.models import CourseCompletionInfo
+
+    def criteria(url: str) -> dict[int, bool | None]:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            got = dict(conn.execute(select(CourseCompletionInfo.course_id, CourseCompletionInfo.has_criteria)).all())
+        engine.dispose()
+        return got
+
+    site = GeneratedSite(seed=10, size="tiny")
+    with SimMoodle(site=site) as sim:
+        slow = app.sync(settings(sim.url, f"sqlite:///{tmp_path}/slow.db", report=False), now=CLOCK)
+        fast = app.sync(settings(sim.url, store_url), now=CLOCK)
+        assert slow.status == fast.status == "ok", (slow.error, fast.error)
+        assert criteria(store_url) == criteria(f"sqlite:///{tmp_path}/slow.db")
+        assert {False, True} <= set(criteria(store_url).values())
+        with_completion = [c for c in site.courses() if c.completion and site.learners(c)]
+        assert "core_completion_get_course_completion_status" not in fast.calls
+        assert fast.calls["core_enrol_get_users_courses"] * 2 < len(with_completion)
+
+        real = site.ws_core_enrol_get_users_courses
+        hidden = with_completion[0].id
+        site.ws_core_enrol_get_users_courses = lambda p: [
+            {**c, "completed": None, "completionhascriteria": False} if c["id"] == hidden else c for c in real(p)]
+        (tmp_path / "again").mkdir()
+        again_url = fresh_store(store_url, tmp_path / "again")
+        again = app.sync(settings(sim.url, again_url), now=CLOCK)
+        assert again.status == "ok" and again.calls["core_completion_get_course_completion_status"] == 1
+        assert criteria(again_url) == criteria(store_url)

@@ -322,6 +322,31 @@ class CourseNotes(_M):
         return self.sitenotes + self.coursenotes
 
 
+class UserCourse(_M):
+    """One course of a learner (``core_enrol_get_users_courses``: their active enrolments only)."""
+    id: int
+    shortname: str = ""
+    enablecompletion: bool | None = None
+    completionhascriteria: bool | None = None
+    completed: bool | None = None
+    progress: float | None = None  # 0–100, null where completion is off
+    lastaccess: int | None = None
+
+
+class NonRespondent(_M):
+    courseid: int = 0  # always 0 (recorded)
+    userid: int
+    fullname: str = ""
+    started: bool = False  # began the survey without sending it
+
+
+class NonRespondents(_M):
+    """Users who may answer a named survey and have not (suspended learners included, recorded)."""
+    users: list[NonRespondent] = []
+    total: int = 0
+    warnings: list[dict[str, Any]] = []
+
+
 class Page(_M):
     id: int
     coursemodule: int
@@ -424,6 +449,8 @@ _notes = TypeAdapter(CourseNotes)
 _posts = TypeAdapter(Posts)
 _items = TypeAdapter(FeedbackItems)
 _responses = TypeAdapter(ResponsesAnalysis)
+_non_respondents = TypeAdapter(NonRespondents)
+_users_courses = TypeAdapter(list[UserCourse])
 _forums = TypeAdapter(list[Forum])
 _discussions = TypeAdapter(Discussions)
 _pages = TypeAdapter(Pages)
@@ -472,6 +499,14 @@ def parse_responses_analysis(p: Any) -> ResponsesAnalysis:
     return _parse(_responses, "mod_feedback_get_responses_analysis", p)
 
 
+def parse_non_respondents(p: Any) -> NonRespondents:
+    return _parse(_non_respondents, "mod_feedback_get_non_respondents", p)
+
+
+def parse_users_courses(p: Any) -> list[UserCourse]:
+    return _parse(_users_courses, "core_enrol_get_users_courses", p)
+
+
 def parse_forums(p: Any) -> list[Forum]:
     return _parse(_forums, "mod_forum_get_forums_by_courses", p)
 
@@ -515,6 +550,8 @@ PARSERS = {
     "mod_feedback_get_feedbacks_by_courses": parse_feedbacks,
     "mod_feedback_get_items": parse_feedback_items,
     "mod_feedback_get_responses_analysis": parse_responses_analysis,
+    "mod_feedback_get_non_respondents": parse_non_respondents,
+    "core_enrol_get_users_courses": parse_users_courses,
     "mod_forum_get_forums_by_courses": parse_forums,
     "mod_forum_get_forum_discussions": parse_discussions,
     "mod_page_get_pages_by_courses": parse_pages,

@@ -21,6 +21,7 @@ from connector.store.models import (
     Enrolment,
     Feedback,
     FeedbackItem,
+    FeedbackNonRespondent,
     FeedbackResponse,
     FeedbackValue,
     FetchState,
@@ -215,7 +216,8 @@ def _staff(enrolments: list) -> tuple[StaffSnap, ...]:
 
 def _feedbacks(session: Session, ids: list[int]) -> dict[int, tuple[FeedbackSnap, ...]]:
     fbs = sorted(_all(session, lambda b: select(Feedback.id, Feedback.course_id, Feedback.cmid, Feedback.name,
-                                                Feedback.anonymous, Feedback.timeopen, Feedback.timeclose)
+                                                Feedback.anonymous, Feedback.timeopen, Feedback.timeclose,
+                                                Feedback.non_respondents_read)
                       .where(Feedback.course_id.in_(b)), ids), key=lambda f: f.id)
     fids = [f.id for f in fbs]
     items: dict[int, list[FeedbackItemSnap]] = defaultdict(list)
@@ -236,10 +238,16 @@ def _feedbacks(session: Session, ids: list[int]) -> dict[int, tuple[FeedbackSnap
         responses[fid].append(ResponseSnap(rid, values[rid], modified, uid))
     idnumbers = dict(_all(session, lambda b: select(Module.id, Module.idnumber).where(Module.id.in_(b)),
                           [f.cmid for f in fbs]))
+    waiting: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for fid, uid, started in sorted(_all(session, lambda b: select(
+            FeedbackNonRespondent.feedback_id, FeedbackNonRespondent.user_id, FeedbackNonRespondent.started)
+            .where(FeedbackNonRespondent.feedback_id.in_(b)), [f.id for f in fbs if f.non_respondents_read])):
+        waiting[fid].append((uid, bool(started)))
     out: dict[int, list[FeedbackSnap]] = defaultdict(list)
     for f in fbs:
         out[f.course_id].append(FeedbackSnap(f.id, f.cmid, f.name, f.anonymous, f.timeopen, f.timeclose,
-                                             idnumbers.get(f.cmid), tuple(items[f.id]), tuple(responses[f.id])))
+                                             idnumbers.get(f.cmid), tuple(items[f.id]), tuple(responses[f.id]),
+                                             tuple(waiting[f.id]) if f.non_respondents_read else None))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -206,6 +207,8 @@ class Feedback(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean)
     timeopen: Mapped[int | None] = mapped_column(BigInteger)
     timeclose: Mapped[int | None] = mapped_column(BigInteger)
+    # the store holds Moodle's list of who has not answered (False: not read, or dropped: see non_respondents)
+    non_respondents_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class FeedbackItem(Base):
@@ -235,6 +238,14 @@ class FeedbackValue(Base):
     feedback_id: Mapped[int] = mapped_column(Integer, index=True)
     rawval: Mapped[str | None] = mapped_column(Text)
     printval: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedbackNonRespondent(Base):
+    """Moodle's own list of who has not answered a named survey (``mod_feedback_get_non_respondents``)."""
+    __tablename__ = "feedback_non_respondent"
+    feedback_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    started: Mapped[bool] = mapped_column(Boolean, default=False)  # began without sending
 
 
 class Forum(Base):

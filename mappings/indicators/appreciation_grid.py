@@ -8,8 +8,10 @@ answered yet (named surveys only).
   beneficiaries and the team only. A stakeholder is asked by a survey of the programme's or the quality
   course whose audience is theirs, or by an entry of the evidence register for 30 that names them (a funders'
   survey run by e-mail). One never asked is the guide's minor non-conformity.
-- Non-respondents: for a named survey of a running course, still open, the active learners without an
-  answer (Moodle's own list, ``mod_feedback_get_non_respondents``, also holds suspended learners); an
+- Non-respondents: for a named survey of a running course, still open, Moodle's own list
+  (``mod_feedback_get_non_respondents``) less the learners who are not active (Moodle's list holds suspended
+  ones); one who began without sending is told so. Until that list is read (a store synced before it was,
+  a run limited to other courses), the active learners without an answer in the synced answers. An
   anonymous survey cannot say who answered, and none is listed.
 """
 
@@ -82,8 +84,13 @@ def non_respondents(c: CourseSnap, f: FeedbackSnap, now: int) -> list[Finding]:
     """Active learners who have not answered a named survey of a running course, still open (to remind)."""
     if f.anonymous or (c.enddate and c.enddate < now) or (f.timeclose and f.timeclose < now):
         return []
-    answered = {r.user_id for r in f.responses if r.user_id is not None}
-    return [finding(c, f"Questionnaire sans réponse : « {f.name} »", "n’a pas encore répondu",
+    if f.non_respondents is not None:
+        waiting = dict(f.non_respondents)
+    else:
+        answered = {r.user_id for r in f.responses if r.user_id is not None}
+        waiting = {x.user_id: False for x in c.active_learners if x.user_id not in answered}
+    return [finding(c, f"Questionnaire sans réponse : « {f.name} »",
+                    "a commencé sans envoyer ses réponses" if waiting[x.user_id] else "n’a pas encore répondu",
                     "Rappelez-lui de répondre au questionnaire.", severity=Outcome.PASSED, activity=f.name,
                     learner=x.fullname)
-            for x in sorted(c.active_learners, key=lambda x: x.fullname) if x.user_id not in answered]
+            for x in sorted(c.active_learners, key=lambda x: x.fullname) if x.user_id in waiting]

@@ -67,6 +67,22 @@ def test_learners_who_have_not_answered_a_named_survey_are_listed_to_be_reminded
     assert not [f for f in i30_appreciations.evaluate(inp(ended)).findings if f.where.learner]
 
 
+def test_moodles_list_of_non_respondents_wins_over_the_synced_answers_less_who_is_not_active():
+    """Once Moodle's list is read, it says who is to remind: not the learners without a synced answer (the
+    answers may be older than the list), never a suspended learner Moodle includes; who began without
+    sending is told so."""
+    course = everyone_asked()
+    learners = tuple(replace(x, status="suspended") if x.user_id == 109 else x for x in course.learners)
+    named = replace(course.feedbacks[0], anonymous=False, responses=(),  # no answer synced yet
+                    non_respondents=((108, True), (109, False), (103, False), (999, False)))
+    v = i30_appreciations.evaluate(inp(replace(course, learners=learners, feedbacks=(named, *course.feedbacks[1:]))))
+    reminders = {f.where.learner: f.why for f in v.findings if f.where.learner}
+    assert reminders == {"Apprenant 3": "n’a pas encore répondu", "Apprenant 8": "a commencé sans envoyer ses réponses"}
+    everyone_answered = replace(named, non_respondents=())
+    v = i30_appreciations.evaluate(inp(replace(course, feedbacks=(everyone_answered, *course.feedbacks[1:]))))
+    assert not [f for f in v.findings if f.where.learner]
+
+
 def test_fail_ended_course_without_survey():
     v = i30_appreciations.evaluate(inp(good_course(feedbacks=(), enddate=NOW - DAY)))
     assert v.outcome == Outcome.FAILED

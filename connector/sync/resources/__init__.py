@@ -12,6 +12,7 @@ from connector.sync.resources import (
     feedback,
     forums,
     learners,
+    non_respondents,
     notes,
     participants,
     registers,
@@ -50,14 +51,18 @@ RESOURCES: tuple[Resource, ...] = (
              "report: diffed row by row; fallback: two calls per course, diffed",
              "enrolment.(course_id, user_id), moodle_user.id, course_completion (report)", _enrolments),
     Resource("completion", ("core_completion_get_activities_completion_status",
-                            "core_completion_get_course_completion_status"),
-             "report: course record hash (criteria), checkpoint learners' access and progress; fallback: "
+                            "core_completion_get_course_completion_status", "core_enrol_get_users_courses"),
+             "report: course record hash (criteria, from a few learners' course lists), checkpoint learners' "
+             "access and progress; fallback: "
              "learner's lastcourseaccess vs marker and cursor − lookback", "(course_id, user_id[, cmid])",
              _completion),
     Resource("feedback", ("mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items",
                           "mod_feedback_get_responses_analysis"),
              "edited courses (list); last course access vs marker (answers)", "feedback.id, feedback_response.id",
              feedback.sync_feedback),
+    Resource("non_respondents", ("mod_feedback_get_non_respondents",),
+             "named surveys still open in running courses; last course access and enrolment count vs marker",
+             "feedback_non_respondent.(feedback_id, user_id)", non_respondents.sync_non_respondents),
     Resource("forums", ("mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions"),
              "edited courses (list); last course access vs marker (discussions of complaints forums only)",
              "forum.id, forum_discussion.id", forums.sync_forums),

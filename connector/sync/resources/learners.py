@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from connector import errors
 from connector.moodle import models as m
@@ -15,11 +15,13 @@ from connector.store.models import (
     CourseCompletion,
     CourseCompletionInfo,
     Enrolment,
+    FetchState,
     User,
 )
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
+from connector.sync.resources.participants import DIGESTS as REPORT_DIGESTS
 
 LEARNER_ROLE = "student"
 COURSES_PER_CHUNK = 50  # fetched, then written, before the next chunk: memory stays flat
@@ -70,6 +72,8 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
                                       delete_missing=False))
             for course_id, rows in per_course:
                 counts.update(upsert_rows(s, Enrolment, rows, scope=Enrolment.course_id == course_id, now=ctx.now))
+        # the report path's digests describe rows this path has just rewritten: read every course next time
+        s.execute(delete(FetchState).where(FetchState.resource == REPORT_DIGESTS))
         save_cursor(s, "enrolments", ctx.now, run_id)
     return counts
 

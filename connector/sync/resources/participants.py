@@ -10,13 +10,15 @@ criteria.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from connector import errors
+from connector.moodle import models as m
 from connector.moodle import report as rb
 from connector.store.db import transaction
 from connector.store.models import (
@@ -25,6 +27,7 @@ from connector.store.models import (
     CourseCompletion,
     CourseCompletionInfo,
     Enrolment,
+    FetchState,
     Module,
     User,
 )
@@ -34,6 +37,8 @@ from connector.sync.context import SyncContext, chunked, save_cursor, save_marke
 from connector.sync.resources.catalog import active_courses
 
 LEARNER_ROLE = "student"
+DIGESTS = "report_rows"  # fetch-state resource: per course, the digest of its report rows last written
+DIGEST_VERSION = 1  # bump when the way rows are read changes: every course is read again
 
 
 class ReportChanged(Exception):
@@ -68,26 +73,46 @@ def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
         raise ReportChanged
 
 
-def iter_courses(ctx: SyncContext) -> Iterator[tuple[int, dict[int, rb.Participant]]]:
-    """(course id, its participants) as the sorted rows stream in."""
+def rows_digest(rows: list[list], timezone: str) -> str:
+    """What a course's report rows say, as read (the timezone changes how their dates read)."""
+    h = hashlib.blake2b(f"{DIGEST_VERSION}|{timezone}".encode(), digest_size=16)
+    for cells in rows:
+        h.update("\x1f".join("\x00" if c is None else str(c) for c in cells).encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def iter_courses(ctx: SyncContext, known: Callable[[int, str], bool] = lambda _cid, _digest: False
+                 ) -> Iterator[tuple[int, dict[int, rb.Participant] | None, str]]:
+    """(course id, its participants, digest of its rows) as the sorted rows stream in; participants are None
+    (their rows not even parsed) when ``known(course id, digest)`` says they are the ones last written."""
     tz = ZoneInfo(ctx.report_timezone)
-    current, people, done = None, {}, set()
+
+    def course(cid: int, rows: list[list]) -> tuple[int, dict[int, rb.Participant] | None, str]:
+        digest = rows_digest(rows, ctx.report_timezone)
+        if known(cid, digest):
+            return cid, None, digest
+        people: dict[int, rb.Participant] = {}
+        for cells in rows:
+            rb.merge_row(cells, tz, people)
+        rb.check_rows(people.values())
+        return cid, people, digest
+
+    current, rows, done = None, [], set()
     for cells in iter_report_rows(ctx):
         cid = rb.course_of(cells)
         if cid != current:
             if current is not None:
-                rb.check_rows(people.values())
-                yield current, people
+                yield course(current, rows)
                 done.add(current)
             if cid in done:
                 raise rb.ReportError("the rows of a course are not together in the participants report: sort it "
                                      "by 'Course short name with link' first (see `qualiopi-sync doctor`)",
                                      wsfunction=rb.WSFUNCTION)
-            current, people = cid, {}
-        rb.merge_row(cells, tz, people)
+            current, rows = cid, []
+        rows.append(cells)
     if current is not None:
-        rb.check_rows(people.values())
-        yield current, people
+        yield course(current, rows)
 
 
 def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
@@ -104,15 +129,23 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
 
 def _sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
     store = {c.id: c for c in active_courses(ctx, people=True)}
+    written = {} if ctx.full else ctx.markers(DIGESTS)
+    # how a course's rows are written also depends on its completion setting (progress, course completion)
+    marker = lambda cid, digest: f"{digest}:{int(bool(store[cid].enablecompletion))}"
+    known = lambda cid, digest: cid in store and written.get(str(cid)) == marker(cid, digest)
     counts: Counter[str] = Counter()
     seen: set[int] = set()
+    digests: dict[str, str] = {}
     with transaction(ctx.sessions) as s:
         batch: list[tuple[int, dict[int, rb.Participant]]] = []
         size = 0
-        for cid, people in iter_courses(ctx):
+        for cid, people, digest in iter_courses(ctx, known):
             if cid not in store:
                 continue  # created after the courses resource ran, or outside [sync] course_ids
             seen.add(cid)
+            if people is None:
+                continue  # its rows are the ones last written
+            digests[str(cid)] = marker(cid, digest)
             batch.append((cid, people))
             size += len(people)
             if size >= ctx.chunk_rows:
@@ -120,6 +153,9 @@ def _sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
                 batch, size = [], 0
         missing = [(cid, {}) for cid in store if cid not in seen]  # courses the report does not list
         counts.update(_write(s, ctx, batch + missing, store))
+        s.execute(delete(FetchState).where(FetchState.resource == DIGESTS,
+                                           FetchState.key.in_([str(cid) for cid, _ in missing] or ["-"])))
+        save_markers(s, DIGESTS, digests)
         save_cursor(s, "enrolments", ctx.now, run_id)
     return counts
 
@@ -192,6 +228,40 @@ def _learners(ctx: SyncContext, course_ids: list[int]) -> list[tuple[int, int, i
     return out
 
 
+def covering_learners(enrolled: list[tuple[int, int]]) -> list[int]:
+    """Few learners whose courses, together, include every course listed (greedy, most courses first)."""
+    by_user: dict[int, set[int]] = {}
+    for course_id, user_id in enrolled:
+        by_user.setdefault(user_id, set()).add(course_id)
+    left = {c for c, _ in enrolled}
+    chosen = []
+    for user_id in sorted(by_user, key=lambda u: (-len(by_user[u]), u)):
+        if by_user[user_id] & left:
+            chosen.append(user_id)
+            left -= by_user[user_id]
+            if not left:
+                break
+    return chosen
+
+
+def criteria_of_learners_courses(ctx: SyncContext, enrolled: list[tuple[int, int]]) -> dict[int, bool]:
+    """Whether each of these courses has completion criteria, from ``core_enrol_get_users_courses`` of a few of
+    their learners (all of a learner's courses in one call) instead of one probe per course.
+
+    A course Moodle leaves out of the answer (an enrolment ended meanwhile, a profile the sync user may not
+    view), or answers without completion data (``completed`` null where completion is on: the sync user may not
+    view completion, and ``completionhascriteria`` would read false) is not decided here: it is probed."""
+    wanted = {c for c, _ in enrolled}
+    out: dict[int, bool] = {}
+    for part in chunked(covering_learners(enrolled), 200):
+        for courses in ctx.client.map(lambda u: m.parse_users_courses(ctx.client.call(
+                "core_enrol_get_users_courses", userid=u, returnusercount=0)), part):
+            for uc in courses:
+                if uc.id in wanted and uc.id not in out and uc.enablecompletion and uc.completed is not None:
+                    out[uc.id] = bool(uc.completionhascriteria)
+    return out
+
+
 def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     """Completion criteria of courses new or changed since their last probe; checkpoint activity completion."""
     from connector.sync.resources.learners import fetch_completion, info_row, probe_criteria
@@ -199,11 +269,17 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     courses = [c for c in active_courses(ctx, people=True) if c.enablecompletion]
     probed = ctx.markers("criteria")
     todo = [c for c in courses if ctx.full or probed.get(str(c.id)) != c.record_hash]
+    enrolled = [(c, u) for c, u, _, _ in _learners(ctx, [c.id for c in todo])]
     first: dict[int, int] = {}
-    for c, u, _, _ in _learners(ctx, [c.id for c in todo]):
+    for c, u in enrolled:
         first.setdefault(c, u)
-    probes: list[tuple[Course, str | dict]] = []  # (course, error code or its info row), a chunk at a time
-    for part in chunked([c for c in todo if c.id in first], 200):
+    probes: list[tuple[Course, dict]] = []  # (course, its info row)
+    known = criteria_of_learners_courses(ctx, enrolled)
+    for c in todo:
+        if c.id in known:
+            probes.append((c, dict(course_id=c.id, has_criteria=known[c.id], aggregation=None, criteria_count=0,
+                                   error=None)))
+    for part in chunked([c for c in todo if c.id in first and c.id not in known], 200):  # one call per course
         for c, cc in ctx.client.map(lambda c: (c, probe_criteria(ctx, c.id, first[c.id])), part):
             if cc != "usernotenroled":  # the learner left meanwhile: probe again next run
                 probes.append((c, info_row(c.id, [(c.id, 0, 0, None, cc)], cc if isinstance(cc, str) else None)))
