@@ -21,6 +21,7 @@ from connector.store.models import (
     CourseCompletion,
     Enrolment,
     Evaluation,
+    FeedbackNonRespondent,
     FeedbackResponse,
     ForumDiscussion,
     User,
@@ -81,6 +82,8 @@ def _extras(store):
             s.add(VerdictRow(evaluation_id=eid, programme="P", indicator=12, outcome="fail", status="a_fournir",
                              risk="mineure", summary="2 apprenants", figures={"at_risk": 2},
                              findings=[{"text": "Alice Martin"}]))
+        s.add_all([FeedbackNonRespondent(feedback_id=f, user_id=u, started=False)  # Moodle's lists to remind
+                   for f, u in ((1, 3), (3, 13), (3, 3))])  # C1 retired; 13 leaves the store; 3 stays
         s.get(Enrolment, (4, 3)).timeend = CUT - 1  # student01's C3 enrolment ended before the cut-off
         s.get(Enrolment, (4, 4)).timeend = CUT  # student02's exactly at it
         s.get(Enrolment, (4, 5)).deleted_at = CUT - 1  # student03 unenrolled from C3 before the cut-off
@@ -116,6 +119,7 @@ def test_purge_removes_exactly_what_is_past_the_cut_off_and_reruns_remove_nothin
         assert [c.user_id for c in s.scalars(select(Contract))] == [14]
         assert [d.id for d in s.scalars(select(ForumDiscussion).where(ForumDiscussion.id > 900))] == [902]
         assert all(r.user_id is None for r in s.scalars(select(FeedbackResponse)))
+        assert [(r.feedback_id, r.user_id) for r in s.scalars(select(FeedbackNonRespondent))] == [(3, 3)]
         old, kept = s.get(VerdictRow, (901, "P", 12)), s.get(VerdictRow, (902, "P", 12))
         assert old.findings == [] and kept.findings == [{"text": "Alice Martin"}]
         assert (old.status, old.risk, old.summary, old.figures) == ("a_fournir", "mineure", "2 apprenants",

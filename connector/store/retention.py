@@ -36,6 +36,7 @@ from connector.store.models import (
     Evaluation,
     ExamResult,
     Feedback,
+    FeedbackNonRespondent,
     FeedbackResponse,
     ForumDiscussion,
     User,
@@ -122,6 +123,9 @@ def purge(session: Session, before: int) -> PurgeResult:
         FeedbackResponse.timemodified < before,
         FeedbackResponse.feedback_id.in_(select(Feedback.id).where(Feedback.course_id.in_(retired or [-1])))))
         .values(user_id=None)).rowcount
+    session.execute(delete(FeedbackNonRespondent).where(or_(  # Moodle's lists of whom to remind: names only
+        FeedbackNonRespondent.user_id.not_in(select(User.id)),
+        FeedbackNonRespondent.feedback_id.in_(select(Feedback.id).where(Feedback.course_id.in_(retired or [-1]))))))
     discussions = session.execute(delete(ForumDiscussion).where(ForumDiscussion.timemodified < before)).rowcount
     notes = session.execute(delete(CourseNote).where(or_(
         CourseNote.lastmodified < before, CourseNote.course_id.in_(retired or [-1]),
