@@ -28,7 +28,7 @@ def held(store_url) -> tuple[dict[int, bool], bool]:
         return rows, s.get(Feedback, 1).non_respondents_read
 
 
-def test_the_named_survey_of_a_running_course_is_asked_once_then_only_when_its_course_moved(store_url):
+def test_the_named_survey_of_a_running_course_is_asked_once_then_only_when_its_answers_moved(store_url):
     first = app.sync(settings_for(store_url), transport=transport(), now=NOW)
     assert first.status == "ok", first.error
     assert first.calls[FUNCTION] == 1  # feedback 1 (C1) only: surveys 2–4 are anonymous
@@ -37,17 +37,32 @@ def test_the_named_survey_of_a_running_course_is_asked_once_then_only_when_its_c
     again = app.sync(settings_for(store_url), transport=transport(), now=NOW + 3600)
     assert FUNCTION not in again.calls
 
-    def moved(entries):  # Zoé Girard (17) opened C1 and answered: Moodle no longer lists her
+    def opened(entries):  # Zoé Girard (17) opens C1: its survey's answers are read again
         for e in entries:
             if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2":
                 for u in e["response"] if isinstance(e["response"], list) else ():  # errors are dicts
                     if u["id"] == 17:
                         u["lastcourseaccess"] = NOW + 7000
+
+    looked = app.sync(settings_for(store_url), transport=transport(opened), now=NOW + 7200)
+    assert looked.calls["mod_feedback_get_responses_analysis"] and FUNCTION not in looked.calls  # no new answer
+
+    def answered(entries):  # … then answers: Moodle no longer lists her
+        opened(entries)
+        for e in entries:
+            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2":
+                for u in e["response"] if isinstance(e["response"], list) else ():
+                    if u["id"] == 17:
+                        u["lastcourseaccess"] = NOW + 7500
+            if e["wsfunction"] == "mod_feedback_get_responses_analysis" and e["params"] == {"feedbackid": "1"}:
+                attempts = e["response"]["attempts"]
+                attempts.append({**attempts[0], "id": 999, "userid": 17, "fullname": "Zoé Girard"})
+                e["response"]["totalattempts"] += 1
             if e["wsfunction"] == FUNCTION and e["params"] == {"feedbackid": "1"}:
                 e["response"]["users"] = [u for u in e["response"]["users"] if u["userid"] != 17]
                 e["response"]["total"] -= 1
 
-    third = app.sync(settings_for(store_url), transport=transport(moved), now=NOW + 7200)
+    third = app.sync(settings_for(store_url), transport=transport(answered), now=NOW + 9000)
     assert third.calls[FUNCTION] == 1
     rows, read = held(store_url)
     assert 17 not in rows and len(rows) == 6 and read is True

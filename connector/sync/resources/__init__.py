@@ -61,7 +61,8 @@ RESOURCES: tuple[Resource, ...] = (
              "edited courses (list); last course access vs marker (answers)", "feedback.id, feedback_response.id",
              feedback.sync_feedback),
     Resource("non_respondents", ("mod_feedback_get_non_respondents",),
-             "named surveys still open in running courses; last course access and enrolment count vs marker",
+             "named surveys still open in running courses; their answer count and their course's enrolment count "
+             "vs marker",
              "feedback_non_respondent.(feedback_id, user_id)", non_respondents.sync_non_respondents),
     Resource("forums", ("mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions"),
              "edited courses (list); last course access vs marker (discussions of complaints forums only)",

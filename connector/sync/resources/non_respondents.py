@@ -3,9 +3,10 @@
 Only named surveys of running courses, still open, are asked about: the list feeds the teachers' reminders
 (indicator 30), and a closed survey or an ended course has nobody left to remind. One call per survey, not
 paged (Moodle's ``perpage`` 0 is everybody; a course holds a few hundred learners at most), and only when
-the survey is new to the list, or when the last access to its course or its number of enrolments moved
-since the list was read (answering means accessing the course; a new learner is a new non-respondent), or
-on a full run.
+the survey is new to the list, or when its number of answers (as the feedback resource just read them) or
+its course's number of enrolments moved since the list was read (an answer leaves the list; a new learner
+joins it), or on a full run. A learner who opens the survey without sending it moves neither: Moodle's
+« began without sending » shows from the next change of that survey on.
 
 Moodle's list also holds suspended learners (recorded); evaluation keeps the active ones. A survey Moodle
 calls anonymous (errorcode ``anonymous``: made anonymous since it was listed) has no list. Lists of surveys
@@ -21,11 +22,10 @@ from sqlalchemy import delete, func, select, update
 from connector import errors
 from connector.moodle import models as m
 from connector.store.db import transaction
-from connector.store.models import Course, Enrolment, FeedbackNonRespondent, FetchState
+from connector.store.models import Course, Enrolment, FeedbackNonRespondent, FeedbackResponse, FetchState
 from connector.store.models import Feedback as FeedbackRow
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
-from connector.sync.resources.feedback import course_access
 
 RESOURCE = "non_respondents"
 PER_CHUNK = 100
@@ -59,10 +59,20 @@ def enrolment_counts(ctx: SyncContext) -> dict[int, int]:
                               .group_by(Enrolment.course_id)).all())
 
 
+def answer_counts(ctx: SyncContext, feedback_ids: list[int]) -> dict[int, int]:
+    with ctx.sessions() as s:
+        out: dict[int, int] = {}
+        for part in chunked(feedback_ids, 500):
+            out.update(s.execute(select(FeedbackResponse.feedback_id, func.count())
+                                 .where(FeedbackResponse.feedback_id.in_(part))
+                                 .group_by(FeedbackResponse.feedback_id)).all())
+        return out
+
+
 def sync_non_respondents(ctx: SyncContext, run_id: int) -> Counter[str]:
     surveys = open_named_surveys(ctx)
-    access, enrolled = course_access(ctx), enrolment_counts(ctx)
-    marker = {fid: f"{access.get(cid, 0)}:{enrolled.get(cid, 0)}" for fid, cid in surveys}
+    answers, enrolled = answer_counts(ctx, [fid for fid, _ in surveys]), enrolment_counts(ctx)
+    marker = {fid: f"{answers.get(fid, 0)}:{enrolled.get(cid, 0)}" for fid, cid in surveys}
     seen = ctx.markers(RESOURCE)
     todo = [fid for fid, _ in surveys if ctx.full or seen.get(str(fid)) != marker[fid]]
     counts: Counter[str] = Counter()
