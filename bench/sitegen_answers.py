@@ -193,7 +193,8 @@ class Answers:
             p, block = divmod((uid - FIRST_LEARNER) // d.learners_per_course, self.blocks)
             first = p * d.per_programme + block * BLOCK
             out = [self._courses[k] for k in range(first, min(first + BLOCK, (p + 1) * d.per_programme, d.courses))]
-        out += [c for c in self._courses if c.big] + [self.by_id[cid] for cid, uids in self.extra.items() if uid in uids]
+        out.append(self._courses[d.courses])  # the induction course (the last one), for everybody
+        out += [self.by_id[cid] for cid, uids in self.extra.items() if uid in uids]
         return [c for c in out if uid in self.learners(c)]
 
     def ws_core_enrol_get_users_courses(self, p: dict) -> Any:

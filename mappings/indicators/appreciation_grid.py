@@ -10,8 +10,8 @@ answered yet (named surveys only).
   survey run by e-mail). One never asked is the guide's minor non-conformity.
 - Non-respondents: for a named survey of a running course, still open, Moodle's own list
   (``mod_feedback_get_non_respondents``) less the learners who are not active (Moodle's list holds suspended
-  ones); one who began without sending is told so. Until that list is read (a store synced before it was,
-  a run limited to other courses), the active learners without an answer in the synced answers. An
+  ones); one who began without sending is told so. Until that list is read (a store synced by a version
+  that did not read it), the active learners without an answer in the synced answers. An
   anonymous survey cannot say who answered, and none is listed.
 """
 
