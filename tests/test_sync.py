@@ -239,11 +239,14 @@ def test_a_sync_that_loses_its_postgresql_lock_midway_stops_writes_nothing_more_
     with base.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
     url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    import threading
+
     t = transport()
-    original, killed = t.send, []
+    original, killed, once = t.send, [], threading.Lock()
 
     def send(url_, fields, timeout):
-        if dict(fields)["wsfunction"] == "core_completion_get_activities_completion_status" and not killed:
+        # calls run on several threads: only the first one to get here terminates the lock's backend
+        if dict(fields)["wsfunction"] == "core_completion_get_activities_completion_status" and once.acquire(False):
             with base.begin() as conn:  # each backend once (pg_locks may list one backend's lock twice)
                 killed.extend(conn.execute(text(
                     "SELECT pid, pg_terminate_backend(pid) FROM (SELECT DISTINCT pid FROM pg_locks WHERE "
