@@ -7,7 +7,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from mappings.model import Finding, Outcome, Risk, Status
+from mappings.model import Finding, Outcome, Risk, Status, Verdict
 from mappings.programmes import CATEGORY_LABELS as PROGRAMME_CATEGORY_LABELS
 from mappings.referentiel import load_referentiel
 from mappings.status import QUALITY_WORDS, RISK_ORDER, STATUS_ORDER, TEACHER_WORDS
@@ -43,6 +43,17 @@ def where_text(f: Finding) -> str:
     return " › ".join(parts) or "programme"
 
 
+def nothing_found(v: Verdict) -> bool:
+    """Nothing at all was found for this indicator and there is nothing else to show than what to provide: the
+    PDF lists these in one table instead of a section each."""
+    return (v.missing and v.status == Status.A_FOURNIR and len(v.findings) <= 1 and not v.evidence
+            and not v.courses and all(value == 0 for value in v.figures.values()))
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("reports", "templates"),
@@ -58,8 +69,9 @@ def environment() -> Environment:
         figure=lambda kv: fmt.figure(*kv), where=where_text, trend_svg=trend_svg,
         grading=lambda g: GRADING.get(g or "", g or "—"), source_label=lambda s: SOURCE_LABELS.get(s, s),
         evidence_state=lambda s: EVIDENCE_STATES.get(s, s), safe_url=fmt.safe_url, truncate_words=fmt.truncate_words,
-        iso_date=fmt.iso_date, category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
+        iso_date=fmt.iso_date, capitalize_first=capitalize_first, category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
     )
+    env.tests["nothing_found"] = nothing_found
     env.globals.update(legend=LEGEND, risk_legend=RISK_LEGEND, referentiel=load_referentiel(), Status=Status,
                        Risk=Risk)
     return env

@@ -7,6 +7,7 @@ import html
 import re
 import stat
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,44 @@ def test_pdf_opens_and_holds_the_content(site):
     assert "Le prestataire diffuse des indicateurs de résultats" in flat  # official statement of 2
     assert "Sections sans nom" in flat and "Aucun canal de réclamation" in flat  # findings
     assert "Centre de Formation Démo" in flat and "Données du 24 novembre 2026" in flat
+
+
+def test_pdf_gathers_indicators_with_nothing_found_in_one_table_and_keeps_the_others_in_full(site):
+    """The PDF stays short (it is rendered for every programme): the indicators for which nothing at all was
+    found are rows of one table, the others keep their section; the guide's long texts stay on the web page."""
+    from reports.env import nothing_found
+
+    _, _, ev, res = site
+    verdicts = next(vs for p, vs in ev.programmes if p.code == "BTS-MCO")
+    gathered = [v for v in verdicts if nothing_found(v)]
+    detailed = [v for v in verdicts if v.status != "non_applicable" and not nothing_found(v)]
+    assert gathered and detailed
+    text = subprocess.run(["pdftotext", "-layout", str(res.pdfs["BTS-MCO"]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    flat = " ".join(text.split())
+    table = flat[flat.index("Indicateurs sans aucune preuve trouvée"):]
+    for v in gathered:
+        assert f"{v.indicator} — " in table and v.findings[0].fix.split("(")[0].strip() in table
+        assert f"Indicateur {v.indicator} — " not in flat  # no section of its own
+    for v in detailed:
+        assert f"Indicateur {v.indicator} — " in flat, v.indicator
+    assert "Niveau attendu" not in flat and "Gradation d’une non-conformité" not in flat
+    page = (res.out_dir / "programme-BTS-MCO.html").read_text()
+    assert "Niveau attendu" in page and "Gradation d’une non-conformité" in page
+
+
+def test_nothing_found_is_only_an_indicator_with_nothing_to_show_but_what_to_provide():
+    from mappings.model import Finding, Outcome, Status, Verdict, Where
+    from reports.env import nothing_found
+
+    f = Finding("Preuve à fournir pour l’indicateur 4", Where(), "rien", "Déclarer la preuve")
+    bare = Verdict(4, "P", Outcome.FAILED, "Aucune preuve.", {"preuves": 0}, (f,), missing=True,
+                   status=Status.A_FOURNIR)
+    assert nothing_found(bare)
+    assert not nothing_found(replace(bare, figures={"preuves": 0, "taux_achevement": 0.25}))  # figures to show
+    assert not nothing_found(replace(bare, findings=(f, f)))  # a hidden piece to explain too
+    assert not nothing_found(replace(bare, missing=False))
+    assert not nothing_found(replace(bare, status=Status.A_CONSOLIDER))
 
 
 def test_teacher1_digest_names_only_her_courses_and_learners(site):
