@@ -9,9 +9,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connector.store.models import Evaluation, VerdictRow
-from mappings.model import Verdict
+from mappings.model import Finding, Verdict, Where
 
 KEEP_DETAILED = 3  # evaluations whose findings and course lines are kept; older ones keep status, risk, figures
+
+
+WHERE_FIELDS = tuple(f.name for f in dataclasses.fields(Where))
+
+
+def finding_dict(f: Finding) -> dict:
+    """``dataclasses.asdict`` of a finding, written out: asdict's deep copy cost 4 s per large-site evaluation."""
+    w = f.where
+    return {"what": f.what, "where": {k: getattr(w, k) for k in WHERE_FIELDS}, "why": f.why, "fix": f.fix,
+            "severity": f.severity, "audience": f.audience}
 
 
 def save_evaluation(session: Session, verdicts: Iterable[Verdict], data_time: int,
@@ -26,8 +36,9 @@ def save_evaluation(session: Session, verdicts: Iterable[Verdict], data_time: in
             evaluation_id=ev.id, programme=v.programme, indicator=v.indicator, outcome=v.outcome.value,
             status=v.status.value if v.status else None, risk=v.risk.value if v.risk else None,
             summary=v.summary, figures=dict(v.figures),
-            findings=[dataclasses.asdict(f) for f in v.findings],
-            courses=[dataclasses.asdict(c) for c in v.courses], missing_data=v.missing_data,
+            findings=[finding_dict(f) for f in v.findings],
+            courses=[{"course_id": c.course_id, "shortname": c.shortname, "outcome": c.outcome,
+                      "figures": dict(c.figures)} for c in v.courses], missing_data=v.missing_data,
         ))
     session.flush()
     recent = session.scalars(select(Evaluation.id).order_by(Evaluation.id.desc()).limit(KEEP_DETAILED)).all()

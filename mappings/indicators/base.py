@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from mappings.audit import AuditProfile
 from mappings.model import (
@@ -15,9 +16,11 @@ from mappings.model import (
     CourseVerdict,
     Evidence,
     Finding,
+    ModuleSnap,
     Outcome,
     ResultSnap,
     RncpFicheSnap,
+    SectionSnap,
     TrainingSnap,
     Verdict,
     Where,
@@ -49,6 +52,15 @@ class EvalInput:
     @property
     def visible_courses(self) -> tuple[CourseSnap, ...]:
         return tuple(c for c in self.courses if c.visible)
+
+    @cached_property
+    def module_texts(self) -> tuple[tuple[bool, CourseSnap, tuple[tuple[SectionSnap, ModuleSnap, str], ...]], ...]:
+        """(in a quality course, course, its modules with their idnumber and name lowered once), the programme's
+        courses first: the evidence lookups of some twenty indicators scan this instead of lowering every module's
+        texts each time."""
+        return tuple((quality, c, tuple((sec, m, f"{(m.idnumber or '').lower()}\n{m.name.lower()}")
+                                        for sec in c.sections for m in sec.modules))
+                     for quality, courses in ((False, self.courses), (True, self.quality_courses)) for c in courses)
 
 
 def where(course: CourseSnap, section: str | None = None, activity: str | None = None,

@@ -58,20 +58,18 @@ def tagged_evidence(number: int, inp: EvalInput) -> list[Evidence]:
     field = code.replace("-", "_")
     stale_before = inp.now - int(inp.t("evidence_max_age_days")) * DAY  # type: ignore[arg-type]
     found = []
-    for quality, courses in ((False, inp.courses), (True, inp.quality_courses)):
-        for c in courses:
-            for sec in c.sections:
-                for m in sec.modules:
-                    if code in (m.idnumber or "").lower() or code in m.name.lower():
-                        found.append(Evidence(
-                            m.name, c.shortname, m.content_time, m.url, "moodle", (number,),
-                            None if quality else inp.programme.code, "organisme" if quality else "programme",
-                            documents=m.files, ref=f"cours {c.shortname}, activité {m.id}",
-                            state=_module_state(m, sec.visible, quality, stale_before), modname=m.modname))
-            value = c.customfields.get(field)
-            if value and value.strip():
-                found.append(Evidence(f"champ « {field} »", c.shortname, None, c.url, "moodle", (number,),
-                                      inp.programme.code, text=value.strip(), ref=f"cours {c.shortname}"))
+    for quality, c, modules in inp.module_texts:
+        for sec, m, text in modules:
+            if code in text:
+                found.append(Evidence(
+                    m.name, c.shortname, m.content_time, m.url, "moodle", (number,),
+                    None if quality else inp.programme.code, "organisme" if quality else "programme",
+                    documents=m.files, ref=f"cours {c.shortname}, activité {m.id}",
+                    state=_module_state(m, sec.visible, quality, stale_before), modname=m.modname))
+        value = c.customfields.get(field)
+        if value and value.strip():
+            found.append(Evidence(f"champ « {field} »", c.shortname, None, c.url, "moodle", (number,),
+                                  inp.programme.code, text=value.strip(), ref=f"cours {c.shortname}"))
     return found
 
 
