@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -11,6 +13,7 @@ from mappings.model import Finding, Outcome, Risk, Status, Verdict
 from mappings.programmes import CATEGORY_LABELS as PROGRAMME_CATEGORY_LABELS
 from mappings.referentiel import load_referentiel
 from mappings.status import QUALITY_WORDS, RISK_ORDER, STATUS_ORDER, TEACHER_WORDS
+from mappings.text import plural, sentence
 from reports import format as fmt
 from reports.charts import trend_svg
 
@@ -50,8 +53,28 @@ def nothing_found(v: Verdict) -> bool:
             and not v.courses and all(value == 0 for value in v.figures.values()))
 
 
-def capitalize_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings of one kind (same what, severity and fix) in several places: one line of the PDF."""
+
+    first: Finding
+    places: tuple[str, ...]  # where_text of each, in order
+    courses_only: bool = False  # every place is a whole course (no section, no activity)
+
+    @property
+    def count_label(self) -> str:
+        return plural(len(self.places), "cours", "cours") if self.courses_only else plural(len(self.places), "endroit")
+
+
+def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
+    """The PDF's findings: one line per kind of problem with the places it occurs, in order of first occurrence
+    (fifty courses with no summary are one line, not fifty; the web page and the digests keep each one)."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.what, f.severity, f.fix), []).append(f)
+    return [FindingGroup(fs[0], tuple(where_text(f) for f in fs),
+                         all(f.where.course and not f.where.section and not f.where.activity for f in fs))
+            for fs in groups.values()]
 
 
 @cache
@@ -69,7 +92,7 @@ def environment() -> Environment:
         figure=lambda kv: fmt.figure(*kv), where=where_text, trend_svg=trend_svg,
         grading=lambda g: GRADING.get(g or "", g or "—"), source_label=lambda s: SOURCE_LABELS.get(s, s),
         evidence_state=lambda s: EVIDENCE_STATES.get(s, s), safe_url=fmt.safe_url, truncate_words=fmt.truncate_words,
-        iso_date=fmt.iso_date, capitalize_first=capitalize_first, category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
+        iso_date=fmt.iso_date, sentence=sentence, group_findings=group_findings, category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
     )
     env.tests["nothing_found"] = nothing_found
     env.globals.update(legend=LEGEND, risk_legend=RISK_LEGEND, referentiel=load_referentiel(), Status=Status,

@@ -177,6 +177,43 @@ def test_nothing_found_is_only_an_indicator_with_nothing_to_show_but_what_to_pro
     assert not nothing_found(replace(bare, status=Status.A_CONSOLIDER))
 
 
+def test_the_pdf_gives_one_line_per_kind_of_problem_with_its_places():
+    from mappings.model import Finding, Outcome, Where
+    from reports.env import group_findings
+
+    def f(what, course, section=None, severity=Outcome.FAILED, fix="Compléter le résumé."):
+        return Finding(what, Where(course=course, section=section), f"détail de {course}", fix, severity)
+
+    groups = group_findings([f("Résumé absent", "C1"), f("Section sans nom", "C1", "s 2"), f("Résumé absent", "C2"),
+                             f("Résumé absent", "C3", severity=Outcome.WARN), f("Section sans nom", "C4", "s 1"),
+                             f("Résumé absent", "C5", fix="Autre chose.")])
+    assert [(g.first.what, g.places, g.count_label) for g in groups] == [
+        ("Résumé absent", ("C1", "C2"), "2 cours"),
+        ("Section sans nom", ("C1 › section « s 2 »", "C4 › section « s 1 »"), "2 endroits"),
+        ("Résumé absent", ("C3",), "1 cours"),  # another severity is another line
+        ("Résumé absent", ("C5",), "1 cours"),  # another fix too
+    ]
+    assert groups[0].first.why == "détail de C1"
+
+
+def test_the_programme_pdf_groups_findings_and_the_web_page_keeps_each_one(site):
+    from reports.env import group_findings
+
+    _, _, ev, res = site
+    verdicts = next(vs for p, vs in ev.programmes if p.code == "BTS-MCO")
+    findings = [f for v in verdicts for f in v.findings if not f.where.learner]
+    groups = [g for v in verdicts for g in group_findings(f for f in v.findings if not f.where.learner)]
+    several = [g for g in groups if len(g.places) > 1]
+    assert several, "the demo has a problem found in several places"
+    squeeze = lambda t: re.sub(r"[\s-]", "", t)  # a line break may fall after a hyphen
+    text = squeeze(subprocess.run(["pdftotext", str(res.pdfs["BTS-MCO"]), "-"], capture_output=True, text=True,
+                                  check=True).stdout)
+    for g in several:
+        assert squeeze(f"{g.first.what} — {g.count_label} : {' ; '.join(g.places)} (par exemple") in text
+    page = html.unescape((res.out_dir / "programme-BTS-MCO.html").read_text())
+    assert all(f.why in page for f in findings)
+
+
 def test_teacher1_digest_names_only_her_courses_and_learners(site):
     _, store, ev, res = site
     d = next(d for d in res.digests if d.user_id == 43)
