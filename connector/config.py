@@ -240,6 +240,14 @@ class ReportsConfig(_Section):
     figure_tolerance: float = Field(0.01, ge=0, le=0.5)
     # the group of the web server that publishes out_dir (files 0640, folders 0750); the dossier stays owner-only
     group: str | None = None
+    # processes laying the programme PDFs out (WeasyPrint uses one core per document); 0: one per core
+    pdf_workers: int = Field(0, ge=0, le=64)
+
+    @property
+    def workers(self) -> int:
+        import os
+
+        return self.pdf_workers or os.cpu_count() or 1
 
     @field_validator("group")
     @classmethod

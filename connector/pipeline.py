@@ -51,7 +51,8 @@ def run_pipeline(settings: Settings, *, transport: Transport | None = None, now:
         ev = run_evaluation(settings, store.sessions, data_time, synced.run_id if synced else None)
         rendered = render_reports(ev, store.sessions, out_dir or settings.reports.out_dir, settings.provider.name,
                                   settings.moodle.url, force=force, dossier=dossier_options(settings),
-                                  tolerance=settings.reports.figure_tolerance, group=settings.reports.group)
+                                  tolerance=settings.reports.figure_tolerance, group=settings.reports.group,
+                                  workers=settings.reports.workers)
         pushed = None
         if push:
             pushed = push_all(client, store.sessions, settings.push, settings.smtp, rendered, dry_run=dry_run)

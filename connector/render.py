@@ -140,13 +140,15 @@ def digest_key(d: TeacherDigest) -> str:
 def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], out: Path, provider: str,
                    moodle_url: str | None = None, *, force: bool = False, now: int | None = None,
                    dossier: DossierOptions | None = None, tolerance: float = 0.01,
-                   group: str | None = None) -> RenderResult:
+                   group: str | None = None, workers: int = 1) -> RenderResult:
+    """``workers``: processes laying PDFs out (see ``reports.render.render_programme_pdfs``)."""
     meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
     reports = build_programme_reports(result, sessions)
     with sessions() as s:
         seen, seen_digests = load_render_hashes(s, "programme"), load_render_hashes(s, "teacher")
     res = RenderResult(out, out / "index.html")
     new_hashes: dict[tuple[str, str], str] = {}
+    todo: list[ProgrammeReport] = []
     for rep in reports:
         h = report_key(rep, tolerance)
         res.report_keys[rep.programme.code] = h
@@ -156,12 +158,13 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
         if why:
             res.reasons[rep.programme.code] = why
             r.render_programme_page(out, meta, rep)
-            r.render_programme_pdf(out, meta, rep)
+            todo.append(rep)
             res.rendered.append(rep.programme.code)
             new_hashes[("programme", rep.programme.code)] = h
         else:
             res.unchanged.append(rep.programme.code)
         res.pdfs[rep.programme.code] = pdf
+    r.render_programme_pdfs(out, meta, todo, workers)
     r.render_index(out, meta, reports, result.unmapped, result.unknown_codes,
                    [(code, rule_text(rule), none) for code, rule, none in result.idle_rules])
     if res.rendered or not (out / "dossier" / "index.html").exists():  # rewritten when a report changed

@@ -65,11 +65,29 @@ def programme_pdf_html(meta: ReportMeta, p: ProgrammeReport) -> str:
     return render("report_pdf.html", meta=meta, p=p)
 
 
-def render_programme_pdf(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:
+def pdf_bytes(html: str) -> bytes:
     from weasyprint import HTML  # imported lazily: loading pango costs ~0.3 s
 
-    pdf = HTML(string=programme_pdf_html(meta, p), base_url=None, url_fetcher=_no_fetch).write_pdf()
-    return _write(out / "pdf" / f"qualiopi-{p.slug}.pdf", pdf)
+    return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf()
+
+
+def render_programme_pdf(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:
+    return _write(out / "pdf" / f"qualiopi-{p.slug}.pdf", pdf_bytes(programme_pdf_html(meta, p)))
+
+
+def render_programme_pdfs(out: Path, meta: ReportMeta, reports: list[ProgrammeReport], workers: int = 1) -> list[Path]:
+    """The PDFs of several programmes. WeasyPrint lays a document out on one core: with ``workers`` > 1 they are
+    laid out in that many processes (started fresh, "spawn": a forked copy of a process holding a store connection
+    or the scheduler's threads is not safe), and written here, each file whole or not at all."""
+    htmls = [programme_pdf_html(meta, p) for p in reports]
+    paths = [out / "pdf" / f"qualiopi-{p.slug}.pdf" for p in reports]
+    if workers <= 1 or len(reports) < 2:
+        return [_write(path, pdf_bytes(html)) for path, html in zip(paths, htmls, strict=True)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(min(workers, len(reports)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [_write(path, pdf) for path, pdf in zip(paths, pool.map(pdf_bytes, htmls), strict=True)]
 
 
 def _no_fetch(url: str, *args, **kwargs):

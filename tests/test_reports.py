@@ -214,6 +214,31 @@ def test_the_programme_pdf_groups_findings_and_the_web_page_keeps_each_one(site)
     assert all(f.why in page for f in findings)
 
 
+def test_pdfs_laid_out_in_worker_processes_are_the_ones_laid_out_in_process(site, tmp_path):
+    settings, store, ev, res = site
+    with pytest.MonkeyPatch.context() as mp:
+        pools = []
+        import concurrent.futures
+
+        real = concurrent.futures.ProcessPoolExecutor
+
+        def spy(*a, **kw):
+            pools.append(kw["mp_context"].get_start_method())
+            return real(*a, **kw)
+
+        mp.setattr(concurrent.futures, "ProcessPoolExecutor", spy)
+        again = render_reports(ev, store.sessions, tmp_path / "out", "Centre de Formation Démo", settings.moodle.url,
+                               now=NOW, force=True, workers=2)
+    assert pools == ["spawn"] and sorted(again.rendered) == sorted(res.rendered) and len(again.rendered) > 1
+
+    def text(pdf):
+        return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    for code, pdf in res.pdfs.items():
+        assert text(again.pdfs[code]) == text(pdf), code
+        assert stat.S_IMODE(again.pdfs[code].stat().st_mode) == 0o640
+
+
 def test_teacher1_digest_names_only_her_courses_and_learners(site):
     _, store, ev, res = site
     d = next(d for d in res.digests if d.user_id == 43)

@@ -100,7 +100,8 @@ def run_demo(out_dir: Path, *, full: bool = False, force: bool = False) -> DemoR
             upsert_fiches(s, read_export([DEMO_RNCP]))
         evaluation = run_evaluation(settings, store.sessions, clock, result.run_id)
         rendered = render_reports(evaluation, store.sessions, out_dir, settings.provider.name, DEMO_URL, force=force,
-                                  dossier=dossier_options(settings), tolerance=settings.reports.figure_tolerance)
+                                  dossier=dossier_options(settings), tolerance=settings.reports.figure_tolerance,
+                                  workers=settings.reports.workers)
         # no Moodle to write to: the push runs dry and lists what it would send
         pushed = push_all(app.make_client(settings, ReplayTransport.from_bundle()), store.sessions, settings.push,
                           settings.smtp, rendered, dry_run=True)
