@@ -55,9 +55,15 @@ def fr_pct(ratio: float) -> str:
     return f"{text}\u00a0%"
 
 
+def fr_int(n: int) -> str:
+    """4897 → "4 897" (fr_FR: thousands grouped by a narrow no-break space, as the reports print numbers)."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """``plural(1, "réclamation")`` → "1 réclamation"; in French 0 and 1 take the singular, 2 or more the plural."""
-    return f"{n} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
+    """``plural(1, "réclamation")`` → "1 réclamation"; in French 0 and 1 take the singular, 2 or more the plural;
+    ``plural(4897, "apprenant")`` → "4 897 apprenants"."""
+    return f"{fr_int(n)} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
 
 
 def sentence(text: str) -> str:

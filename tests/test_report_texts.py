@@ -141,3 +141,11 @@ def test_the_index_matrix_fits_a_1280px_screen_and_its_notices_are_on_the_page(d
     titles = [b for b in boxes if type(b).__name__ == "TableCellBox" and b.element.find("a") is not None
               and b.element.tag == "th"]
     assert len(titles) == 3 and all(b.height <= 3 * line + 2 for b in titles)  # two lines of title, the code
+
+
+def test_counts_in_sentences_group_thousands_as_french_does():
+    from mappings.text import fr_int, plural
+
+    assert plural(4897, "apprenant") == "4\u202f897 apprenants" and plural(1, "apprenant") == "1 apprenant"
+    assert plural(999, "cours", "cours") == "999 cours" and fr_int(1234567) == "1\u202f234\u202f567"
+    assert fr_int(0) == "0" and fr_int(-1500) == "-1\u202f500"

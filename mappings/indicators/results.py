@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from mappings.indicators.base import EvalInput, rate
 from mappings.model import CourseSnap, ResultSnap
-from mappings.text import fr_pct, plural
+from mappings.text import fr_int, fr_pct, plural
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -68,7 +68,7 @@ def moodle_figures(inp: EvalInput) -> dict[str, float | int | str]:
         enrol, done, learners, full = _completion(group)
         if enrol:
             out[name] = (f"{plural(learners, 'apprenant')}, achèvement Moodle {fr_pct(rate(done, enrol))}"
-                         + (f", parcours complet {full} sur {learners}" if whole else ""))
+                         + (f", parcours complet {fr_int(full)} sur {fr_int(learners)}" if whole else ""))
     return out
 
 
