@@ -50,7 +50,8 @@ def nothing_found(v: Verdict) -> bool:
     """Nothing at all was found for this indicator and there is nothing else to show than what to provide: the
     PDF lists these in one table instead of a section each."""
     return (v.missing and v.status == Status.A_FOURNIR and len(v.findings) <= 1 and not v.evidence
-            and not v.courses and all(value == 0 for value in v.figures.values()))
+            and not v.courses and all(value == 0 for value in v.figures.values())
+            and not any(f.where.learner for f in v.findings))  # a learner's case keeps its section (no name)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def environment() -> Environment:
         figure=lambda kv: fmt.figure(*kv), where=where_text, trend_svg=trend_svg,
         grading=lambda g: GRADING.get(g or "", g or "—"), source_label=lambda s: SOURCE_LABELS.get(s, s),
         evidence_state=lambda s: EVIDENCE_STATES.get(s, s), safe_url=fmt.safe_url, truncate_words=fmt.truncate_words,
-        iso_date=fmt.iso_date, sentence=sentence, group_findings=group_findings, category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
+        iso_date=fmt.iso_date, sentence=sentence, group_findings=group_findings,
+        category_label=lambda c: CATEGORY_LABELS.get(c, c), dossier_figures=dossier_figures,
     )
     env.tests["nothing_found"] = nothing_found
     env.globals.update(legend=LEGEND, risk_legend=RISK_LEGEND, referentiel=load_referentiel(), Status=Status,

@@ -175,6 +175,7 @@ def test_nothing_found_is_only_an_indicator_with_nothing_to_show_but_what_to_pro
     assert not nothing_found(replace(bare, findings=(f, f)))  # a hidden piece to explain too
     assert not nothing_found(replace(bare, missing=False))
     assert not nothing_found(replace(bare, status=Status.A_CONSOLIDER))
+    assert not nothing_found(replace(bare, findings=(replace(f, where=Where(learner="Anne Martin")),)))
 
 
 def test_the_pdf_gives_one_line_per_kind_of_problem_with_its_places():

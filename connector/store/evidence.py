@@ -154,9 +154,9 @@ def _sections(session: Session, ids: list[int]) -> dict[int, tuple[SectionSnap, 
                                             Module.visible, Module.completion, Module.url, _raw(Module.dates),
                                             Module.content_time, _raw(Module.files), Module.target, Module.text_chars)
                   .where(Module.course_id.in_(b)), ids):
-        stamp = max((d.get("timestamp") or 0 for d in _decoded(m.dates)), default=0) or None
+        stamp = max((d.get("timestamp") or 0 for d in _listed(m.dates)), default=0) or None
         mods[m.section_id].append(ModuleSnap(m.id, m.modname, m.name, m.idnumber, m.visible, m.completion, m.url,
-                                             stamp, m.content_time, documents_of(_decoded(m.files)), m.target,
+                                             stamp, m.content_time, documents_of(_listed(m.files)), m.target,
                                              m.text_chars))
     out: dict[int, list[SectionSnap]] = defaultdict(list)
     secs = sorted(_all(session, lambda b: select(Section.id, Section.course_id, Section.number, Section.name,
@@ -174,15 +174,21 @@ def documents_of(files: list | None) -> tuple[Document, ...]:
 
 
 def _raw(column):
-    """A JSON column read as its text: the same few texts (roles, groups, "[]") come back hundreds of thousands of
-    times on a large site, and decoding each once (``_decoded``) halves the loading time."""
+    """A JSON column read as its text, decoded by the caller: the same few texts (roles, groups) come back hundreds
+    of thousands of times on a large site, and decoding each once (``_decoded``) halves the loading time."""
     return cast(column, Text).label(column.key)
 
 
-@lru_cache(maxsize=65536)
+def _listed(raw: str | None) -> tuple:
+    """The JSON list ``raw`` (a JSON null, an empty text: none) as a tuple."""
+    value = json.loads(raw) if raw else None
+    return tuple(value) if value else ()
+
+
+@lru_cache(maxsize=4096)
 def _decoded(raw: str | None) -> tuple:
-    """The JSON list ``raw`` as a tuple (shared between rows: never mutated)."""
-    return tuple(json.loads(raw)) if raw else ()
+    """``_listed``, kept for the few texts that repeat (roles, groups): shared between rows, never mutated."""
+    return _listed(raw)
 
 
 class EnrolmentRow(NamedTuple):
