@@ -192,7 +192,12 @@ class GeneratedSite(Answers):
         return sum(len(self.learners(c)) + len(self.teachers(c)) for c in self._courses)
 
     def change(self, fraction: float, now: int | None = None) -> dict[str, int]:
-        """Change ``fraction`` of the enrolments and of the courses (in running courses); returns what changed."""
+        """Change ``fraction`` of the enrolments and of the courses (in running courses); returns what changed.
+
+        A changed access is stamped in the 5 minutes before ``now``: later than any generated access (at most
+        ``clock`` − 600 s, and ``now`` ≥ ``clock``), so that it always moves its course's last access. Stamped
+        up to 50 minutes back, it fell below the generated ones or not depending on how long the earlier steps
+        had taken, and the incremental call count moved from one benchmark run to another."""
         self.changes += 1
         now = now or self.clock + self.changes * 3600
         rng = random.Random(_mix(self.seed, self.changes))
@@ -214,10 +219,10 @@ class GeneratedSite(Answers):
             uid = rng.choice(self.learners(c))
             e = self.enrolment(c, uid)
             if kind < 0.65:
-                self.access_over[(c.id, uid)] = now - rng.randint(0, 3000)
+                self.access_over[(c.id, uid)] = now - rng.randint(0, 300)
                 out["accesses"] += 1
             elif kind < 0.90:
-                self.access_over[(c.id, uid)] = now - rng.randint(0, 3000)
+                self.access_over[(c.id, uid)] = now - rng.randint(0, 300)
                 self.done_over[(c.id, uid)] = min(len(self.tracked(c)), e.done + 2)
                 out["completions"] += 1
             else:
@@ -225,7 +230,7 @@ class GeneratedSite(Answers):
                 out["suspensions"] += 1
         for i, c in enumerate(rng.sample(running, max(2, round(fraction * len(self._courses))))):
             if self.teachers(c):  # an edit is made by a teacher in the course: their access moves too
-                self.access_over[(c.id, self.teachers(c)[0][0])] = now - rng.randint(0, 3000)
+                self.access_over[(c.id, self.teachers(c)[0][0])] = now - rng.randint(0, 300)
             if i % 2:
                 self.edit_module(c.id)
                 out["edited_modules"] += 1

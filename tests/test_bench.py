@@ -31,3 +31,25 @@ def test_benchmark_runs_end_to_end_on_a_tiny_site(tmp_path):
     integrator = next(r for r in s["steps"] if r["step"].startswith("integrator"))
     assert integrator["exit"] == 0 and integrator["calls"] > 0 and s["ratios"]["integrator_calls_over_full"] > 0
     assert s["site"]["enrolments"] > 0 and full["peak_rss_mib"] > 0
+
+
+def test_the_simulated_change_moves_the_same_courses_whatever_the_time_it_is_made():
+    """The benchmark's incremental count must not depend on how long the earlier steps took: a changed access is
+    later than every generated one whether the change comes a minute or an hour after the site's clock."""
+    from bench.sitegen import GeneratedSite
+
+    def moved(delay: int) -> set[int]:
+        site = GeneratedSite(seed=1, size="small")  # the tiny site is too small to show it
+
+        def last_access() -> dict[int, int]:
+            return {c.id: max([site.enrolment(c, uid).access for uid in site.learners(c)]
+                              + [site.enrolment(c, t[0]).access for t in site.teachers(c)], default=0)
+                    for c in site._courses}
+
+        before = last_access()
+        site.change(0.01, site.clock + delay)
+        after = last_access()
+        return {c for c in before if after[c] != before[c]}
+
+    early = moved(10)
+    assert early and early == moved(3600)
