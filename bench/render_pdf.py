@@ -29,7 +29,7 @@ from mappings.model import DAY, LearnerSnap, StaffSnap
 from mappings.programmes import Programme
 from mappings.thresholds import merged
 from reports.model import ReportMeta
-from reports.render import render_programme_pdf
+from reports.render import render_programme_pdfs
 from tests.indicators.builders import NOW, good_course
 
 LEARNERS = 200
@@ -66,7 +66,7 @@ def main() -> None:
         size = pdf.stat().st_size
         reports = build_programme_reports(ev, store.sessions)
         t0 = time.perf_counter()
-        render_programme_pdf(Path(tmp) / "pdf-only", ReportMeta("Organisme de formation", NOW, NOW), reports[0])
+        render_programme_pdfs(Path(tmp) / "pdf-only", ReportMeta("Organisme de formation", NOW, NOW), reports[:1])
         t_pdf = time.perf_counter() - t0
         t0 = time.perf_counter()
         second = render_reports(ev, store.sessions, out, "Organisme de formation", now=NOW)

@@ -67,12 +67,12 @@ class FindingGroup:
         return plural(len(self.places), "cours", "cours") if self.courses_only else plural(len(self.places), "endroit")
 
 
-def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
+def group_findings(findings: Iterable[Finding], merge: bool = True) -> list[FindingGroup]:
     """The PDF's findings: one line per kind of problem with the places it occurs, in order of first occurrence
-    (fifty courses with no summary are one line, not fifty; the web page and the digests keep each one)."""
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
-    for f in findings:
-        groups.setdefault((f.what, f.severity, f.fix), []).append(f)
+    (fifty courses with no summary are one line, not fifty); without ``merge`` (the web page) one line each."""
+    groups: dict[object, list[Finding]] = {}
+    for i, f in enumerate(findings):
+        groups.setdefault((f.what, f.severity, f.fix) if merge else i, []).append(f)
     return [FindingGroup(fs[0], tuple(where_text(f) for f in fs),
                          all(f.where.course and not f.where.section and not f.where.activity for f in fs))
             for fs in groups.values()]

@@ -71,10 +71,6 @@ def pdf_bytes(html: str) -> bytes:
     return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf()
 
 
-def render_programme_pdf(out: Path, meta: ReportMeta, p: ProgrammeReport) -> Path:
-    return _write(out / "pdf" / f"qualiopi-{p.slug}.pdf", pdf_bytes(programme_pdf_html(meta, p)))
-
-
 def render_programme_pdfs(out: Path, meta: ReportMeta, reports: list[ProgrammeReport], workers: int = 1) -> list[Path]:
     """The PDFs of several programmes. WeasyPrint lays a document out on one core: with ``workers`` > 1 they are
     laid out in that many processes (started fresh, "spawn": a forked copy of a process holding a store connection
