@@ -76,7 +76,13 @@ def _names(usernames):
 
 
 def test_recorded_data_set_ground_truth(store_url):
-    """The data set's README ground truth, seen through the verdicts (EXCEL given 5 days so that 12 applies)."""
+    """The data set's README ground truth, seen through the verdicts (EXCEL given 5 days so that 12 applies).
+
+    Facts resting on recorded answers: C1 and C3/C8's contents (6), the course list (hidden C6, EXCEL's
+    empty RNCP), C1's learners at risk, the survey answers (30). Facts resting on *derived* answers only
+    (test_ground_truth_recorded.DERIVED): C2's missing criteria (10, from C2's recorded ``nocriteriaset``
+    but derived contents), the at-risk learners of C4, C7 and C8, the completion counts of C4 and C7 and
+    most of C1's, and the relance notes (12, the second set's notes moved onto C1's learners)."""
     settings, store = setup(store_url)
     progs = [p.model_copy(update={"duration_days": 5}) if p.code == "EXCEL" else p for p in DEMO_PROGRAMMES]
     ev = run_evaluation(settings.model_copy(update={"programmes": progs}), store.sessions, NOW)
