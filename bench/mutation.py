@@ -8,7 +8,7 @@ score per module and every survivor with its line, for a human to judge. Not par
 module).
 
     .venv/bin/python bench/mutation.py                  # every target below
-    .venv/bin/python bench/mutation.py --module push    # targets whose path contains "push"
+    .venv/bin/python bench/mutation.py --module push    # targets whose path contains "push" (repeatable)
     .venv/bin/python bench/mutation.py --max 40         # at most 40 mutants per module (sampled, --seed)
 """
 
@@ -37,9 +37,22 @@ TARGETS: dict[str, list[str]] = {
     "mappings/indicators/i08_positioning.py": ["tests/indicators/test_i08_positioning.py"],
     "mappings/indicators/base.py": ["tests/indicators/test_rates_properties.py", "tests/indicators"],
     "connector/push.py": ["tests/test_push.py", "tests/test_push_once.py"],
-    "connector/safe_text.py": ["tests/test_moodle_client.py", "tests/test_push.py"],
-    "connector/store/upsert.py": ["tests/test_sync.py"],
+    "connector/safe_text.py": ["tests/test_moodle_client.py", "tests/test_bad_input.py", "tests/test_push.py"],
+    "connector/store/upsert.py": ["tests/test_sync.py", "tests/test_ground_truth_recorded.py",
+                                  "tests/test_retention.py"],
     "connector/store/outputs.py": ["tests/test_push.py", "tests/test_push_once.py"],
+    "connector/sync/resources/catalog.py": ["tests/test_sync.py", "tests/test_ground_truth_recorded.py",
+                                            "tests/test_registers.py"],
+    "connector/sync/resources/learners.py": ["tests/test_sync.py", "tests/test_ground_truth_recorded.py"],
+    "connector/sync/resources/feedback.py": ["tests/test_sync.py", "tests/test_ground_truth_recorded.py",
+                                             "tests/test_sync_non_respondents.py"],
+    "connector/sync/resources/non_respondents.py": ["tests/test_sync_non_respondents.py",
+                                                    "tests/test_ground_truth_recorded.py"],
+    "connector/sync/resources/forums.py": ["tests/test_sync.py", "tests/test_ground_truth_recorded.py"],
+    "connector/sync/resources/notes.py": ["tests/test_notes.py"],
+    "connector/sync/resources/registers.py": ["tests/test_registers.py"],
+    "connector/sync/resources/participants.py": ["tests/test_sync_report.py", "tests/test_report.py"],
+    "connector/sync/resources/snapshots.py": ["tests/test_dossier.py"],
 }
 
 _CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -175,12 +188,13 @@ def run(targets: dict[str, list[str]], limit: int | None, seed: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--module", default="", help="only the targets whose path contains this")
+    ap.add_argument("--module", action="append", default=[],
+                    help="only the targets whose path contains this (repeatable)")
     ap.add_argument("--max", type=int, default=None, help="at most this many mutants per module (sampled)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="write the report as JSON here")
     args = ap.parse_args()
-    targets = {k: v for k, v in TARGETS.items() if args.module in k}
+    targets = {k: v for k, v in TARGETS.items() if not args.module or any(m in k for m in args.module)}
     report = run(targets, args.max, args.seed)
     if args.out:
         args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
