@@ -222,3 +222,12 @@ def test_what_is_checked_only_on_derived_answers_is_what_the_bundle_derives():
     assert got == DERIVED
     recorded = {e["source"].removeprefix("recorded:") for e in bundle["entries"] if e["source"].startswith("recorded")}
     assert recorded <= {p.name for p in all_fixtures() + set2_fixtures()}  # what it calls recorded is a recording
+
+
+def test_a_run_limited_to_some_courses_stores_those_courses_only(store):
+    """[sync] course_ids: the recorded list of every course, kept to C1 and C8 (found by the mutation run:
+    ``in`` → ``not in`` in the course filter went unnoticed)."""
+    run(store, ["categories", "courses", "contents"], {C1, C8})
+    with store.sessions() as s:
+        assert set(s.scalars(select(Course.id))) == {C1, C8}
+        assert set(s.scalars(select(Module.course_id).distinct())) == {C1, C8}
