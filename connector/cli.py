@@ -155,10 +155,9 @@ def contracts_import(ctx: click.Context, csv_file: Path) -> None:
     apprentissage or professionnalisation)."""
     from connector.store.contracts import import_contracts
 
-    store = app.open_store(_settings(ctx.parent).store.url)
-    with app.db.transaction(store.sessions) as s:
+    with app.locked_store(_settings(ctx.parent)) as store, app.db.transaction(store.sessions) as s:
         n = import_contracts(s, csv_file)
-    echo(f"{n} contract(s) imported")
+    echo(f"{n} contrat(s) importé(s) depuis {csv_file.name}")
 
 
 @cli.group()

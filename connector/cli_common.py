@@ -33,7 +33,7 @@ def handle_errors(fn):
             for line in details[:MAX_DETAILS]:
                 echo(f"  {line}", err=True)
             if len(details) > MAX_DETAILS:
-                echo(f"  … and {len(details) - MAX_DETAILS} more line(s) not shown", err=True)
+                echo(f"  … et {len(details) - MAX_DETAILS} autre(s) ligne(s) non affichée(s)", err=True)
             sys.exit(exc.exit_code)
         except SQLAlchemyError as exc:
             echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)

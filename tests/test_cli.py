@@ -86,11 +86,16 @@ def test_moodle_down_is_transient(tmp_path):
     assert status.exit_code == 0 and "failed" in status.output and "HTTP 502" in status.output
 
 
-def test_locked_store_exit_5(tmp_path):
+@pytest.mark.parametrize("command", [["sync"], ["contracts", "import"], ["results", "import"]])
+def test_locked_store_exit_5(tmp_path, command):
+    """Every command that writes the store waits for no run: a sync in progress makes it exit 5."""
     db = tmp_path / "s.db"
     cfg = write_config(tmp_path, f'[moodle]\nurl = "http://moodle.test"\ntoken = "x"\n[store]\nurl = "sqlite:///{db}"\n')
+    data = tmp_path / "in.csv"
+    data.write_text("apprentice;company;tutor;start;end\n", encoding="utf-8")
+    args = [*command, str(data)] if command[-1] == "import" else command
     with run_lock(make_engine(f"sqlite:///{db}")):
-        result = run("--config", str(cfg), "sync")
+        result = run("--config", str(cfg), *args)
     assert result.exit_code == EXIT_LOCKED and "another qualiopi-sync run" in result.stderr
 
 

@@ -30,7 +30,7 @@ def test_import_then_bad_file_keeps_previous(store_url, tmp_path):
     with pytest.raises(InputError) as info, transaction(store.sessions) as s:
         import_contracts(s, bad)
     details = info.value.details
-    assert [d.split(":")[0] for d in details] == ["line 4", "line 5", "line 6"]
+    assert [d.split(" :")[0] for d in details] == ["ligne 4", "ligne 5", "ligne 6"]
     assert "inconnu" in details[0] and "company vide" in details[1] and "invalide" in details[1]
     assert "fin avant le début" in details[2]
     with store.sessions() as s:
@@ -44,7 +44,7 @@ def test_missing_columns(store_url, tmp_path):
     f.write_text("apprentice,company\nSTU001,X\n", encoding="utf-8")
     with pytest.raises(InputError) as info, transaction(store.sessions) as s:
         import_contracts(s, f)
-    assert info.value.details[0].startswith("line 1: missing column(s) tutor, start, end")
+    assert info.value.details[0].startswith("ligne 1 : colonne(s) obligatoire(s) absente(s) : tutor, start, end")
 
 
 def test_cli_reports_each_line(tmp_path, monkeypatch):
@@ -59,7 +59,7 @@ def test_cli_reports_each_line(tmp_path, monkeypatch):
     f.write_text("apprentice;company;tutor;start;end\nX;A;B;2025-01-01;2026-01-01\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(cfg), "contracts", "import", str(f)])
     assert result.exit_code == 2
-    assert "1 bad line(s), nothing imported" in result.stderr and "line 2:" in result.stderr
+    assert "1 ligne(s) en erreur, rien n’est importé" in result.stderr and "ligne 2 :" in result.stderr
 
 
 def _cli(tmp_path, csv_path):
@@ -90,13 +90,13 @@ def test_a_huge_file_is_refused_unread_and_the_printed_errors_are_capped(tmp_pat
         fh.write("apprentice;company;tutor;start;end\n")
         fh.write("X;A;B;2025-01-01;2026-01-01\n" * 400_000)  # 11 MB
     result = _cli(tmp_path, huge)
-    assert result.exit_code == 2 and "limit 10 MB" in result.stderr and "Traceback" not in result.output
+    assert result.exit_code == 2 and "limite 10 Mo" in result.stderr and "Traceback" not in result.output
     many = tmp_path / "many.csv"
     many.write_text("apprentice;company;tutor;start;end\n" + "X;A;B;2025-01-01;2026-01-01\n" * 300, encoding="utf-8")
     result = _cli(tmp_path, many)
     lines = result.stderr.splitlines()
-    assert "300 bad line(s)" in lines[0] and len(lines) == 1 + MAX_DETAILS + 1
-    assert lines[-1] == "  … and 250 more line(s) not shown"
+    assert "300 ligne(s) en erreur" in lines[0] and len(lines) == 1 + MAX_DETAILS + 1
+    assert lines[-1] == "  … et 250 autre(s) ligne(s) non affichée(s)"
     assert mod.MAX_BYTES == 10 * 1024 * 1024
 
 
@@ -118,7 +118,7 @@ def test_the_optional_contract_type_is_kept_and_a_wrong_one_is_a_bad_line(store_
     f.write_text(typed.replace("professionnalisation", "stage"), encoding="utf-8")
     with pytest.raises(InputError) as info, transaction(store.sessions) as s:
         import_contracts(s, f)
-    assert info.value.details == ["line 3: type « stage » inconnu (apprentissage ou professionnalisation)"]
+    assert info.value.details == ["ligne 3 : type « stage » inconnu (apprentissage ou professionnalisation)"]
     with store.sessions() as s:  # the last good list is kept
         assert len(load_contracts(s)) == 2
     store.engine.dispose()

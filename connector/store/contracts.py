@@ -39,12 +39,12 @@ def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        return [], [f"line 1: missing column(s) {', '.join(missing)} (expected {';'.join(COLUMNS)})"]
+        return [], [f"ligne 1 : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)} (attendu {';'.join(COLUMNS)})"]
     rows, errs, seen = [], [], set()
     try:
         records = list(reader)
     except csv.Error as exc:
-        return [], [f"line {reader.line_num}: not readable as CSV ({exc})"]
+        return [], [f"ligne {reader.line_num} : illisible en CSV ({exc})"]
     for line, rec in enumerate(records, start=2):
         vals = {k: (rec.get(k) or "").strip() for k in COLUMNS}
         problems = [f"{k} vide" for k in COLUMNS if not vals[k]]
@@ -68,7 +68,7 @@ def parse_contracts(text: str, users: dict[str, int]) -> tuple[list[dict], list[
         if raw_kind and kind is None:
             problems.append(f"type « {raw_kind} » inconnu (apprentissage ou professionnalisation)")
         if problems:
-            errs.append(f"line {line}: " + "; ".join(problems))
+            errs.append(f"ligne {line} : " + " ; ".join(problems))
             continue
         seen.add((uid, start))
         rows.append(dict(user_id=uid, start=start, end=end, company=vals["company"], tutor=vals["tutor"],
@@ -92,14 +92,14 @@ def users_by_key(session: Session) -> dict[str, int]:
 def import_contracts(session: Session, path: Path) -> int:
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"{path}: {path.stat().st_size // 1024 // 1024} MB, more than a contracts list can be "
-                             f"(limit {MAX_BYTES // 1024 // 1024} MB): is this the right file?")
+            raise InputError(f"{path} : fichier de {path.stat().st_size // 1024 // 1024} Mo, limite "
+                             f"{MAX_BYTES // 1024 // 1024} Mo pour une liste de contrats : est-ce le bon fichier ?")
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        raise InputError(f"{path} : lecture impossible ({exc})") from None
     rows, errs = parse_contracts(text, users_by_key(session))
     if errs:
-        raise InputError(f"{path}: {len(errs)} bad line(s), nothing imported", details=errs)
+        raise InputError(f"{path} : {len(errs)} ligne(s) en erreur, rien n’est importé", details=errs)
     session.execute(delete(Contract))
     for r in rows:
         session.add(Contract(**r))
