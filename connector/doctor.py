@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from connector.moodle import models as m
 from connector.moodle.capabilities import UNPROBED_VIEW
 from connector.moodle.client import access_advice
 from connector.moodle.functions import required_functions
+from mappings.text import plain_text
 
 
 @dataclass(frozen=True)
@@ -120,12 +122,14 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
 
     def completion() -> Any:
         try:
-            return client.call("core_completion_get_course_completion_status", courseid=course(),
-                               userid=state["user"])
+            answer = client.call("core_completion_get_course_completion_status", courseid=course(),
+                                 userid=state["user"])
         except errors.MoodleError as exc:
             if exc.errorcode == "cannotviewreport" and course() not in state["completion"]:
                 return None  # completion is off in this course: nothing to tell
             raise
+        check_criteria(answer, state, course())
+        return answer
 
     def discussions() -> Any:
         found = m.parse_discussions(client.call("mod_forum_get_forum_discussions", forumid=state["forum"]))
@@ -175,6 +179,31 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
 # course-level answers that prove the call was allowed (``cannotviewreport`` does not: it is a missing
 # report/completion:view, and every completion would be lost)
 _ALLOWED_ERRORS = {"nocriteriaset", "usernotenroled"}
+
+
+_CRITERION = re.compile(r"/mod/(\w+)/view\.php\?id=(\d+)")
+
+
+def check_criteria(answer: Any, state: dict[str, Any], course_id: int) -> None:
+    """The course completion criteria name their activities whatever the sync user may view (Moodle 4.5,
+    completion_criteria_activity::get_details): one that core_course_get_contents left out is hidden from the
+    sync user. The only behavioural check of the kinds no other source lists (feedback, bigbluebuttonbn)."""
+    shown = {mod.id for mod in state.get("modules", [])}
+    completions = ((answer or {}).get("completionstatus") or {}).get("completions") or []
+    hidden = []
+    for c in completions:
+        found = _CRITERION.search(str((c.get("details") or {}).get("criteria") or ""))
+        if found:
+            state.setdefault("criteria_kinds", set()).add(found[1])
+            if int(found[2]) not in shown:
+                hidden.append((found[1], plain_text(c["details"]["criteria"])))
+    if hidden:
+        kinds = ", ".join(sorted({f"mod/{k}:view" for k, _ in hidden}))
+        names = ", ".join(f"« {n} » ({k})" for k, n in hidden[:3])
+        raise ProbeFailed(f"the completion criteria of course {course_id} name {names}, which Moodle hides from the "
+                          f"sync user (its activities would be missing from every report): grant the sync role "
+                          f"{kinds} (system context), and moodle/course:viewhiddenactivities and "
+                          "moodle/course:ignoreavailabilityrestrictions if the activity is hidden or restricted")
 
 
 def _users_courses_probe(client: MoodleClient, state: dict[str, Any]) -> Any:
@@ -334,8 +363,9 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if quality_course_ids and register_names and all(
             c.in_service for c in checks if c.function.startswith("mod_data_")):
         checks += check_registers(client, quality_course_ids, register_names, listed.get("dbs"))
-    unprobed = ", ".join(f"mod/{k}:view" for k in UNPROBED_VIEW)
-    note = (f"not checkable by behaviour: {unprobed} — without them Moodle hides those activities (surveys for "
-            "indicator 30, virtual classes) from every list the sync user can read; make sure the sync role has "
-            "them (README, capability table)")
-    return DoctorReport(site, checks, (note, *rule_notes(programmes or [], state, apart or set())))
+    unchecked = [k for k in UNPROBED_VIEW if k not in state.get("criteria_kinds", set())]
+    notes = [(f"not checkable by behaviour here: {', '.join(f'mod/{k}:view' for k in unchecked)} — Moodle hides "
+              "those activities (surveys for indicator 30, virtual classes) from every list the sync user can read; "
+              "only a probed course's completion criteria name them, and none did: make sure the sync role has "
+              "them (README, capability table)")] if unchecked else []
+    return DoctorReport(site, checks, (*notes, *rule_notes(programmes or [], state, apart or set())))

@@ -247,15 +247,60 @@ def test_without_course_update_the_records_carry_no_cache_revision_and_doctor_fa
     assert report.ok and checks["core_course_get_courses_by_field"].probe == "ok"
 
 
-def test_doctor_names_the_capabilities_it_cannot_check_by_behaviour():
+def _without_feedback(entries: list[dict]) -> None:
     """mod/feedback:view missing: the survey is gone from the contents and from the survey list alike (both
-    filter on what the sync user may view), so nothing disagrees; doctor cannot fail on it and says so."""
-    entries = _entries()
+    filter on what the sync user may view), so those two never disagree."""
     _replace(entries, "mod_feedback_get_feedbacks_by_courses", lambda p: True,
              lambda a: {**a, "feedbacks": []} if isinstance(a, dict) and "feedbacks" in a else a)
     _replace(entries, "core_course_get_contents", lambda p: True,
              lambda secs: [{**s, "modules": [m for m in s["modules"] if m["modname"] != "feedback"]} for s in secs]
              if isinstance(secs, list) else secs)
+
+
+def _criteria(entries: list[dict], change) -> None:
+    def edit(answer):
+        out = copy.deepcopy(answer)
+        out["completionstatus"]["completions"] = change(out["completionstatus"]["completions"])
+        return out
+
+    _replace(entries, "core_completion_get_course_completion_status",
+             lambda p: p == {"courseid": C1, "userid": STUDENT}, edit)
+
+
+def test_without_feedback_view_the_survey_named_by_the_completion_criteria_is_caught():
+    """The recorded completion status of student01 in C1 names the survey among its criteria (Moodle lists
+    criteria whatever the sync user may view): missing from the contents, it is hidden from the sync user."""
+    entries = _entries()
+    _without_feedback(entries)
+    report, checks = _doctor(entries)
+    assert report.ok is False
+    check = checks["core_completion_get_course_completion_status"]
+    assert check.probe == "failed" and "mod/feedback:view" in check.fix
+    assert "« Questionnaire de satisfaction à chaud » (feedback)" in check.fix
+
+
+def test_a_virtual_class_among_the_criteria_and_hidden_is_caught_too():
+    entries = _entries()
+    bbb = {"type": 4, "title": "Activity completion", "status": "No", "complete": False, "timecompleted": None,
+           "details": {"type": "Activity completion", "criteria": '<a href="http://127.0.0.1:8080/mod/'
+                       'bigbluebuttonbn/view.php?id=99">Classe virtuelle</a>', "requirement": "", "status": ""}}
+    _criteria(entries, lambda cs: [*cs, bbb])
+    report, checks = _doctor(entries)
+    check = checks["core_completion_get_course_completion_status"]
+    assert report.ok is False and check.probe == "failed" and "mod/bigbluebuttonbn:view" in check.fix
+    assert not any("mod/bigbluebuttonbn:view" in n for n in report.notes)  # checked: no "not checkable" note
+
+
+def test_doctor_says_which_capabilities_no_probed_criterion_let_it_check():
+    """Where no probed course's completion criteria name a survey, a missing mod/feedback:view cannot be seen
+    by behaviour: doctor passes and says so; in the demo world the survey is a criterion, so only the
+    virtual classes are left to the note."""
+    report, _ = _doctor(_entries())
+    assert report.ok and any("mod/bigbluebuttonbn:view" in n and "feedback" not in n.split("—")[0]
+                             for n in report.notes)
+    entries = _entries()
+    _without_feedback(entries)
+    _criteria(entries, lambda cs: [c for c in cs if "/mod/feedback/" not in c["details"]["criteria"]])
     report, _ = _doctor(entries)
     assert report.ok
     assert any("mod/feedback:view" in n and "not checkable by behaviour" in n for n in report.notes)

@@ -119,13 +119,15 @@ MODULE_VIEW: dict[str, tuple[str, bool]] = {
 }
 
 # Kinds without a grade item and not given to authenticated users by default: when the sync role lacks
-# their :view capability, Moodle hides their activities from every source the sync user can read (contents,
-# the *_by_courses lists, completion), so doctor cannot see the gap by behaviour and says so instead.
+# their :view capability, Moodle hides their activities from every list the sync user can read (contents,
+# the *_by_courses lists, activity completion). Only a course's completion criteria still name them, so doctor
+# sees the gap where a probed course has such a criterion, and says when none had.
 UNPROBED_VIEW = ("bigbluebuttonbn", "feedback")
 
 MODULES = tuple(_C(f"mod/{kind}:view", label, "sync", f"{kind} activities in the course contents",
                    "its activities silently missing from core_course_get_contents"
-                   + (" (doctor cannot see it: no other source lists them)" if kind in UNPROBED_VIEW else ""))
+                   + (" (doctor sees it only where a probed course's completion criteria name such an activity)"
+                      if kind in UNPROBED_VIEW else ""))
                 for kind, (label, _) in MODULE_VIEW.items() if kind != "data")
 
 CAPABILITIES: tuple[Capability, ...] = CORE + MODULES
