@@ -122,7 +122,13 @@ def test_the_recorded_course_list_and_contents_give_the_data_set(store):
         cm = DATASET["modules"]["C1"]
         assert {k: mods[v["cmid"]].modname for k, v in cm.items()} == \
             {k: k.rstrip("2") for k in cm}  # each recorded module is the dataset's cmid of its kind
-        assert len(s.scalars(select(Section).where(Section.course_id == C1)).all()) == 7
+        sections = s.scalars(select(Section).where(Section.course_id == C1)).all()
+        assert len(sections) == 7 and all(sec.visible for sec in sections)
+        # what the modules hold: a page's index.html is no document; the resource's file and the URL's target are
+        assert mods[cm["page"]["cmid"]].files == [] and mods[cm["page2"]["cmid"]].files == []
+        assert [f["name"] for f in mods[cm["resource"]["cmid"]].files] == ["veille_commerciale.txt"]
+        assert mods[cm["url"]["cmid"]].target and mods[cm["url"]["cmid"]].target.startswith("http")
+        assert mods[cm["resource"]["cmid"]].content_time == 1795502319
 
 
 def test_c1_learners_from_the_recorded_lists_match_the_ground_truth(store):

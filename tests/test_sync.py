@@ -15,6 +15,7 @@ from connector.moodle.replay import ReplayTransport
 from connector.store.lock import run_lock
 from connector.store.models import (
     ActivityCompletion,
+    Category,
     Course,
     CourseCompletion,
     Enrolment,
@@ -301,3 +302,37 @@ def test_activities_removed_in_moodle_leave_the_store_and_only_they(store_url, e
     with app.open_store(store_url, migrate=False).sessions() as s:
         after = set(s.scalars(select(Module.id).where(Module.course_id == 5)))
     assert len(removed) == 3 and removed <= before and after == before - removed
+
+
+def test_idnumbers_and_visibility_are_kept_where_moodle_gives_them(store_url):
+    """Moodle 4.5 gives the sync user no category idnumber or visibility and no course idnumber (recorded);
+    a role that sees them (or a later Moodle) gets them stored, an empty idnumber as none."""
+    def reveal(entries):
+        cats = entry(entries, "core_course_get_categories")["response"]
+        for c in cats:
+            c["idnumber"], c["visible"] = {2: ("PROG-BTS-MCO", 1), 4: ("", 0)}.get(c["id"], ("", 1))
+        for c in entry(entries, "core_course_get_courses_by_field")["response"]["courses"]:
+            c["idnumber"] = "BTS-DRC" if c["id"] == 2 else ""
+
+    assert app.sync(settings_for(store_url), transport=transport(reveal), now=NOW).status == "ok"
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        cats = {c.id: c for c in s.scalars(select(Category))}
+        assert (cats[2].idnumber, cats[2].visible) == ("PROG-BTS-MCO", True)
+        assert (cats[4].idnumber, cats[4].visible) == (None, False) and cats[3].visible
+        assert s.get(Course, 2).idnumber == "BTS-DRC" and s.get(Course, 3).idnumber is None
+
+
+@pytest.mark.parametrize("answer", [[], {"courses": "oops"}, {"warnings": []}])
+def test_a_course_list_of_the_wrong_shape_is_a_typed_error_and_keeps_the_store(store_url, engine, answer):
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"
+    before = dump(engine)
+
+    def broken(entries):
+        entry(entries, "core_course_get_courses_by_field")["response"] = answer
+
+    result = app.sync(settings_for(store_url), transport=transport(broken), now=NOW + 3600)
+    assert result.status == "failed" and isinstance(result.error, errors.UnexpectedPayloadError)
+    assert "core_course_get_courses_by_field" in str(result.error)
+    bookkeeping = {"sync_cursor", "fetch_state"}
+    assert {k: v for k, v in dump(engine).items() if k not in bookkeeping} == \
+        {k: v for k, v in before.items() if k not in bookkeeping}
