@@ -45,6 +45,7 @@ from connector.store.models import (
     Forum,
     Module,
     Section,
+    User,
 )
 from connector.store.queries import load_course_facts
 from connector.sync.context import SyncContext
@@ -150,6 +151,9 @@ def test_c1_learners_from_the_recorded_lists_match_the_ground_truth(store):
     assert group_a == {student(n) for n in range(1, 9)} | {47}
     assert {u for u, e in enrol.items() if "Groupe B" in " ".join(e.groups)} == {student(n) for n in range(9, 16)}
     assert enrol[43].roles == ["editingteacher"] and enrol[47].roles == ["teacher"]
+    with store.sessions() as s:  # how contracts and results name a learner: username and idnumber
+        people = {u.id: (u.username, u.idnumber) for u in s.scalars(select(User))}
+    assert all(people[student(n)] == (f"student{n:02d}", f"STU{n:03d}") for n in range(1, 16))
 
 
 def test_c1_completion_of_the_three_recorded_learners_matches_the_ground_truth(store):

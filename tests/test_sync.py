@@ -336,3 +336,26 @@ def test_a_course_list_of_the_wrong_shape_is_a_typed_error_and_keeps_the_store(s
     bookkeeping = {"sync_cursor", "fetch_state"}
     assert {k: v for k, v in dump(engine).items() if k not in bookkeeping} == \
         {k: v for k, v in before.items() if k not in bookkeeping}
+
+
+@pytest.mark.parametrize(("before_cursor", "asked"), [(86400, True), (86401, False)])
+def test_a_learner_seen_within_lookback_of_the_last_run_is_read_again_one_second_older_is_not(
+        store_url, before_cursor, asked):
+    """Completion is read again for learners whose access moved, and for those seen within lookback_hours
+    (24 h) before the previous run, even when their access did not move (a completion recorded later)."""
+    first_run = NOW
+
+    def seen(entries):  # student05 (id 7) last came to C1 exactly `before_cursor` seconds before the first run
+        for e in entries:
+            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
+                    and isinstance(e["response"], list):
+                for u in e["response"]:
+                    if u["id"] == 7:
+                        u["lastcourseaccess"] = first_run - before_cursor
+
+    assert app.sync(settings_for(store_url), transport=transport(seen), now=first_run).status == "ok"
+    again = transport(seen)
+    assert app.sync(settings_for(store_url), transport=again, now=first_run + 3600).status == "ok"
+    read = {dict(params).get("userid") for fn, params in again.requests
+            if fn == "core_completion_get_activities_completion_status" and dict(params).get("courseid") == "2"}
+    assert ("7" in read) is asked
