@@ -7,7 +7,7 @@ import json
 from importlib import resources
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from connector import app, errors
 from connector.config import MoodleConfig, Settings, StoreConfig
@@ -18,6 +18,7 @@ from connector.store.models import (
     Category,
     Course,
     CourseCompletion,
+    CourseCompletionInfo,
     Enrolment,
     Feedback,
     FeedbackResponse,
@@ -97,8 +98,20 @@ def entry(entries, wsfunction, **params):
 
 
 def test_sync_matches_ground_truth(store_url, engine):
-    result = app.sync(settings_for(store_url), transport=transport(), now=NOW)
+    replay = transport()
+    result = app.sync(settings_for(store_url), transport=replay, now=NOW)
     assert result.status == "ok", result.error
+    # C2 has no completion criteria: its first learner tells (nocriteriaset), the others are not asked
+    asked_c2 = [p for fn, p in replay.requests
+                if fn == "core_completion_get_course_completion_status" and dict(p)["courseid"] == "3"]
+    assert len(asked_c2) == 1
+    with engine.connect() as conn:
+        info = {r.course_id: r for r in conn.execute(select(CourseCompletionInfo))}
+        written = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                      for t in (ActivityCompletion, CourseCompletion, CourseCompletionInfo))
+    assert (info[3].has_criteria, info[3].error) == (False, "nocriteriaset")
+    assert (info[2].has_criteria, info[2].criteria_count, info[2].aggregation) == (True, 4, 1)
+    assert result.rows["completion"]["inserted"] == written  # the run reports what it wrote
     with app.open_store(store_url, migrate=False).sessions() as s:
         facts = {f.shortname: f for f in load_course_facts(s, NOW)}
         assert set(facts) == set(GROUND_TRUTH)  # the site course (id 1) is skipped
@@ -359,3 +372,37 @@ def test_a_learner_seen_within_lookback_of_the_last_run_is_read_again_one_second
     read = {dict(params).get("userid") for fn, params in again.requests
             if fn == "core_completion_get_activities_completion_status" and dict(params).get("courseid") == "2"}
     assert ("7" in read) is asked
+
+
+def _completion_answer(fixture: str, course: str, user: str | None = None):
+    from tests.conftest import load_fixture
+
+    body = load_fixture(fixture)["response"]
+
+    def change(entries):
+        for e in entries:
+            if e["wsfunction"] == "core_completion_get_course_completion_status" and e["params"]["courseid"] == course \
+                    and (user is None or e["params"]["userid"] == user):
+                e["response"] = body
+    return change
+
+
+def test_without_report_completion_view_the_sync_stops_instead_of_losing_every_completion(store_url, engine):
+    """Recorded: cannotviewreport for every learner (the C3 answer, completion on in C1): a missing
+    capability, not a fact about the course. The run fails naming it; what earlier resources wrote stays."""
+    refused = _completion_answer("core_completion_get_course_completion_status__C3_completion_disabled.json", "2")
+    result = app.sync(settings_for(store_url), transport=transport(refused), now=NOW)
+    assert result.status == "failed" and isinstance(result.error, errors.AccessDeniedError)
+    assert "report/completion:view" in str(result.error)
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        assert s.scalars(select(CourseCompletion)).all() == [] and s.get(Enrolment, (2, 3)) is not None
+
+
+def test_a_learner_unenrolled_between_the_two_reads_is_no_failure(store_url, engine):
+    """Recorded usernotenroled (student05 left C1 after the enrolments were read): no completion for them."""
+    left = _completion_answer("core_completion_get_course_completion_status__C1_not_enrolled_user.json", "2", "7")
+    result = app.sync(settings_for(store_url), transport=transport(left), now=NOW)
+    assert result.status == "ok", result.error
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        done = {c.user_id for c in s.scalars(select(CourseCompletion).where(CourseCompletion.course_id == 2))}
+    assert 7 not in done and {3, 4, 5, 6} <= done
