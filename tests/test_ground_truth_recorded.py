@@ -172,6 +172,7 @@ def test_c1_completion_of_the_three_recorded_learners_matches_the_ground_truth(s
     assert set(done) == kept
     assert done[student(1)].completed and abs(done[student(1)].timecompleted - (GENERATED - 14 * DAY)) < DAY
     assert not done[student(8)].completed and 0 < done[student(8)].criteria_done < done[student(8)].criteria_total
+    assert done[student(8)].timecompleted is None  # criteria done, the course not: no completion time
     assert not done[student(12)].completed and done[student(12)].criteria_done == 0
     assert done[student(1)].criteria_total == 4  # course criteria: page + quiz + assign + feedback
     cm = {k: v["cmid"] for k, v in DATASET["modules"]["C1"].items()}

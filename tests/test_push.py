@@ -86,6 +86,7 @@ def test_one_message_per_teacher_then_nothing_on_rerun(rendered):
     with store.sessions() as s:
         rows = s.scalars(select(PushRecord)).all()
     assert len(rows) == 5 and {r.status for r in rows} == {"sent"} and all(r.content_hash for r in rows)
+    assert {r.detail for r in rows} == {"msgid 1"}  # Moodle's message id (recorded), to find it again
 
 
 def test_dry_run_sends_and_records_nothing(rendered):
