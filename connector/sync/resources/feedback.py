@@ -113,16 +113,21 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
                      timeopen=f.timeopen or None, timeclose=f.timeclose or None) for f in feedbacks]
         if listed:
             counts.update(upsert_rows(s, Feedback, rows, scope=Feedback.course_id.in_(listed)))
+        # a chunk's surveys are written together: one select and one insert per table and chunk, not per survey
         for part in chunked(item_todo, PER_CHUNK):
-            for fid, its in ctx.client.map(lambda f: (f.id, fetch_items(ctx, f.id)), part):
-                irows = [dict(id=i.id, feedback_id=fid, label=i.label, name=i.name, typ=i.typ,
-                              presentation=i.presentation, position=i.position, required=i.required) for i in its]
-                counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id == fid))
+            irows = [dict(id=i.id, feedback_id=fid, label=i.label, name=i.name, typ=i.typ,
+                          presentation=i.presentation, position=i.position, required=i.required)
+                     for fid, its in ctx.client.map(lambda f: (f.id, fetch_items(ctx, f.id)), part) for i in its]
+            counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id.in_([f.id for f in part])))
         for part in chunked(resp_todo, PER_CHUNK):
+            rrows, vrows = [], []
             for fid, analysis in ctx.client.map(lambda t: (t[0], fetch_responses(ctx, t[0])), part):
-                rrows, vrows = _response_rows(fid, analysis, anonymous[fid], ctx.retired_before)
-                counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id == fid))
-                counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id == fid))
+                got = _response_rows(fid, analysis, anonymous[fid], ctx.retired_before)
+                rrows += got[0]
+                vrows += got[1]
+            fids = [fid for fid, _ in part]
+            counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id.in_(fids)))
+            counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id.in_(fids)))
         markers = {**list_markers, **{f"items:{f.id}": _hash(f) for f in item_todo}}
         markers.update({f"responses:{fid}": str(access.get(cid, 0)) for fid, cid in resp_todo})
         save_markers(s, "feedback", markers)

@@ -86,16 +86,18 @@ def sync_non_respondents(ctx: SyncContext, run_id: int) -> Counter[str]:
             s.execute(update(FeedbackRow).where(FeedbackRow.id.not_in(kept), FeedbackRow.non_respondents_read)
                       .values(non_respondents_read=False))
         for part in chunked(todo, PER_CHUNK):
+            rows, anonymous = [], []  # a chunk's surveys written together, not one statement per survey
             for fid, answer in ctx.client.map(lambda f: (f, fetch_non_respondents(ctx, f)), part):
-                rows = [] if answer is None else [dict(feedback_id=fid, user_id=u.userid, started=u.started)
-                                                  for u in answer.users]
-                counts.update(upsert_rows(s, FeedbackNonRespondent, rows,
-                                          scope=FeedbackNonRespondent.feedback_id == fid))
-                held = FeedbackRow.id == fid
                 if answer is None:
-                    s.execute(update(FeedbackRow).where(held).values(anonymous=True))
-                s.execute(update(FeedbackRow).where(held, FeedbackRow.non_respondents_read.is_(False))
-                          .values(non_respondents_read=True))
+                    anonymous.append(fid)
+                else:
+                    rows += [dict(feedback_id=fid, user_id=u.userid, started=u.started) for u in answer.users]
+            counts.update(upsert_rows(s, FeedbackNonRespondent, rows,
+                                      scope=FeedbackNonRespondent.feedback_id.in_(list(part))))
+            if anonymous:
+                s.execute(update(FeedbackRow).where(FeedbackRow.id.in_(anonymous)).values(anonymous=True))
+            s.execute(update(FeedbackRow).where(FeedbackRow.id.in_(list(part)), FeedbackRow.non_respondents_read
+                                                .is_(False)).values(non_respondents_read=True))
         save_markers(s, RESOURCE, {str(fid): marker[fid] for fid in todo})
         save_cursor(s, RESOURCE, ctx.now, run_id)
     return counts

@@ -73,15 +73,16 @@ def sync_notes(ctx: SyncContext, run_id: int) -> Counter[str]:
     markers: dict[str, str] = {}
     with transaction(ctx.sessions) as s:
         for part in chunked(todo, PER_CHUNK):
+            rows = []  # a chunk's courses written together: one select and one insert, not one per course
             for cid, notes in ctx.client.map(lambda c: (c, fetch_course_notes(ctx, c)), part):
                 markers[str(cid)] = f"{NOTES_DISABLED if notes is None else ''}{staff.get(cid, 0)}"
-                rows = [] if notes is None else [
+                rows += [] if notes is None else [
                     dict(id=n.id, course_id=cid, user_id=n.userid, author_id=n.usermodified,
                          state="site" if n.publishstate == "site" else "course", content=plain(n.content),
                          created=n.created, lastmodified=n.lastmodified)
                     for n in notes.shared
                     if not (ctx.retired_before and n.lastmodified < ctx.retired_before)]  # past retention
-                counts.update(upsert_rows(s, CourseNote, rows, scope=CourseNote.course_id == cid))
+            counts.update(upsert_rows(s, CourseNote, rows, scope=CourseNote.course_id.in_(list(part))))
         save_markers(s, "notes", markers)
         save_cursor(s, "notes", ctx.now, run_id)
     return counts
