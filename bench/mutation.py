@@ -120,16 +120,16 @@ def _mutate(node: ast.AST, kind: str) -> str:
     return "return value → None"
 
 
-def mutants(path: str) -> list[Mutant]:
-    tree = ast.parse((ROOT / path).read_text("utf-8"))
+def mutants(path: str, root: Path = ROOT) -> list[Mutant]:
+    tree = ast.parse((root / path).read_text("utf-8"))
     out = []
     for i, (node, kind, line) in enumerate(_sites(tree)):
         out.append(Mutant(path, i, line, _mutate(node, kind)))
     return out
 
 
-def mutated_source(m: Mutant) -> str:
-    tree = ast.parse((ROOT / m.path).read_text("utf-8"))
+def mutated_source(m: Mutant, original: str) -> str:
+    tree = ast.parse(original)
     node, kind, _ = _sites(tree)[m.index]
     _mutate(node, kind)
     return ast.unparse(ast.fix_missing_locations(tree))
@@ -160,13 +160,13 @@ def run(targets: dict[str, list[str]], limit: int | None, seed: int) -> dict:
             if baseline != 0:
                 print(f"{path}: its tests fail without any mutant (exit {baseline}): skipped", flush=True)
                 continue
-            found = mutants(path)
+            found = mutants(path, work)  # the copy: edits to the checkout during the run change nothing
             chosen = sorted(random.Random(seed).sample(found, limit), key=lambda m: m.index) \
                 if limit and len(found) > limit else found
             original = (work / path).read_text("utf-8")
             killed, survived = 0, []
             for m in chosen:
-                (work / path).write_text(mutated_source(m), "utf-8")
+                (work / path).write_text(mutated_source(m, original), "utf-8")
                 code, _ = _pytest(work, tests, max(60.0, took * 5))
                 if code == 0:
                     survived.append(m)
