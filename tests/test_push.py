@@ -224,6 +224,8 @@ def test_pdfs_by_email_over_starttls(rendered, smtp_server):
     cfg = PushConfig(teachers=False, quality_emails=["rq@of.example"])
     out = push_all(client(), store.sessions, cfg, smtp, res)
     assert len(out.sent) == 1, out.failed
+    with store.sessions() as s:  # what the send left on record: the server it went through
+        assert [r.detail for r in s.scalars(select(PushRecord))] == [f"via 127.0.0.1:{port}"]
     tls, rcpt, content = inbox.messages[0]
     assert tls and rcpt == ["rq@of.example"]
     msg = email.message_from_bytes(content)
@@ -247,3 +249,17 @@ def test_one_line_drops_markup_folds_and_cuts_at_a_word():
     assert got.endswith(f"… ({len(one_line(html, limit=10**6))} characters)") and len(got) < 110
     assert not got.split(" … ")[0].endswith("num")  # a word is never cut
     assert one_line("short  \n text") == "short text" and one_line(None) == ""
+
+
+def test_one_line_at_its_limit_and_around_it():
+    """Found by the mutation run: the limit itself, a text without a space, a lone "<" that is no markup."""
+    from connector.safe_text import one_line
+
+    words = "mot " * 60  # 240 characters once folded ("mot" × 60 with 59 spaces = 239)
+    exact = ("x" + words)[:240].strip()
+    assert len(exact) == 240 and one_line(exact) == exact  # at the limit: kept whole
+    longer = exact + " fin"
+    assert one_line(longer) == f"{exact.rsplit(' ', 1)[0]} … ({len(longer)} characters)"  # cut before the last word
+    solid = "x" * 300
+    assert one_line(solid) == f"{'x' * 240} … (300 characters)"  # no space: cut at the limit
+    assert one_line("a < b and c") == "a < b and c"  # a lone "<" is kept as written
