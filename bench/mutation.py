@@ -10,6 +10,7 @@ module).
     .venv/bin/python bench/mutation.py                  # every target below
     .venv/bin/python bench/mutation.py --module push    # targets whose path contains "push" (repeatable)
     .venv/bin/python bench/mutation.py --max 40         # at most 40 mutants per module (sampled, --seed)
+    .venv/bin/python bench/mutation.py --survivors r.json   # only what an earlier run (--out r.json) left alive
 """
 
 from __future__ import annotations
@@ -53,7 +54,16 @@ TARGETS: dict[str, list[str]] = {
     "connector/sync/resources/registers.py": ["tests/test_registers.py"],
     "connector/sync/resources/participants.py": ["tests/test_sync_report.py", "tests/test_report.py"],
     "connector/sync/resources/snapshots.py": ["tests/test_dossier.py"],
+    "connector/moodle/report.py": ["tests/test_report.py"],
+    "mappings/rncp.py": ["tests/indicators", "tests/test_rncp.py"],
+    "mappings/text.py": ["tests/indicators", "tests/test_report_texts.py"],
+    "mappings/thresholds.py": ["tests/indicators", "tests/test_config_example.py", "tests/test_bad_input.py"],
 }
+# the rest of the functional core: each module on the indicator tests (a few seconds a run)
+for _p in sorted((ROOT / "mappings").rglob("*.py")):
+    _rel = str(_p.relative_to(ROOT))
+    if _p.name != "__init__.py" and _rel not in TARGETS:
+        TARGETS[_rel] = ["tests/indicators"]
 
 _CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
         ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -149,7 +159,7 @@ def _pytest(work: Path, tests: list[str], timeout: float) -> tuple[int | None, f
     return code, time.monotonic() - start
 
 
-def run(targets: dict[str, list[str]], limit: int | None, seed: int) -> dict:
+def run(targets: dict[str, list[str]], limit: int | None, seed: int, only: set | None = None) -> dict:
     report: dict = {"modules": {}, "survivors": []}
     with tempfile.TemporaryDirectory(prefix="qualiopi-mutation-") as tmp:
         work = Path(tmp) / "main"
@@ -161,6 +171,8 @@ def run(targets: dict[str, list[str]], limit: int | None, seed: int) -> dict:
                 print(f"{path}: its tests fail without any mutant (exit {baseline}): skipped", flush=True)
                 continue
             found = mutants(path, work)  # the copy: edits to the checkout during the run change nothing
+            if only is not None:  # --survivors: the mutants an earlier run left alive, nothing else
+                found = [m for m in found if (m.path, m.line, m.what) in only]
             chosen = sorted(random.Random(seed).sample(found, limit), key=lambda m: m.index) \
                 if limit and len(found) > limit else found
             original = (work / path).read_text("utf-8")
@@ -193,9 +205,16 @@ def main() -> None:
     ap.add_argument("--max", type=int, default=None, help="at most this many mutants per module (sampled)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="write the report as JSON here")
+    ap.add_argument("--survivors", type=Path, default=None,
+                    help="a report (--out) of an earlier run: run again only the mutants it left alive")
     args = ap.parse_args()
     targets = {k: v for k, v in TARGETS.items() if not args.module or any(m in k for m in args.module)}
-    report = run(targets, args.max, args.seed)
+    only = None
+    if args.survivors:
+        left = json.loads(args.survivors.read_text("utf-8"))["survivors"]
+        only = {(x["path"], x["line"], x["what"]) for x in left}
+        targets = {k: v for k, v in targets.items() if any(p == k for p, _, _ in only)}
+    report = run(targets, args.max, args.seed, only)
     if args.out:
         args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
 
