@@ -263,3 +263,22 @@ def test_one_line_at_its_limit_and_around_it():
     solid = "x" * 300
     assert one_line(solid) == f"{'x' * 240} … (300 characters)"  # no space: cut at the limit
     assert one_line("a < b and c") == "a < b and c"  # a lone "<" is kept as written
+
+
+def test_the_digest_names_key_is_a_random_secret_kept_per_store(tmp_path):
+    """Found by the mutation run: the teacher digests' file names are keyed by this secret; without it (None)
+    they would be guessable from a teacher's id."""
+    from connector import app
+    from connector.store.outputs import site_secret
+
+    keys = []
+    for name in ("a", "b"):
+        store = app.open_store(f"sqlite:///{tmp_path}/{name}.db")
+        with store.sessions() as s:
+            first = site_secret(s, "digest-names")
+            s.commit()
+        with store.sessions() as s:
+            assert site_secret(s, "digest-names") == first  # kept: the names stay stable from run to run
+        store.engine.dispose()
+        keys.append(first)
+    assert all(len(k) == 64 and int(k, 16) >= 0 for k in keys) and keys[0] != keys[1]
