@@ -57,10 +57,6 @@ def finish_push(session: Session, record_id: int, status: str, detail: str | Non
     rec.status, rec.detail = status, detail
 
 
-def load_pushes(session: Session) -> list[PushRecord]:
-    return list(session.scalars(select(PushRecord).order_by(PushRecord.id)))
-
-
 def load_trend(session: Session, programme: str, limit: int = 24) -> list[tuple[int, dict]]:
     """(data time, indicator-12 figures) of the latest evaluations of a programme, oldest first."""
     rows = session.execute(
