@@ -406,3 +406,43 @@ def test_a_learner_unenrolled_between_the_two_reads_is_no_failure(store_url, eng
     with app.open_store(store_url, migrate=False).sessions() as s:
         done = {c.user_id for c in s.scalars(select(CourseCompletion).where(CourseCompletion.course_id == 2))}
     assert 7 not in done and {3, 4, 5, 6} <= done
+
+
+def test_complaints_forum_discussions_are_read_again_only_when_their_course_was_accessed(store_url):
+    """C1's general forum taken as the complaints channel: its discussions are read again when somebody
+    accessed C1 since (posting means accessing), from the stored forum list when C1's record did not change;
+    a discussion's posts only when its last post moved."""
+    settings = settings_for(store_url).model_copy(update={"thresholds": {"complaints_pattern": "échanges"}})
+
+    def calls(replay, fn):
+        return [dict(p) for f, p in replay.requests if f == fn]
+
+    def accessed(entries, at=NOW + 1000):  # student01 came back to C1
+        for e in entries:
+            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
+                    and isinstance(e["response"], list):
+                for u in e["response"]:
+                    if u["id"] == 3:
+                        u["lastcourseaccess"] = u["lastaccess"] = at
+
+    def replied(entries):  # came again, and a reply moved the discussion
+        accessed(entries, NOW + 1700)
+        entry(entries, "mod_forum_get_forum_discussions", forumid=1)["response"]["discussions"][0]["timemodified"] += 5
+
+    first = transport()
+    assert app.sync(settings, transport=first, now=NOW).status == "ok"
+    assert calls(first, "mod_forum_get_forum_discussions") == [{"forumid": "1"}]
+    assert len(calls(first, "mod_forum_get_discussion_posts")) == 1
+    same = transport()
+    assert app.sync(settings, transport=same, now=NOW + 600).status == "ok"
+    assert calls(same, "mod_forum_get_forum_discussions") == []  # nobody came: not asked
+    came = transport(accessed)
+    assert app.sync(settings, transport=came, now=NOW + 1200).status == "ok"
+    assert calls(came, "mod_forum_get_forums_by_courses") == []  # the list, from the store
+    assert calls(came, "mod_forum_get_forum_discussions") == [{"forumid": "1"}]
+    assert calls(came, "mod_forum_get_discussion_posts") == []  # the discussion did not move
+    with app.open_store(settings.store.url, migrate=False).sessions() as s:
+        assert len(s.get(ForumDiscussion, 1).posts) == 2  # the stored replies are kept
+    moved = transport(replied)
+    assert app.sync(settings, transport=moved, now=NOW + 1800).status == "ok"
+    assert len(calls(moved, "mod_forum_get_discussion_posts")) == 1
