@@ -242,3 +242,19 @@ def test_a_run_limited_to_some_courses_stores_those_courses_only(store):
     with store.sessions() as s:
         assert set(s.scalars(select(Course.id))) == {C1, C8}
         assert set(s.scalars(select(Module.course_id).distinct())) == {C1, C8}
+
+
+@pytest.mark.parametrize(("enddate", "timeclose", "open_"), [
+    (0, None, True), (NOW, None, True), (NOW - 1, None, False),  # a course with no end date, ending right now
+    (0, NOW, True), (0, NOW - 1, False)])  # a survey closing right now is still open
+def test_non_respondents_are_asked_of_named_surveys_still_open_in_running_courses(store, enddate, timeclose, open_):
+    from connector.sync.resources.non_respondents import open_named_surveys
+
+    catalog(store)
+    _given_modules(store, ("feedback",), ("C2", "C4", "C7"))
+    run(store, ["feedback"], {C1, C2, C4, C7})  # the recorded list of the four courses' surveys
+    with store.sessions.begin() as s:
+        s.get(Course, C1).enddate = enddate
+        s.get(Feedback, 1).timeclose = timeclose
+    ctx = SyncContext(client=None, sessions=store.sessions, now=NOW)
+    assert (open_named_surveys(ctx) == [(1, C1)]) is open_
