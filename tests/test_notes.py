@@ -3,13 +3,15 @@ world), incrementally, with the learner's notes kept as plain text."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from connector import app
+from connector.moodle import MoodleClient
 from connector.moodle import models as m
 from connector.store.evidence import load_courses
-from connector.store.models import CourseNote, Enrolment
-from connector.sync.resources.notes import plain
+from connector.store.models import Course, CourseNote, Enrolment, FetchState
+from connector.sync.context import SyncContext
+from connector.sync.resources.notes import plain, sync_notes
 from tests.conftest import NOW, load_fixture
 from tests.test_sync import entry, settings_for, transport
 
@@ -79,3 +81,20 @@ def test_notes_disabled_on_the_site_is_no_failure_and_stores_nothing(store_url):
         assert all(c.notes is None for c in load_courses(s, [2, 3, 4]))
     again = app.sync(settings_for(store_url), transport=transport(disabled), now=NOW + 3600)
     assert "core_notes_get_course_notes" not in again.calls  # no access since: not asked again
+
+
+def test_notes_are_read_in_courses_running_or_ending_right_now_not_in_ended_ones(store_url):
+    """A course ending exactly now still runs; one second earlier it has ended and its notes are not asked."""
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    for enddate, asked in ((0, True), (NOW, True), (NOW - 1, False)):
+        with store.sessions.begin() as s:
+            s.get(Course, 2).enddate = enddate
+            s.execute(delete(FetchState).where(FetchState.resource == "notes"))  # never read: asked if running
+        replay = transport()
+        ctx = SyncContext(client=MoodleClient("http://127.0.0.1:8080", "t", transport=replay, backoff=0),
+                          sessions=store.sessions, now=NOW, course_ids=frozenset({2}))
+        sync_notes(ctx, 1)
+        got = [dict(p) for fn, p in replay.requests if fn == "core_notes_get_course_notes"]
+        assert (got == [{"courseid": "2"}]) is asked, (enddate, got)
+    store.engine.dispose()
