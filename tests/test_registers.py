@@ -118,6 +118,9 @@ def test_registers_synced_with_normalised_values(store):
         rows = {(r.kind, r.ref): r for r in s.scalars(select(RegisterEntry))}
     assert {k: d.id for k, d in dbs.items()} == {"preuves": 1, "reclamations": 2, "amelioration": 3}
     assert [f["name"] for f in dbs["preuves"].fields][:3] == ["indicateurs", "titre", "nature"]
+    fields = {f["name"]: f for f in dbs["reclamations"].fields}  # a menu keeps its options, a text field none
+    assert fields["statut"]["options"] == ["reçue", "en analyse", "répondue", "close"]
+    assert fields["programme"]["options"] == [] and fields["statut"]["type"] == "menu"
     assert len([k for k in rows if k[0] == "preuves"]) == 5
     assert len([k for k in rows if k[0] == "reclamations"]) == 4
     assert len([k for k in rows if k[0] == "amelioration"]) == 5
@@ -151,13 +154,16 @@ def test_rerun_writes_nothing_and_a_deleted_entry_disappears(store):
     assert refs == {"1", "2", "3", "4"}
 
 
-def test_only_registers_moodle_reports_as_changed_are_read_again(store):
-    """Recorded after the quality manager edited complaint 8 and added proof 15: modules 33 and 34 changed."""
+@pytest.mark.parametrize("lookback", [0, 3600])
+def test_only_registers_moodle_reports_as_changed_are_read_again(store, lookback):
+    """Recorded after the quality manager edited complaint 8 and added proof 15: modules 33 and 34 changed.
+    Moodle is asked for the changes since the last run less lookback_hours (the recorded call: since = T0)."""
     sync_all(store)
     answers = no_update_and_counts(entries(*SET2))
     answers = [a for a in answers if a["wsfunction"] != "core_course_get_updates_since"]
-    answers.append(recorded("core_course_get_updates_since__QUALITE_after_entries.json"))  # since = T0
-    ctx = ctx_for(store, answers, lookback=0)
+    changes = recorded("core_course_get_updates_since__QUALITE_after_entries.json")
+    answers.append({**changes, "params": {**changes["params"], "since": str(T0 - lookback)}})
+    ctx = ctx_for(store, answers, lookback=lookback)
     ctx.now = T0 + 600
     registers.sync_registers(ctx, 2)
     assert ctx.client.calls["core_course_get_updates_since"] == 1
