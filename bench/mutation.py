@@ -57,6 +57,10 @@ TARGETS: dict[str, list[str]] = {
     "connector/sync/resources/snapshots.py": ["tests/test_dossier.py"],
     "connector/moodle/report.py": ["tests/test_report.py"],
     "mappings/rncp.py": ["tests/indicators", "tests/test_rncp.py"],
+    "mappings/indicators/blocs.py": ["tests/indicators", "tests/test_rncp.py"],
+    "mappings/indicators/i07_certification_adequacy.py": ["tests/indicators", "tests/test_rncp.py"],
+    "mappings/indicators/evidence.py": ["tests/indicators", "tests/test_results.py"],
+    "mappings/indicators/results.py": ["tests/indicators", "tests/test_results.py"],
     "mappings/text.py": ["tests/indicators", "tests/test_report_texts.py"],
     "mappings/thresholds.py": ["tests/indicators", "tests/test_config_example.py", "tests/test_bad_input.py"],
 }

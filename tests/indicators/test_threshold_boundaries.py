@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from mappings.indicators import i06_contents, i10_followup, i12_engagement, i30_appreciations
-from mappings.model import DAY, ResponseSnap, StaffSnap
+from mappings.model import DAY, Outcome, ResponseSnap, StaffSnap
 from tests.indicators.builders import NOW, feedback, good_course, inp
 
 
@@ -67,3 +67,31 @@ def test_a_satisfaction_of_exactly_the_minimum_is_enough(scores, low):
     v = i30_appreciations.evaluate(inp(good_course(feedbacks=(_rated(*scores),))))
     assert v.figures["satisfaction_sur_5"] == round(sum(scores) / len(scores), 2)
     assert ("Satisfaction insuffisante" in whats(v)) is low
+
+
+def test_a_course_without_a_start_date_has_incomplete_dates():
+    v = i06_contents.evaluate(inp(good_course(startdate=0)))
+    dates = [f for f in v.findings if f.what == "Dates du cours incomplètes"]
+    assert [f.why for f in dates] == ["date de début non renseignée"]
+
+
+def test_follow_up_of_a_programme_without_a_visible_course_is_not_judged_on_nothing():
+    v = i10_followup.evaluate(inp(good_course(visible=False)))
+    assert (v.indicator, v.outcome, v.summary) == (10, Outcome.NOT_EVALUATED, "Aucun cours visible dans le programme.")
+
+
+@pytest.mark.parametrize(("start", "current"), [(NOW, True), (NOW + 1, False)])
+def test_a_contract_starting_right_now_is_current_and_two_apprentices_are_plural(start, current):
+    from mappings.indicators import i13_apprenticeship
+    from mappings.indicators.base import EvalInput
+    from mappings.model import ContractSnap
+
+    c = good_course()
+    c = replace(c, learners=c.learners[:2])
+    contracts = {x.user_id: (ContractSnap(x.user_id, start, NOW + 300 * DAY, "Carrefour", "M. Dupont"),)
+                 for x in c.learners}
+    v = i13_apprenticeship.evaluate(EvalInput(**{**inp(c).__dict__, "contracts": contracts}))
+    missing = [f for f in v.findings if f.what == "Alternant sans contrat en cours"]
+    assert (missing == []) is current
+    if current:
+        assert v.summary.startswith("2 alternants sur 2")
