@@ -95,3 +95,34 @@ def test_a_contract_starting_right_now_is_current_and_two_apprentices_are_plural
     assert (missing == []) is current
     if current:
         assert v.summary.startswith("2 alternants sur 2")
+
+
+@pytest.mark.parametrize(("enddate", "outcome"), [(NOW, Outcome.WARN), (NOW - 1, Outcome.FAILED)])
+def test_a_course_ending_right_now_without_survey_has_not_ended_yet(enddate, outcome):
+    v = i30_appreciations.evaluate(inp(good_course(enddate=enddate, feedbacks=()), good_course(id=3)))
+    none = [f for f in v.findings if f.what == "Aucun questionnaire de satisfaction"]
+    assert [f.severity for f in none] == [outcome]
+
+
+def test_survey_kinds_are_counted_from_zero_and_a_numeric_item_without_range_is_no_score():
+    from mappings.model import FeedbackItemSnap
+
+    v = i30_appreciations.evaluate(inp(good_course()))
+    assert (v.figures["a_chaud"], v.figures["a_froid"]) == (1, 0)
+    flat = FeedbackItemSnap(2, "q_note", "Note", "numeric", "5|5")  # min = max: no scale to read
+    fb = feedback(4)
+    fb = replace(fb, items=(*fb.items, flat), responses=tuple(replace(r, values={**r.values, 2: "5"})
+                                                            for r in fb.responses))
+    v = i30_appreciations.evaluate(inp(good_course(feedbacks=(fb,)), satisfaction_items=["q_global", "q_note"]))
+    assert v.figures["satisfaction_sur_5"] == 4.0  # the rated item only
+
+
+def test_the_core_inputs_and_verdicts_are_frozen():
+    """Plain frozen inputs, verdicts out (the house rule): every dataclass of the core's model is frozen."""
+    import dataclasses
+
+    from mappings import model
+
+    classes = [c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+               and c.__module__ == model.__name__]
+    assert len(classes) > 10 and [c.__name__ for c in classes if not c.__dataclass_params__.frozen] == []
