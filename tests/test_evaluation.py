@@ -8,6 +8,7 @@ from connector import app
 from connector.demo import DEMO_PROGRAMMES, TRAINERS_CATEGORY
 from connector.evaluate import run_evaluation
 from connector.store.models import Evaluation, Feedback, FeedbackResponse, VerdictRow
+from connector.store.outputs import load_trend
 from mappings.model import Outcome
 from tests.conftest import NOW
 from tests.test_sync import settings_for, transport
@@ -64,6 +65,11 @@ def test_verdicts_kept_per_evaluation_with_trend(store_url):
     assert "taux_abandon_precedent" in bts[12].figures
     with store.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Evaluation)) == 2
+        trend = load_trend(s, ev2.programmes[0][0].code)
+        assert len(load_trend(s, ev2.programmes[0][0].code, limit=1)) == 1
+    # the trend is indicator 12's figures of each evaluation, oldest first
+    assert [t for t, _ in trend] == sorted(t for t, _ in trend) and len(trend) == 2
+    assert all(f["taux_abandon"] == bts[12].figures["taux_abandon"] and "inscrits_actifs" in f for _, f in trend)
 
 
 def _names(usernames):
