@@ -61,6 +61,8 @@ TARGETS: dict[str, list[str]] = {
     "mappings/indicators/i07_certification_adequacy.py": ["tests/indicators", "tests/test_rncp.py"],
     "mappings/indicators/evidence.py": ["tests/indicators", "tests/test_results.py"],
     "mappings/indicators/results.py": ["tests/indicators", "tests/test_results.py"],
+    "mappings/indicators/rncp_link.py": ["tests/indicators", "tests/test_rncp.py"],
+    "mappings/sample.py": ["tests/indicators", "tests/test_dossier.py"],
     "mappings/text.py": ["tests/indicators", "tests/test_report_texts.py"],
     "mappings/thresholds.py": ["tests/indicators", "tests/test_config_example.py", "tests/test_bad_input.py"],
 }

@@ -121,8 +121,8 @@ def test_the_core_inputs_and_verdicts_are_frozen():
     """Plain frozen inputs, verdicts out (the house rule): every dataclass of the core's model is frozen."""
     import dataclasses
 
-    from mappings import model
+    from mappings import model, programmes, referentiel
 
-    classes = [c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
-               and c.__module__ == model.__name__]
+    classes = [c for mod in (model, programmes, referentiel) for c in vars(mod).values()
+               if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == mod.__name__]
     assert len(classes) > 10 and [c.__name__ for c in classes if not c.__dataclass_params__.frozen] == []
