@@ -185,12 +185,11 @@ def test_c1_completion_of_the_three_recorded_learners_matches_the_ground_truth(s
 
 def _given_modules(store, kinds: tuple[str, ...], courses: tuple[str, ...]) -> None:
     """The survey/forum modules of courses whose contents were not recorded, from dataset.json."""
-    ids = {f"C{n}": DATASET["courses"][f"C{n}"]["id"] for n in range(1, 9)}
     with store.sessions.begin() as s:
         for key in courses:
             for kind, m in DATASET["modules"][key].items():
                 if kind in kinds:
-                    s.add(Module(id=m["cmid"], course_id=ids[key], section_id=0, modname=kind,
+                    s.add(Module(id=m["cmid"], course_id=DATASET["courses"][key]["id"], section_id=0, modname=kind,
                                  instance=m["instance"], name=kind, dates=[], files=[]))
 
 

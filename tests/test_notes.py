@@ -13,7 +13,7 @@ from connector.store.models import Course, CourseNote, Enrolment, FetchState
 from connector.sync.context import SyncContext
 from connector.sync.resources.notes import plain, sync_notes
 from tests.conftest import NOW, load_fixture
-from tests.test_sync import entry, settings_for, transport
+from tests.test_sync import entry, set_access, settings_for, transport
 
 
 def test_the_recorded_notes_parse_field_by_field():
@@ -43,12 +43,7 @@ def test_notes_are_synced_once_then_only_when_a_staff_member_accessed_the_course
 
     def came_in(user_id):
         def mutate(entries):
-            for e in entries:
-                if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
-                        and isinstance(e["response"], list):
-                    for u in e["response"]:
-                        if u["id"] == user_id:
-                            u["lastcourseaccess"] = NOW + 3000
+            set_access(entries, user_id, NOW + 3000)
             notes = entry(entries, "core_notes_get_course_notes", courseid=2)["response"]
             notes["coursenotes"] = [n for n in notes["coursenotes"] if n["id"] != 3]  # one deleted in Moodle
         return mutate

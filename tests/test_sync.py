@@ -97,6 +97,18 @@ def entry(entries, wsfunction, **params):
     return next(e for e in entries if e["wsfunction"] == wsfunction and e["params"] == want)
 
 
+def set_access(entries, user_id: int, at: int, course: str = "2", site: bool = False) -> None:
+    """A learner's (or teacher's) last access to a course in every recorded list of its users."""
+    for e in entries:
+        if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == course \
+                and isinstance(e["response"], list):
+            for u in e["response"]:
+                if u["id"] == user_id:
+                    u["lastcourseaccess"] = at
+                    if site:
+                        u["lastaccess"] = at
+
+
 def test_sync_matches_ground_truth(store_url, engine):
     replay = transport()
     result = app.sync(settings_for(store_url), transport=replay, now=NOW)
@@ -158,12 +170,7 @@ def test_failure_in_one_resource_keeps_earlier_and_last_good_data(store_url, eng
     before = dump(engine)
 
     def change(entries):  # student01 gets a newer access in C1: enrolments and completion change
-        for e in entries:
-            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
-                    and isinstance(e["response"], list):
-                for u in e["response"]:
-                    if u["id"] == 3:
-                        u["lastcourseaccess"] = u["lastaccess"] = NOW - 60
+        set_access(entries, 3, NOW - 60, site=True)
 
     broken = transport(change, fail=("core_completion_get_activities_completion_status", 0))
     result = app.sync(settings_for(store_url), transport=broken, now=NOW + 3600)
@@ -364,12 +371,7 @@ def test_a_learner_seen_within_lookback_of_the_last_run_is_read_again_one_second
     first_run = NOW
 
     def seen(entries):  # student05 (id 7) last came to C1 exactly `before_cursor` seconds before the first run
-        for e in entries:
-            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
-                    and isinstance(e["response"], list):
-                for u in e["response"]:
-                    if u["id"] == 7:
-                        u["lastcourseaccess"] = first_run - before_cursor
+        set_access(entries, 7, first_run - before_cursor)
 
     assert app.sync(settings_for(store_url), transport=transport(seen), now=first_run).status == "ok"
     again = transport(seen)
@@ -423,12 +425,7 @@ def test_complaints_forum_discussions_are_read_again_only_when_their_course_was_
         return [dict(p) for f, p in replay.requests if f == fn]
 
     def accessed(entries, at=NOW + 1000):  # student01 came back to C1
-        for e in entries:
-            if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2" \
-                    and isinstance(e["response"], list):
-                for u in e["response"]:
-                    if u["id"] == 3:
-                        u["lastcourseaccess"] = u["lastaccess"] = at
+        set_access(entries, 3, at, site=True)
 
     def replied(entries):  # came again, and a reply moved the discussion
         accessed(entries, NOW + 1700)
