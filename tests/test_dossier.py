@@ -201,3 +201,41 @@ def test_a_document_over_the_file_limit_is_listed_not_copied(store_url, tmp_path
     assert not (folder / "pieces").exists() or not any((folder / "pieces").iterdir())
     assert "trop volumineux : non copié" in (folder / "dossier-preuves.html").read_text()
     assert not any(p.is_file() for p in (tmp_path / "snapshots").rglob("*"))  # nothing kept
+
+
+def test_a_failed_download_is_kept_as_failed_and_fetched_again_next_run(store_url, tmp_path):
+    """One document answers 404: its row says so (others are copied, under snapshots/<2 hex>/<sha256>); the next
+    sync asks again for that document only, and copies it once Moodle gives it."""
+    from sqlalchemy import select
+
+    from connector.store.models import Snapshot
+    s = settings(store_url, tmp_path)
+    t = transport()
+    missing = min(u for u in t.files if "livret_accueil_2026" in u)
+    del t.files[missing]
+    assert app.sync(s, transport=t, now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as session:
+        rows = {r.url: r for r in session.scalars(select(Snapshot))}
+    row = next(r for u, r in rows.items() if u.split("?")[0] == missing)
+    assert row.status == "failed" and row.sha256 is None and "404" in row.detail
+    ok = [r for r in rows.values() if r.status == "ok"]
+    assert len(ok) == 4 and all((tmp_path / "snapshots" / r.sha256[:2] / r.sha256).is_file() for r in ok)
+    t2 = transport()
+    again = app.sync(s, transport=t2, now=NOW + 60)
+    assert again.calls["pluginfile.php"] == 1 and t2.requests.count(("pluginfile.php", (("url", missing),))) == 1
+    with store.sessions() as session:
+        assert session.get(Snapshot, row.url).status == "ok"
+    store.engine.dispose()
+
+
+def test_without_a_snapshot_folder_nothing_is_downloaded(store_url):
+    from connector.sync.context import SyncContext
+    from connector.sync.engine import run_sync
+    store = app.open_store(store_url)
+    ctx = SyncContext(client=MoodleClient("http://127.0.0.1:8080", TOKEN, transport=transport(), backoff=0),
+                      sessions=store.sessions, now=NOW, snapshot_dir=None)
+    result = run_sync(ctx, ["snapshots"])
+    assert result.status == "ok" and result.rows == {"snapshots": {"inserted": 0, "updated": 0, "deleted": 0}}
+    assert not result.calls
+    store.engine.dispose()

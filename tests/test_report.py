@@ -31,10 +31,14 @@ def test_dates_in_english_and_french_to_the_minute_in_the_users_timezone():
         datetime(2026, 7, 5, 12, 30, tzinfo=UTC).timestamp())
     assert rb.parse_time("Sunday, 5 July 2026, 12:30 AM", ZoneInfo("UTC")) == int(
         datetime(2026, 7, 5, 0, 30, tzinfo=UTC).timestamp())
+    assert rb.parse_time("Tuesday, 24 November 2026", ZoneInfo("UTC")) == int(  # a date alone: midnight
+        datetime(2026, 11, 24, tzinfo=UTC).timestamp())
     for empty in ("", None, "Never", "Jamais"):
         assert rb.parse_time(empty, PARIS) is None
     with pytest.raises(rb.ReportError, match="language to English or French"):
         rb.parse_time("Dienstag, 24. Nebelmond 2026", PARIS)
+    with pytest.raises(rb.ReportError, match="'Dienstag, 24 Dezember 2026, 10:05'.*English or French"):
+        rb.parse_time("Dienstag, 24 Dezember 2026, 10:05", PARIS)  # a date's shape, a month of no known language
 
 
 def test_percentages_in_english_and_french():
@@ -77,6 +81,13 @@ def test_a_misbuilt_report_is_refused_with_the_column_to_fix(bad, words):
         rb.merge_rows([row(**bad)], PARIS, {})
 
 
+def test_a_misbuilt_first_or_second_column_is_quoted_in_the_message():
+    with pytest.raises(rb.ReportError, match="first column holds 'BTS-DRC', not a course link"):
+        rb.merge_rows([row(course="BTS-DRC")], PARIS, {})
+    with pytest.raises(rb.ReportError, match="second column holds 'Emma Dubois', not a user link"):
+        rb.merge_rows([row(user="Emma Dubois")], PARIS, {})
+
+
 EN = [c[2] for c in rb.COLUMNS]
 
 
@@ -86,10 +97,17 @@ def test_page_shape_and_column_count():
     assert rb.parse_report_page(page).data.totalrowcount == 1
     with pytest.raises(rb.ReportError, match="13 expected"):
         rb.parse_report_page({**page, "data": {**page["data"], "headers": EN[:3]}})
-    with pytest.raises(rb.UnexpectedPayloadError, match="unexpected shape"):
+    with pytest.raises(rb.UnexpectedPayloadError, match=r"unexpected shape at \(top level\)"):
         rb.parse_report_page([])
+    with pytest.raises(rb.UnexpectedPayloadError, match="unexpected shape at data.headers: "):
+        rb.parse_report_page({**page, "data": {**page["data"], "headers": None}})
+    with pytest.raises(rb.ReportError, match="its columns must be, in order: Course short name with link, Full name with link, "):
+        rb.parse_report_page({**page, "data": {**page["data"], "headers": EN[:3]}})
     assert "Course participants" in "\n".join(rb.recipe()) and len(rb.COLUMNS) == 13
     assert "Student progress" in "\n".join(rb.recipe())
+    steps = rb.recipe()
+    assert "   1. Course: Course short name with link  (course id (from the link) and short name)" in steps
+    assert any(line.startswith("  13. Course completion: Student progress") for line in steps)
 
 
 # ---------------------------------------------------------------- the recorded report, English and French
@@ -147,8 +165,14 @@ def _variant(lang: str, **change) -> dict:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_report_with_the_two_date_columns_swapped_is_refused(lang):
-    with pytest.raises(rb.ReportError, match="column 8 .* expected « (Time started|Horodatage de début) ».*wrong order"):
+    with pytest.raises(rb.ReportError, match="column 8 .* expected « (Time started|Horodatage de début) » "
+                       r"\(Enrolment: Time started\) \(that is column 9's title: columns in the wrong order\)"):
         rb.parse_report_page(_variant(lang, swap=(7, 8)))
+
+
+def test_a_report_with_conditions_it_cannot_read_is_refused():
+    with pytest.raises(rb.ReportError, match=r"condition\(s\) \(unreadable\)"):
+        rb.parse_report_page(_variant("en", conditiondata="{not json"))
 
 
 @pytest.mark.parametrize("condition", [
@@ -161,7 +185,9 @@ def test_a_report_with_a_condition_is_refused(condition):
         rb.parse_report_page(_variant("en", conditiondata=condition))
 
 
-@pytest.mark.parametrize("harmless", [None, "", "{}", '{"enrol:status_operator":"0","enrol:status_value":""}'])
+@pytest.mark.parametrize("harmless", [None, "", "{}", '{"enrol:status_operator":"0","enrol:status_value":""}',
+                                     # a value chosen, then the operator set back to "any value"
+                                     '{"enrol:status_operator":"0","enrol:status_value":"1"}'])
 def test_conditions_left_at_any_value_do_not_filter(harmless):
     assert rb.parse_report_page(_variant("en", conditiondata=harmless))
 
@@ -186,6 +212,39 @@ def test_an_enrolment_ending_before_it_starts_or_a_completion_before_it_is_refus
         rb.merge_rows([row(end="Sunday, 31 August 2025, 9:00 AM")], PARIS, {})
     with pytest.raises(rb.ReportError, match="before the enrolment started"):
         rb.merge_rows([row(completed="Yes", timecompleted="Sunday, 10 August 2025, 9:00 AM")], PARIS, {})
+    # at the limits: an enrolment ending as it starts, a completion a whole day before the start (time zones)
+    same = {}
+    rb.merge_rows([row(end="Monday, 1 September 2025, 9:00 AM", completed="Yes",
+                       timecompleted="Sunday, 31 August 2025, 9:00 AM")], PARIS, same)
+    p = same[12][345]
+    assert p.timeend == p.timestart and p.timecompleted == p.timestart - 86400
+    with pytest.raises(rb.ReportError, match="before the enrolment started"):
+        rb.merge_rows([row(completed="Yes", timecompleted="Sunday, 31 August 2025, 8:59 AM")], PARIS, {})
+
+
+def _learner(uid: int, start: str, progress: str, completed: str = "No") -> list[str]:
+    return row(user=LINK_U.replace("345", str(uid)), username=f"u{uid}", start=start, progress=progress,
+               completed=completed)
+
+
+@pytest.mark.parametrize(("idle", "refused"), [(2, False), (3, True)])
+def test_column_8_read_from_completion_shows_from_three_idle_learners(idle, refused):
+    """Three learners at 0 % without a start and every started learner with one: "Course completion: Time
+    started" in place of the enrolment's. Two such learners may be a coincidence (enrolled without a date)."""
+    rows = [_learner(1 + i, "", "0.0%") for i in range(idle)]
+    rows += [_learner(50, "Monday, 1 September 2025, 9:00 AM", "50.0%"),
+             _learner(51, "Monday, 1 September 2025, 9:00 AM", "", completed="Yes")]  # done: busy too
+    into: dict = {}
+    rb.merge_rows(rows, PARIS, into)
+    if refused:
+        with pytest.raises(rb.ReportError, match="Course completion: Time started"):
+            rb.check_rows(into[12].values())
+    else:
+        rb.check_rows(into[12].values())
+    teachers = [[*r[:4], "editingteacher", *r[5:]] for r in rows]  # only learners are looked at
+    into = {}
+    rb.merge_rows(teachers, PARIS, into)
+    rb.check_rows(into[12].values())
 
 
 def test_an_unknown_word_names_the_word_and_the_column():

@@ -327,3 +327,36 @@ def test_the_blocs_crosswalk_lists_a_bloc_no_course_covers():
     v = {x.indicator: x for x in evaluate_programme(replace(inp(course, programme=everything),
                                                             rncp={"RNCP35419": fiche}))}[7]
     assert v.figures["blocs_couverts"] == "4 sur 4" and not [f for f in v.findings if f.what.startswith("Bloc")]
+
+
+def test_exam_figures_are_sixteens_and_a_checked_code_is_never_nothing_found():
+    """16 (conditions of presentation) shows the imported exam figures, 7 does not; an RNCP code checked in the
+    open data is something found, so 7 and 16 are "à fournir" only without a code."""
+    from mappings.model import ResultSnap
+    fiches = by_numero([XML_RNCP])
+    results = (ResultSnap("P", "S1", True, True, "admis"), ResultSnap("P", "S1", True, False, "absent"))
+    base = replace(inp(good_course(), programme=Programme("P", "P", rncp="RNCP37488")), rncp=fiches, results=results)
+    verdicts = {v.indicator: v for v in evaluate_programme(base)}
+    assert (verdicts[16].figures["candidats_inscrits"], verdicts[16].figures["candidats_presentes"]) == (2, 1)
+    assert "candidats_inscrits" not in verdicts[7].figures and "resultats_examen" not in verdicts[7].figures
+    assert not verdicts[7].missing and not verdicts[16].missing  # no tagged document, but the code was checked
+    no_code = {v.indicator: v for v in evaluate_programme(replace(base, programme=Programme(
+        "P", "P", declared_certifying=True)))}
+    assert no_code[16].missing
+
+
+def test_a_fiche_without_blocs_has_no_crosswalk_and_the_general_section_covers_no_bloc():
+    fiche = replace(by_numero([XML_RNCP])["RNCP35419"], actif=True, date_fin="2030-01-01")
+    prog = Programme("P", "P", rncp="RNCP35419")
+    no_blocs = {x.indicator: x for x in evaluate_programme(replace(
+        inp(good_course(), programme=prog), rncp={"RNCP35419": replace(fiche, blocs=())}))}[7]
+    assert "blocs_couverts" not in no_blocs.figures and not [f for f in no_blocs.findings if "Bloc" in f.what]
+    # only numbered sections are places: section 0 is the course's general header (announcements, course
+    # information); its name does not make it a bloc's preparation
+    code = fiche.blocs[0][0]
+    general = SectionSnap(0, f"Bloc {code}", "", True, ())
+    course = good_course(sections=(general, *good_course().sections[1:]))
+    v = {x.indicator: x for x in evaluate_programme(replace(inp(course, programme=prog),
+                                                            rncp={"RNCP35419": fiche}))}[7]
+    assert "section" not in v.figures["correspondance_blocs"]
+    assert f"{code} : aucun cours" in v.figures["correspondance_blocs"]

@@ -51,3 +51,12 @@ def test_a_programme_is_judged_by_its_courses_coverage_and_declared_evidence_avo
     only_declared = i19_resources.evaluate(replace(inp(bare), evidence=(declared,)))
     assert only_declared.outcome == Outcome.WARN and not only_declared.missing
     assert assess(only_declared, "mineure_ou_majeure", 0.8)[0] == Status.A_CONSOLIDER
+
+
+def test_a_page_with_text_or_not_read_yet_counts_and_no_visible_course_is_not_evaluated():
+    written = ModuleSnap(1, "page", "Fiche méthode", None, True, 0, text_chars=1200)
+    not_read = ModuleSnap(2, "page", "Glossaire métier", None, True, 0)  # text_chars None: counted
+    v = i19_resources.evaluate(inp(with_modules(written, not_read)))
+    assert v.outcome == Outcome.PASSED and v.figures["types_de_ressources"] == "2 pages"
+    hidden = i19_resources.evaluate(inp(good_course(visible=False)))
+    assert hidden.outcome == Outcome.NOT_EVALUATED and hidden.missing_data == "aucun cours visible rattaché au programme"

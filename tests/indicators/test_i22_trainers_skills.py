@@ -66,3 +66,9 @@ def test_without_a_trainers_category_22_is_judged_on_evidence_and_says_so():
     assert judge(None, evidence=(DECLARED,)).outcome == Outcome.PASSED
     no_teacher = judge({}, courses=(good_course(staff=()),))
     assert no_teacher.outcome == Outcome.NOT_EVALUATED
+
+
+def test_the_latest_completed_training_is_the_one_judged_whatever_the_order():
+    old, recent = replace(trained(0), timecompleted=NOW - MONTHS_24 - DAY), trained(30)
+    for order in ((old, recent), (recent, old)):
+        assert judge({43: order, 44: (trained(10),)}).outcome == Outcome.PASSED

@@ -37,7 +37,10 @@ def test_a_stakeholder_never_asked_and_no_free_text_are_to_consolidate():
     assert "entreprises : jamais interrogées" in v.figures["parties_prenantes"]
     by_mail = Evidence("Enquête employeurs 2026 (courriel)", source="register", indicators=(30,), scope="organisme")
     asked = i30_appreciations.evaluate(replace(inp(everyone_asked(), programme=alternance), evidence=(by_mail,)))
-    assert asked.outcome == Outcome.PASSED and "entreprises : 1 source" in asked.figures["parties_prenantes"]
+    assert asked.outcome == Outcome.PASSED
+    # the entry names employers only: nobody else is counted asked by it
+    assert asked.figures["parties_prenantes"] == ("apprenants : 1 source ; entreprises : 1 source ; financeurs : "
+                                                  "1 source ; équipe pédagogique : 1 source")
     bilan = Programme("BC", "Bilan", action_category="bilan_de_competences")
     learners_and_team = everyone_asked(feedbacks=everyone_asked().feedbacks[::2])
     assert i30_appreciations.evaluate(inp(learners_and_team, programme=bilan)).outcome == Outcome.PASSED
@@ -107,3 +110,24 @@ def test_audiences_by_configured_pattern_and_numeric_items_on_the_1_to_5_scale()
     assert v.figures["satisfaction_sur_5"] == round((10 * 4 + 10 * 5 + 3 * 4) / 23, 2)
     own = i30_appreciations.evaluate(inp(good_course(feedbacks=(company,)), audience_funders_pattern="^$"))
     assert own.figures["publics"] == "apprenants"
+
+
+def test_two_sources_are_plural_and_rated_values_follow_the_presentation_not_the_position():
+    course = everyone_asked()
+    cold = replace(course.feedbacks[0], id=6, cmid=17, name="Questionnaire à froid",
+                   items=(FeedbackItemSnap(1, "q_global", "Satisfaction", "multichoicerated",
+                                           "r>>>>>5####Très satisfait|4####Satisfait|1####Pas du tout"),),
+                   responses=(ResponseSnap(1, {1: "1"}), ResponseSnap(2, {1: "3"})))  # choices 1 and 3: 5 and 1
+    v = i30_appreciations.evaluate(inp(replace(course, feedbacks=(*course.feedbacks, cold))))
+    assert v.figures["parties_prenantes"].startswith("apprenants : 2 sources ; financeurs : 1 source")
+    assert v.figures["satisfaction_sur_5"] == round((14 * 4 + 5 + 1) / 16, 2)
+    unnumbered = replace(cold, items=(replace(cold.items[0], presentation="r>>>>>Pas du tout|Peu|Assez|Très"),))
+    v = i30_appreciations.evaluate(inp(replace(course, feedbacks=(*course.feedbacks, unnumbered))))
+    assert v.figures["satisfaction_sur_5"] == round((14 * 4 + 1 + 3) / 16, 2)  # choices without values: 1, 2, 3…
+
+
+def test_answers_of_a_course_without_active_learners_do_not_count_in_the_response_rate():
+    learners_gone = good_course(id=3, shortname="OLD", learners=tuple(
+        replace(x, status="suspended") for x in good_course().learners))  # 10 answers, nobody active now
+    v = i30_appreciations.evaluate(inp(good_course(feedbacks=(feedback(5),)), learners_gone))
+    assert (v.figures["reponses"], v.figures["taux_reponse"]) == (5, 0.5)

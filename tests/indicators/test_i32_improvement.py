@@ -37,6 +37,9 @@ def test_a_followed_plan_is_covered_and_no_plan_is_to_provide():
                                       done=NOW - DAY)))
     assert v.outcome == Outcome.PASSED and v.findings == () and status(v) == (Status.COUVERT, Risk.AUCUN)
     assert v.figures["actions"] == 2 and v.figures["actions_realisees"] == 1 and v.figures["efficacite_evaluee"] == 1
+    planned = judge((action("1"), action("3", status="prévue"), action("2", "Refondre le questionnaire", "réalisée",
+                                                                  effectiveness="+20 %", done=NOW - DAY)))
+    assert (planned.figures["actions_en_cours"], planned.figures["actions_realisees"]) == (2, 1)  # planned is open
     assert {e.label for e in v.evidence} >= {"Refondre le questionnaire"}  # the plan's lines go to the dossier
     none = judge(None)
     assert none.outcome == Outcome.FAILED and none.missing and status(none)[0] == Status.A_FOURNIR

@@ -125,3 +125,14 @@ def test_certifying_obligations_only_for_certifying_programmes():
     ref = load_referentiel()
     assert any(o.audience == "certifiante" for o in obligations_for(ref.indicator(8), Programme("P", "P", rncp="RNCP1")))
     assert not obligations_for(ref.indicator(8), Programme("P", "P"))
+
+
+def test_an_obligations_heading_ends_at_its_first_colon_and_the_body_keeps_its_own():
+    """"Dans le cas où le prestataire accueille un public en situation de handicap : …" (4): the heading's words up
+    to the first colon are the heading; a colon later in the body stays in the body."""
+    four = parse_obligations(load_referentiel().indicator(4).specific_obligations)
+    assert four[0].audience == "handicap"
+    assert four[0].text.startswith("le prestataire démontre qu’il prend en compte les situations de handicap")
+    made = parse_obligations("CFA : le prestataire démontre : a) ceci ; b) cela.\n\nVAE: sans espace")
+    assert [(o.audience, o.text) for o in made] == [("apprentissage", "le prestataire démontre : a) ceci ; b) cela."),
+                                                   ("vae", "sans espace")]
