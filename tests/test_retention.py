@@ -205,3 +205,53 @@ def test_an_enrolment_that_ended_before_the_cut_off_is_not_synced_from_the_parti
         long = report_settings(sim.url, long_url).model_copy(update={"retention": RetentionConfig(months=240)})
         assert app.sync(long, now=CLOCK).status == "ok"
         assert stored(long_url) == {old, edge}
+
+
+def test_a_survey_answer_exactly_at_the_cut_off_keeps_its_learner_in_the_sync_and_in_the_purge(store_url):
+    """The sync and the purge draw the same line: an answer last changed one second before the cut-off is
+    stored without its learner, one changed exactly at it keeps them."""
+    def old_answers(entries):
+        for e in entries:
+            if e["wsfunction"] == "mod_feedback_get_responses_analysis" and e["params"]["feedbackid"] == "1":
+                for a in e["response"]["attempts"]:
+                    a["timemodified"] = {1: CUT - 1, 2: CUT}.get(a["id"], a["timemodified"])
+
+    def learners(store):
+        with store.sessions() as s:
+            return {r.id: r.user_id for r in s.scalars(select(FeedbackResponse).where(
+                FeedbackResponse.feedback_id == 1, FeedbackResponse.id.in_((1, 2, 3))))}
+
+    assert app.sync(settings(store_url, 36), transport=transport(old_answers), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    assert learners(store) == {1: None, 2: 4, 3: 5}
+    app.sync(settings(store_url, 240), transport=transport(old_answers), full=True, now=NOW + 60)
+    assert learners(store) == {1: 3, 2: 4, 3: 5}  # a longer retention: every learner
+    app.purge(settings(store_url, 36), now=NOW)
+    assert learners(store) == {1: None, 2: 4, 3: 5}
+    store.engine.dispose()
+
+
+def test_a_complaint_discussion_exactly_at_the_cut_off_is_synced_one_second_older_is_not(store_url):
+    import copy
+
+    def two_old_discussions(entries):
+        listed = entry(entries, "mod_forum_get_forum_discussions", forumid=1)["response"]["discussions"]
+        second = copy.deepcopy(listed[0])
+        second.update(id=2, discussion=2, name="Réclamation limite")
+        listed[0]["timemodified"], second["timemodified"] = CUT - 1, CUT
+        listed.append(second)
+        posts = entry(entries, "mod_forum_get_discussion_posts", discussionid=1, sortby="created",
+                      sortdirection="ASC")
+        entries.append({**copy.deepcopy(posts), "params": {**posts["params"], "discussionid": "2"}})
+
+    def complaints(months):  # C1's general forum taken as the complaints channel
+        return settings(store_url, months).model_copy(update={"thresholds": {"complaints_pattern": "échanges"}})
+
+    assert app.sync(complaints(36), transport=transport(two_old_discussions), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        assert s.scalars(select(ForumDiscussion.id).where(ForumDiscussion.forum_id == 1)).all() == [2]
+    app.sync(complaints(240), transport=transport(two_old_discussions), full=True, now=NOW + 60)
+    with store.sessions() as s:  # the control: a longer retention keeps both
+        assert sorted(s.scalars(select(ForumDiscussion.id).where(ForumDiscussion.forum_id == 1))) == [1, 2]
+    store.engine.dispose()
