@@ -24,10 +24,10 @@ from tests.test_faults import data, fresh_store, synced
 CLOCK = GeneratedSite.clock
 
 
-def settings(url: str, store_url: str, report: bool = True, **moodle) -> Settings:
+def settings(url: str, store_url: str, report: bool = True, page_size: int = 25, **moodle) -> Settings:
     return Settings(moodle=MoodleConfig(url=url, token=TOKEN, backoff=0, retries=1, timeout=5,
                                         participants_report_id=REPORT_ID if report else None,
-                                        report_page_size=25, **moodle),
+                                        report_page_size=page_size, **moodle),
                     store=StoreConfig(url=store_url))
 
 
@@ -225,8 +225,9 @@ def test_a_french_report_gives_the_same_store_as_the_english_one_with_null_where
     with SimMoodle(site=GeneratedSite(seed=5, size="tiny")) as sim:
         en = app.sync(settings(sim.url, f"sqlite:///{tmp_path}/en.db"), now=CLOCK)
     with SimMoodle(site=GeneratedSite(seed=5, size="tiny", lang="fr")) as sim:
-        fr = app.sync(settings(sim.url, store_url), now=CLOCK)
+        fr = app.sync(settings(sim.url, store_url, page_size=10000), now=CLOCK)
     assert en.status == fr.status == "ok", (en.error, fr.error)
+    assert fr.calls["core_reportbuilder_retrieve_report"] == 1  # the whole report on one page: one call
     en_rows, fr_rows = _store_rows(f"sqlite:///{tmp_path}/en.db"), _store_rows(store_url)
     assert en_rows == fr_rows
     enrol, users = en_rows

@@ -82,7 +82,7 @@ def rows_digest(rows: list[list], timezone: str) -> str:
     return h.hexdigest()
 
 
-def iter_courses(ctx: SyncContext, known: Callable[[int, str], bool] = lambda _cid, _digest: False
+def iter_courses(ctx: SyncContext, known: Callable[[int, str], bool]
                  ) -> Iterator[tuple[int, dict[int, rb.Participant] | None, str]]:
     """(course id, its participants, digest of its rows) as the sorted rows stream in; participants are None
     (their rows not even parsed) when ``known(course id, digest)`` says they are the ones last written."""
