@@ -255,3 +255,20 @@ def test_a_complaint_discussion_exactly_at_the_cut_off_is_synced_one_second_olde
     with store.sessions() as s:  # the control: a longer retention keeps both
         assert sorted(s.scalars(select(ForumDiscussion.id).where(ForumDiscussion.forum_id == 1))) == [1, 2]
     store.engine.dispose()
+
+
+def test_a_note_exactly_at_the_cut_off_is_synced_one_second_older_is_not(store_url):
+    from connector.store.models import CourseNote
+
+    def old_notes(entries):
+        notes = entry(entries, "core_notes_get_course_notes", courseid=2)["response"]
+        notes["coursenotes"][0]["lastmodified"], notes["coursenotes"][1]["lastmodified"] = CUT, CUT - 1  # 3, 1
+
+    assert app.sync(settings(store_url, 36), transport=transport(old_notes), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        assert sorted(s.scalars(select(CourseNote.id).where(CourseNote.course_id == 2))) == [2, 3]
+    app.sync(settings(store_url, 240), transport=transport(old_notes), full=True, now=NOW + 60)
+    with store.sessions() as s:  # the control: a longer retention keeps all three
+        assert sorted(s.scalars(select(CourseNote.id).where(CourseNote.course_id == 2))) == [1, 2, 3]
+    store.engine.dispose()
