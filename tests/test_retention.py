@@ -24,6 +24,7 @@ from connector.store.models import (
     FeedbackNonRespondent,
     FeedbackResponse,
     ForumDiscussion,
+    Module,
     User,
     VerdictRow,
 )
@@ -271,4 +272,15 @@ def test_a_note_exactly_at_the_cut_off_is_synced_one_second_older_is_not(store_u
     app.sync(settings(store_url, 240), transport=transport(old_notes), full=True, now=NOW + 60)
     with store.sessions() as s:  # the control: a longer retention keeps all three
         assert sorted(s.scalars(select(CourseNote.id).where(CourseNote.course_id == 2))) == [1, 2, 3]
+    store.engine.dispose()
+
+
+def test_the_retention_leaves_out_people_not_courses(store_url):
+    """A first sync under a 36-month retention: the retired courses' contents are read (nothing personal), their
+    enrolments are not."""
+    assert app.sync(settings(store_url, 36), transport=transport(retired_world), now=NOW).status == "ok"
+    store = app.open_store(store_url, migrate=False)
+    with store.sessions() as s:
+        assert set(s.scalars(select(Module.course_id).where(Module.course_id.in_(RETIRED)))) == set(RETIRED)
+        assert s.scalars(select(Enrolment).where(Enrolment.course_id.in_(RETIRED))).all() == []
     store.engine.dispose()
