@@ -192,20 +192,28 @@ def test_an_enrolment_that_ended_before_the_cut_off_is_not_synced_from_the_parti
     at = cut + (-cut) % 60  # the report writes minutes
     site.dates_over[(course.id, old)] = (at - 86400, at - 60)
     site.dates_over[(course.id, edge)] = (at - 86400, at)
+    import dataclasses
+    i, ended = next((i, c) for i, c in enumerate(site._courses) if c is not course and site.learners(c))
+    ended = site._courses[i] = site.by_id[ended.id] = dataclasses.replace(  # a course ended before the cut-off
+        ended, start=cut - 200 * 86400, end=cut - 3600, running=False)
 
     def stored(url: str) -> set[int]:
         with app.open_store(url, migrate=False).sessions() as s:
             return set(s.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id,
                                                                  Enrolment.user_id.in_([old, edge]))))
 
+    def ended_enrolments(url: str) -> int:
+        with app.open_store(url, migrate=False).sessions() as s:
+            return len(s.scalars(select(Enrolment.user_id).where(Enrolment.course_id == ended.id)).all())
+
     with SimMoodle(site=site) as sim:
         short = report_settings(sim.url, store_url).model_copy(update={"retention": RetentionConfig(months=36)})
         assert app.sync(short, now=CLOCK).status == "ok"
-        assert stored(store_url) == {edge}
+        assert stored(store_url) == {edge} and ended_enrolments(store_url) == 0
         long_url = f"sqlite:///{tmp_path}/long.db"
         long = report_settings(sim.url, long_url).model_copy(update={"retention": RetentionConfig(months=240)})
         assert app.sync(long, now=CLOCK).status == "ok"
-        assert stored(long_url) == {old, edge}
+        assert stored(long_url) == {old, edge} and ended_enrolments(long_url) > 0
 
 
 def test_a_survey_answer_exactly_at_the_cut_off_keeps_its_learner_in_the_sync_and_in_the_purge(store_url):
