@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench.moodle_sim import SimMoodle
 from bench.sitegen import REPORT_ID, GeneratedSite
@@ -369,3 +369,54 @@ def test_completion_criteria_come_from_a_few_learners_course_lists_as_the_probes
         again = app.sync(settings(sim.url, again_url), now=CLOCK)
         assert again.status == "ok" and again.calls["core_completion_get_course_completion_status"] == 1
         assert criteria(again_url) == criteria(store_url)
+
+
+def test_survey_answers_are_read_again_when_a_learners_progress_moved_not_when_they_merely_came(tmp_path,
+                                                                                                 store_url):
+    """A survey complete once answered, answered once per person (the generated site's, as recorded for C1): an
+    answer completes the activity, so the learner's progress moves. A learner who only opened the course does
+    not make its answers be read again; one who answered, or a teacher who came, does. A survey that may be
+    answered again keeps the access signal."""
+    from sqlalchemy import update
+
+    from connector.store.models import Feedback, FeedbackResponse
+
+    site = GeneratedSite(seed=9, size="tiny")  # its surveys are anonymous: answers are counted, not named
+    c = next(x for x in site.courses() if x.feedback and x.completion and x.running and x.visible
+             and any(site.enrolment(x, u).done < len(site.tracked(x)) for u in site.learners(x)))
+    learner = next(u for u in site.learners(c) if site.enrolment(c, u).done < len(site.tracked(c))
+                   and site.enrolment(c, u).status == "active")
+
+    def answers_read(result) -> int:
+        return result.calls.get("mod_feedback_get_responses_analysis", 0)
+
+    with SimMoodle(site=site) as sim:
+        assert app.sync(settings(sim.url, store_url), now=CLOCK).status == "ok"
+        engine = make_engine(store_url)
+        with engine.connect() as conn:
+            row = conn.execute(select(Feedback.completionsubmit, Feedback.multiple_submit)
+                               .where(Feedback.id == c.id)).one()
+        assert tuple(row) == (True, False)
+
+        def answers() -> int:
+            with engine.connect() as conn:
+                return conn.scalar(select(func.count()).select_from(FeedbackResponse)
+                                   .where(FeedbackResponse.feedback_id == c.id))
+        before = answers()
+        site.access_over[(c.id, learner)] = CLOCK + 100  # came, answered nothing
+        came = app.sync(settings(sim.url, store_url), now=CLOCK + 120)
+        assert came.status == "ok" and answers_read(came) == 0
+        site.done_over[(c.id, learner)] = len(site.tracked(c))  # completed the survey: answered it
+        site.access_over[(c.id, learner)] = CLOCK + 200
+        answered = app.sync(settings(sim.url, store_url), now=CLOCK + 220)
+        assert answered.status == "ok" and answers_read(answered) == 1
+        assert answers() == before + 1
+        teacher = site.teachers(c)[0][0]
+        site.access_over[(c.id, teacher)] = CLOCK + 300  # a teacher (no progress) came: may have answered
+        assert answers_read(app.sync(settings(sim.url, store_url), now=CLOCK + 320)) == 1
+        with engine.begin() as conn:  # the survey allows a second answer: any access counts again
+            conn.execute(update(Feedback).where(Feedback.id == c.id).values(multiple_submit=True))
+        other = next(u for u in site.learners(c) if u != learner)
+        site.access_over[(c.id, other)] = CLOCK + 400
+        assert answers_read(app.sync(settings(sim.url, store_url), now=CLOCK + 420)) == 1
+        engine.dispose()

@@ -200,6 +200,8 @@ class Feedback(_M):
     intro: str = ""
     timeopen: int | None = None
     timeclose: int | None = None
+    completionsubmit: bool | None = None  # the activity is complete once its learner has answered
+    multiple_submit: bool | None = None  # a person may answer more than once
 
 
 class Feedbacks(_M):

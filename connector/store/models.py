@@ -209,6 +209,9 @@ class Feedback(Base):
     timeclose: Mapped[int | None] = mapped_column(BigInteger)
     # the store holds Moodle's list of who has not answered (False: not read, or dropped: see non_respondents)
     non_respondents_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # completion on submission, one answer per person: an answer shows in its learner's progress (None: unknown)
+    completionsubmit: Mapped[bool | None] = mapped_column(Boolean)
+    multiple_submit: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class FeedbackItem(Base):

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 
 from connector.moodle import models as m
 from connector.store.db import transaction
@@ -57,6 +57,23 @@ def course_access(ctx: SyncContext) -> dict[int, int]:
         ).all())
 
 
+def completion_signals(ctx: SyncContext, courses: list[int]) -> dict[int, str]:
+    """Per course, what moves when a survey that completes on submission gets an answer: the progress of its
+    learners (a checksum of who is past 0 % and where) and the last access of everybody Moodle gives no
+    progress for (teachers; everyone where completion is off or the participants report is not used)."""
+    weight = cast(func.round(Enrolment.progress * 10), BigInteger) * (Enrolment.user_id % 10007 + 1)
+    progressed = Enrolment.progress > 0
+    out: dict[int, str] = {}
+    with ctx.sessions() as s:
+        for part in chunked(courses, 500):
+            out.update({cid: f"c{n}:{total or 0}:{untracked or 0}" for cid, n, total, untracked in s.execute(
+                select(Enrolment.course_id, func.count(case((progressed, 1))), func.sum(case((progressed, weight))),
+                       func.max(case((Enrolment.progress.is_(None), Enrolment.lastcourseaccess))))
+                .where(Enrolment.deleted_at.is_(None), Enrolment.course_id.in_(part))
+                .group_by(Enrolment.course_id))})
+    return out
+
+
 def activity_courses(ctx: SyncContext, modname: str) -> tuple[list[int], dict[int, int]]:
     """Courses holding a module of this kind, and the last access of anybody to each course."""
     with ctx.sessions() as s:
@@ -90,27 +107,39 @@ def _hash(obj: m.Feedback) -> str:
 
 
 def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
-    """Surveys of edited courses; answers of surveys whose course was accessed since they were last read.
+    """Surveys of edited courses; answers of surveys that may have new ones since they were last read.
 
-    Answering a survey means accessing its course: a survey's answers are read again only when the
-    last access to its course moved since they were read (the marker), or on a full run.
+    Answering a survey means accessing its course: a survey's answers are read again when the last
+    access to its course moved since they were read (the marker), or on a full run. A survey that is
+    complete once answered (``completionsubmit``), and answered once per person, has a sharper signal:
+    an answer completes the activity, so the learner's progress moves. Its answers are read again when a
+    learner's progress moved, or when somebody without progress (a teacher; anybody where completion is off
+    or without the participants report) came to the course; a learner who merely opened it moves neither.
     """
     courses, access = activity_courses(ctx, "feedback")
     listed, list_markers = to_list(ctx, courses, "feedback")
     feedbacks = fetch_feedbacks(ctx, listed) if listed else []
     seen = ctx.markers("feedback")
     with ctx.sessions() as s:  # surveys of courses whose list was not asked again: as stored
-        known = s.execute(select(Feedback.id, Feedback.course_id, Feedback.anonymous).where(
+        known = s.execute(select(Feedback.id, Feedback.course_id, Feedback.anonymous, Feedback.completionsubmit,
+                                 Feedback.multiple_submit).where(
             Feedback.course_id.in_(courses or [-1]), Feedback.course_id.notin_(listed or [-1]))).all()
-    everyone = [(f.id, f.course) for f in feedbacks] + [(fid, cid) for fid, cid, _ in known]
+    everyone = [(f.id, f.course) for f in feedbacks] + [(fid, cid) for fid, cid, *_ in known]
+    by_completion = {f.id for f in feedbacks if f.completionsubmit and f.multiple_submit is False} | {
+        fid for fid, _, _, done, again in known if done and again is False}
+    progress = completion_signals(ctx, sorted({cid for fid, cid in everyone if fid in by_completion}))
+
+    def signal(fid: int, cid: int) -> str:
+        return progress.get(cid, "c0:0:0") if fid in by_completion else str(access.get(cid, 0))
+
     item_todo = [f for f in feedbacks if ctx.full or seen.get(f"items:{f.id}") != _hash(f)]
-    resp_todo = [(fid, cid) for fid, cid in everyone
-                 if ctx.full or seen.get(f"responses:{fid}") != str(access.get(cid, 0))]
-    anonymous = {f.id: f.anonymous == 1 for f in feedbacks} | {fid: anon for fid, _, anon in known}
+    resp_todo = [(fid, cid) for fid, cid in everyone if ctx.full or seen.get(f"responses:{fid}") != signal(fid, cid)]
+    anonymous = {f.id: f.anonymous == 1 for f in feedbacks} | {fid: anon for fid, _, anon, *_ in known}
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
         rows = [dict(id=f.id, course_id=f.course, cmid=f.coursemodule, name=f.name, anonymous=f.anonymous == 1,
-                     timeopen=f.timeopen or None, timeclose=f.timeclose or None) for f in feedbacks]
+                     timeopen=f.timeopen or None, timeclose=f.timeclose or None,
+                     completionsubmit=f.completionsubmit, multiple_submit=f.multiple_submit) for f in feedbacks]
         if listed:
             counts.update(upsert_rows(s, Feedback, rows, scope=Feedback.course_id.in_(listed)))
         # a chunk's surveys are written together: one select and one insert per table and chunk, not per survey
@@ -129,7 +158,7 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
             counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id.in_(fids)))
             counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id.in_(fids)))
         markers = {**list_markers, **{f"items:{f.id}": _hash(f) for f in item_todo}}
-        markers.update({f"responses:{fid}": str(access.get(cid, 0)) for fid, cid in resp_todo})
+        markers.update({f"responses:{fid}": signal(fid, cid) for fid, cid in resp_todo})
         save_markers(s, "feedback", markers)
         save_cursor(s, "feedback", ctx.now, run_id)
     return counts
