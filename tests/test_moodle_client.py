@@ -119,6 +119,39 @@ def test_map_is_bounded_and_keeps_order():
     assert peak[0] <= 3
 
 
+def test_map_ahead_runs_the_next_chunk_while_this_one_is_handled_and_stops_with_its_caller():
+    import threading
+    import time
+
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def work(i):
+        with lock:
+            started.append(i)
+        time.sleep(0.01)
+        if i == 7:
+            raise errors.TransportError("connection reset")
+        return i * 2
+
+    c = MoodleClient(URL, TOKEN, concurrency=3)
+    chunks = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11], [12, 13, 14]]
+    seen = []
+    with pytest.raises(errors.TransportError):
+        for chunk, results in c.map_ahead(work, chunks):
+            assert results == [i * 2 for i in chunk]
+            if chunk[0] == 0:
+                time.sleep(0.1)  # handling the first chunk: the second is fetched meanwhile
+                with lock:
+                    assert {3, 4, 5} <= set(started)
+            seen.append(chunk[0])
+    assert seen == [0, 3]  # the chunk holding the failure is never handed over
+    assert not {12, 13, 14} & set(started)  # two chunks ahead at most: what was not started is dropped
+    one = MoodleClient(URL, TOKEN, concurrency=1)
+    assert [r for _, r in one.map_ahead(lambda i: i + 1, [[1, 2], [3]])] == [[2, 3], [4]]
+    assert list(c.map_ahead(work, [])) == []
+
+
 def _echoing(body: dict) -> dict:
     """A recorded error body as a proxy or a debugging site may send it back: the token in every text."""
     body = dict(body)

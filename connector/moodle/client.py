@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -320,6 +320,26 @@ class MoodleClient:
             return [func(i) for i in items]
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             return list(pool.map(func, items))
+
+    def map_ahead(self, func: Callable[[T], R], chunks: Iterable[Sequence[T]]
+                  ) -> Iterator[tuple[Sequence[T], list[R]]]:
+        """``map`` over each chunk, in order, with the next chunk's calls already running while the caller
+        handles this one's results (writes them): waiting for Moodle and writing overlap. Two chunks of results
+        at most are held; if the caller stops (an error), the calls not started are dropped."""
+        chunks = list(chunks)
+        if self.concurrency == 1:
+            for chunk in chunks:
+                yield chunk, [func(i) for i in chunk]
+            return
+        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        try:
+            ahead = [pool.submit(func, i) for i in chunks[0]] if chunks else []
+            for k, chunk in enumerate(chunks):
+                current = ahead
+                ahead = [pool.submit(func, i) for i in chunks[k + 1]] if k + 1 < len(chunks) else []
+                yield chunk, [f.result() for f in current]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def reset_counts(self) -> Counter[str]:
         with self._lock:

@@ -132,8 +132,9 @@ def sync_contents(ctx: SyncContext, run_id: int) -> Counter[str]:
     todo = [c for c in active_courses(ctx) if ctx.full or seen.get(str(c.id)) != c.record_hash]
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
-        for part in chunked(todo, CONTENTS_PER_CHUNK):
-            fetched = ctx.client.map(lambda c: (c, fetch_contents(ctx, c.id)), part)
+        # the next chunk's contents are asked for while this one is written
+        for part, fetched in ctx.client.map_ahead(lambda c: (c, fetch_contents(ctx, c.id)),
+                                                  chunked(todo, CONTENTS_PER_CHUNK)):
             srows, mrows = [], []
             for course, sections in fetched:
                 for sec in sections:

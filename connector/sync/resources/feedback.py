@@ -143,14 +143,15 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
         if listed:
             counts.update(upsert_rows(s, Feedback, rows, scope=Feedback.course_id.in_(listed)))
         # a chunk's surveys are written together: one select and one insert per table and chunk, not per survey
-        for part in chunked(item_todo, PER_CHUNK):
+        for part, got in ctx.client.map_ahead(lambda f: (f.id, fetch_items(ctx, f.id)), chunked(item_todo, PER_CHUNK)):
             irows = [dict(id=i.id, feedback_id=fid, label=i.label, name=i.name, typ=i.typ,
                           presentation=i.presentation, position=i.position, required=i.required)
-                     for fid, its in ctx.client.map(lambda f: (f.id, fetch_items(ctx, f.id)), part) for i in its]
+                     for fid, its in got for i in its]
             counts.update(upsert_rows(s, FeedbackItem, irows, scope=FeedbackItem.feedback_id.in_([f.id for f in part])))
-        for part in chunked(resp_todo, PER_CHUNK):
+        for part, got in ctx.client.map_ahead(lambda t: (t[0], fetch_responses(ctx, t[0])),
+                                              chunked(resp_todo, PER_CHUNK)):
             rrows, vrows = [], []
-            for fid, analysis in ctx.client.map(lambda t: (t[0], fetch_responses(ctx, t[0])), part):
+            for fid, analysis in got:
                 got = _response_rows(fid, analysis, anonymous[fid], ctx.retired_before)
                 rrows += got[0]
                 vrows += got[1]

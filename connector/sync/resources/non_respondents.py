@@ -85,9 +85,9 @@ def sync_non_respondents(ctx: SyncContext, run_id: int) -> Counter[str]:
                                                FetchState.key.not_in([str(f) for f in kept])))
             s.execute(update(FeedbackRow).where(FeedbackRow.id.not_in(kept), FeedbackRow.non_respondents_read)
                       .values(non_respondents_read=False))
-        for part in chunked(todo, PER_CHUNK):
+        for part, got in ctx.client.map_ahead(lambda f: (f, fetch_non_respondents(ctx, f)), chunked(todo, PER_CHUNK)):
             rows, anonymous = [], []  # a chunk's surveys written together, not one statement per survey
-            for fid, answer in ctx.client.map(lambda f: (f, fetch_non_respondents(ctx, f)), part):
+            for fid, answer in got:
                 if answer is None:
                     anonymous.append(fid)
                 else:

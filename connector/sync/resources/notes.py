@@ -72,9 +72,9 @@ def sync_notes(ctx: SyncContext, run_id: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     markers: dict[str, str] = {}
     with transaction(ctx.sessions) as s:
-        for part in chunked(todo, PER_CHUNK):
+        for part, got in ctx.client.map_ahead(lambda c: (c, fetch_course_notes(ctx, c)), chunked(todo, PER_CHUNK)):
             rows = []  # a chunk's courses written together: one select and one insert, not one per course
-            for cid, notes in ctx.client.map(lambda c: (c, fetch_course_notes(ctx, c)), part):
+            for cid, notes in got:
                 markers[str(cid)] = f"{NOTES_DISABLED if notes is None else ''}{staff.get(cid, 0)}"
                 rows += [] if notes is None else [
                     dict(id=n.id, course_id=cid, user_id=n.userid, author_id=n.usermodified,

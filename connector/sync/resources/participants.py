@@ -63,8 +63,10 @@ def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
     pages = max(1, -(-total // ctx.report_page_size))
     seen = len(first.data.rows)
     yield from (r.get("columns", []) for r in first.data.rows)
-    for window in chunked(range(1, pages), min(2, ctx.client.concurrency)):  # two pages in memory at most
-        for page in ctx.client.map(lambda n: fetch_report_page(ctx, n), window):
+    # two pages at a time, the next two already asked for while these are read (four in memory at most)
+    windows = chunked(range(1, pages), min(2, ctx.client.concurrency))
+    for _, window in ctx.client.map_ahead(lambda n: fetch_report_page(ctx, n), windows):
+        for page in window:
             if page.data.totalrowcount != total:
                 raise ReportChanged
             seen += len(page.data.rows)
@@ -292,8 +294,8 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
         rows = [row for _, row in probes]
         counts.update(upsert_rows(s, CourseCompletionInfo, rows,
                                   scope=CourseCompletionInfo.course_id.in_([r["course_id"] for r in rows] or [-1])))
-        for part in chunked(learners, 200):
-            fetched = ctx.client.map(lambda t: (t, fetch_completion(ctx, t[0], t[1], False)[0]), part)
+        for _, fetched in ctx.client.map_ahead(lambda t: (t, fetch_completion(ctx, t[0], t[1], False)[0]),
+                                               chunked(learners, 200)):
             by_course: dict[int, list] = {}
             for (c, u, _), acts in fetched:
                 by_course.setdefault(c, []).append((u, acts))
