@@ -240,7 +240,8 @@ class ReportsConfig(_Section):
     figure_tolerance: float = Field(0.01, ge=0, le=0.5)
     # the group of the web server that publishes out_dir (files 0640, folders 0750); the dossier stays owner-only
     group: str | None = None
-    # processes laying the programme PDFs out (WeasyPrint uses one core per document); 0: one per core
+    # processes laying the programme PDFs out (WeasyPrint uses one core per document), and evaluating the
+    # programmes of a site of 500 courses or more; 0: one per core
     pdf_workers: int = Field(0, ge=0, le=64)
 
     @property

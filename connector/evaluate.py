@@ -17,7 +17,7 @@ from connector.store.evidence import (
     load_rncp,
     load_trainings,
 )
-from connector.store.queries import has_synced
+from connector.store.queries import enrolment_counts, has_synced
 from connector.store.registers import (
     load_actions,
     load_complaints,
@@ -94,6 +94,98 @@ def slim(c: CourseSnap) -> CourseSnap:
     return dataclasses.replace(c, sections=(), learners=(), feedbacks=(), forums=())
 
 
+PARALLEL_MIN_COURSES = 500  # below this many courses one process is quicker than starting another
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every programme's evaluation reads besides its own courses (loaded once per process)."""
+
+    quality: tuple[CourseSnap, ...]
+    evidence: tuple
+    profile: AuditProfile
+    complaints: object
+    actions: object
+    exams: object
+    contracts: object
+    fiches: object
+    trainings: object
+
+
+def _load_shared(s, settings: Settings, trainer_ids: list[int], now: int) -> _Shared:
+    trainings = load_trainings(s, trainer_ids, settings.moodle.url) if settings.quality.trainers_category else None
+    return _Shared(tuple(load_courses(s, settings.quality_courses, settings.moodle.url)),
+                   load_register_evidence(s, now), audit_profile(settings),
+                   load_complaints(s, settings.quality.complaints_register),
+                   load_actions(s, settings.quality.improvement_register), load_results(s), load_contracts(s),
+                   load_rncp(s), trainings)
+
+
+def _evaluate(s, settings: Settings, shared: _Shared, batch: list[tuple[Programme, list[int]]], now: int
+              ) -> list[tuple[Programme, list[Verdict], tuple[CourseSnap, ...]]]:
+    out = []
+    for prog, ids in batch:
+        courses = tuple(load_courses(s, ids, settings.moodle.url))
+        if not prog.rncp:  # RNCP/RS code from the courses' custom field
+            code = next((c.customfields.get(prog.rncp_field) for c in courses
+                         if (c.customfields.get(prog.rncp_field) or "").strip()), None)
+            prog = dataclasses.replace(prog, rncp=code)
+        inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), shared.quality,
+                        load_history(s, prog.code), shared.contracts, shared.fiches, shared.evidence, shared.profile,
+                        shared.complaints, shared.actions, shared.trainings, shared.exams)
+        out.append((prog, evaluate_programme(inp), tuple(slim(c) for c in courses)))
+    return out
+
+
+def _evaluate_in_worker(url: str, settings: Settings, trainer_ids: list[int],
+                        batch: list[tuple[Programme, list[int]]], now: int) -> list:
+    """A worker process's share: its own connection to the store, the shared inputs read again."""
+    from connector.store.db import make_engine
+    from connector.store.db import sessions as make_sessions
+
+    engine = make_engine(url)
+    try:
+        with make_sessions(engine)() as s:
+            return _evaluate(s, settings, _load_shared(s, settings, trainer_ids, now), batch, now)
+    finally:
+        engine.dispose()
+
+
+def _split(batch: list[tuple[Programme, list[int]]], weights: dict[int, int], parts: int) -> list[list]:
+    """Programmes in ``parts`` shares of about equal work (enrolments and courses), each share in config order."""
+    loads, shares = [0] * parts, [[] for _ in range(parts)]
+    order = sorted(range(len(batch)), key=lambda i: -sum(weights.get(c, 0) + 50 for c in batch[i][1]))
+    for i in order:
+        k = loads.index(min(loads))
+        shares[k].append(i)
+        loads[k] += sum(weights.get(c, 0) + 50 for c in batch[i][1])
+    return [[batch[i] for i in sorted(share)] for share in shares if share]
+
+
+def evaluate_all(settings: Settings, sessions, batch: list[tuple[Programme, list[int]]], trainer_ids: list[int],
+                 now: int, workers: int) -> list[tuple[Programme, list[Verdict], tuple[CourseSnap, ...]]]:
+    """Every programme's verdicts, in config order; on a large site in ``workers`` processes (this one and
+    workers − 1 started fresh, "spawn"), each reading its share of the courses from the store."""
+    courses = sum(len(ids) for _, ids in batch)
+    with sessions() as s:
+        if workers <= 1 or len(batch) < 2 or courses < PARALLEL_MIN_COURSES:
+            return _evaluate(s, settings, _load_shared(s, settings, trainer_ids, now), batch, now)
+        weights = enrolment_counts(s)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = _split(batch, weights, min(workers, len(batch)))
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_evaluate_in_worker, url, settings, trainer_ids, share, now) for share in shares[1:]]
+        with sessions() as s:
+            done = _evaluate(s, settings, _load_shared(s, settings, trainer_ids, now), shares[0], now)
+        for f in futures:
+            done += f.result()
+    by_code = {prog.code: (prog, verdicts, snaps) for prog, verdicts, snaps in done}
+    return [by_code[prog.code] for prog, _ in batch]
+
+
 def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | None = None) -> EvaluationResult:
     programmes = [to_programme(p) for p in settings.programmes]
     with sessions() as s:
@@ -109,27 +201,11 @@ def run_evaluation(settings: Settings, sessions, now: int, sync_run_id: int | No
         for code, rule, no_category in idle:
             log.warning("programme %s: rule %s %s", code, rule_text(rule),
                         "names no category the sync user sees" if no_category else "matches no course")
-        trainings = load_trainings(s, trainer_ids, settings.moodle.url) if settings.quality.trainers_category else None
-        quality = tuple(load_courses(s, settings.quality_courses, settings.moodle.url))
-        evidence = load_register_evidence(s, now)
-        profile = audit_profile(settings)
         unknown = unknown_programme_codes(s, {n for p in programmes for n in p.names})
-        complaints = load_complaints(s, settings.quality.complaints_register)
-        actions = load_actions(s, settings.quality.improvement_register)
-        exams = load_results(s)
-        contracts = load_contracts(s)
-        fiches = load_rncp(s)
-        results, snaps = [], {}
-        for prog in programmes:
-            courses = tuple(load_courses(s, mapping[prog.code], settings.moodle.url))
-            if not prog.rncp:  # RNCP/RS code from the courses' custom field
-                code = next((c.customfields.get(prog.rncp_field) for c in courses
-                             if (c.customfields.get(prog.rncp_field) or "").strip()), None)
-                prog = dataclasses.replace(prog, rncp=code)
-            inp = EvalInput(prog, courses, now, merged(settings.thresholds, prog.thresholds), quality,
-                            load_history(s, prog.code), contracts, fiches, evidence, profile, complaints, actions, trainings, exams)
-            results.append((prog, evaluate_programme(inp)))
-            snaps[prog.code] = tuple(slim(c) for c in courses)
+    done = evaluate_all(settings, sessions, [(p, mapping[p.code]) for p in programmes], trainer_ids, now,
+                        settings.reports.workers)
+    results = [(prog, verdicts) for prog, verdicts, _ in done]
+    snaps = {prog.code: courses for prog, _, courses in done}
     with transaction(sessions) as s:
         eid = save_evaluation(s, [v for _, vs in results for v in vs], now, sync_run_id)
-    return EvaluationResult(eid, results, unmapped, now, snaps, unknown, profile, idle)
+    return EvaluationResult(eid, results, unmapped, now, snaps, unknown, audit_profile(settings), idle)

@@ -260,3 +260,34 @@ def test_stored_findings_and_course_lines_are_what_asdict_gives_for_every_field(
     assert finding_dict(f) == dataclasses.asdict(f)
     assert [f.name for f in dataclasses.fields(Finding)] == list(finding_dict(f))
     assert [f.name for f in dataclasses.fields(CourseVerdict)] == ["course_id", "shortname", "outcome", "figures"]
+
+
+def test_programmes_evaluated_in_two_processes_give_the_one_process_verdicts(store_url, monkeypatch):
+    """On a large site the programmes are shared out between processes (each reading its courses from the
+    store); the verdicts, their order and the courses kept for the reports are those of one process."""
+    import dataclasses
+
+    import connector.evaluate as evaluation
+    from connector.store.evidence import load_category_refs, load_course_refs
+
+    settings, store = setup(store_url)
+    ev = run_evaluation(settings, store.sessions, NOW)
+    with store.sessions() as s:
+        trainer_ids = evaluation.trainers_courses(settings, load_course_refs(s), load_category_refs(s))
+    batch = [(evaluation.to_programme(p), sorted(c.id for c in ev.courses[p.code])) for p in settings.programmes]
+    assert len(batch) >= 2 and trainer_ids
+
+    def run(workers: int):
+        done = evaluation.evaluate_all(settings, store.sessions, batch, trainer_ids, NOW, workers)
+        return [(p.code, [dataclasses.astuple(v) for v in vs], [dataclasses.astuple(c) for c in cs])
+                for p, vs, cs in done]
+
+    alone = run(1)
+    assert [code for code, _, _ in alone] == [p.code for p, _ in batch]
+    monkeypatch.setattr(evaluation, "PARALLEL_MIN_COURSES", 0)
+    shared: list[int] = []
+    real = evaluation._split
+    monkeypatch.setattr(evaluation, "_split", lambda *a: shared.append(a[2]) or real(*a))
+    assert run(2) == alone
+    assert shared == [2]  # two processes did share the programmes out
+    store.engine.dispose()

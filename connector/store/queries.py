@@ -24,6 +24,12 @@ def has_synced(session: Session) -> bool:
     return session.scalar(select(SyncRun.id).where(SyncRun.status == "ok").limit(1)) is not None
 
 
+def enrolment_counts(session: Session) -> dict[int, int]:
+    """Enrolments per course (how much an evaluation of the course reads)."""
+    return dict(session.execute(select(Enrolment.course_id, func.count()).where(Enrolment.deleted_at.is_(None))
+                                .group_by(Enrolment.course_id)).all())
+
+
 def load_runs(session: Session, limit: int = 10) -> list[SyncRun]:
     return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
 
