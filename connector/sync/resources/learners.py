@@ -50,8 +50,8 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
     """Per course, two calls (everyone, then active only); written a chunk of courses at a time."""
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
-        for part in chunked(active_courses(ctx, people=True), COURSES_PER_CHUNK):
-            fetched = ctx.client.map(lambda c: (c.id, *fetch_enrolled_users(ctx, c.id)), part)
+        for _, fetched in ctx.client.map_ahead(lambda c: (c.id, *fetch_enrolled_users(ctx, c.id)),
+                                                  chunked(active_courses(ctx, people=True), COURSES_PER_CHUNK)):
             if not ctx.full:
                 _refuse_vanished_courses(s, fetched)
             users: dict[int, dict] = {}

@@ -255,9 +255,9 @@ def criteria_of_learners_courses(ctx: SyncContext, enrolled: list[tuple[int, int
     view completion, and ``completionhascriteria`` would read false) is not decided here: it is probed."""
     wanted = {c for c, _ in enrolled}
     out: dict[int, bool] = {}
-    for part in chunked(covering_learners(enrolled), 200):
-        for courses in ctx.client.map(lambda u: m.parse_users_courses(ctx.client.call(
-                "core_enrol_get_users_courses", userid=u, returnusercount=0)), part):
+    for _, got in ctx.client.map_ahead(lambda u: m.parse_users_courses(ctx.client.call(
+            "core_enrol_get_users_courses", userid=u, returnusercount=0)), chunked(covering_learners(enrolled), 200)):
+        for courses in got:
             for uc in courses:
                 if uc.id in wanted and uc.id not in out and uc.enablecompletion and uc.completed is not None:
                     out[uc.id] = bool(uc.completionhascriteria)
