@@ -22,8 +22,9 @@ from sqlalchemy import delete, func, select, update
 from connector import errors
 from connector.moodle import models as m
 from connector.store.db import transaction
-from connector.store.models import Course, Enrolment, FeedbackNonRespondent, FeedbackResponse, FetchState
+from connector.store.models import Course, FeedbackNonRespondent, FeedbackResponse, FetchState
 from connector.store.models import Feedback as FeedbackRow
+from connector.store.queries import enrolment_counts
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 
@@ -53,12 +54,6 @@ def open_named_surveys(ctx: SyncContext) -> list[tuple[int, int]]:
     return [(fid, cid) for fid, cid in rows if not ctx.course_ids or cid in ctx.course_ids]
 
 
-def enrolment_counts(ctx: SyncContext) -> dict[int, int]:
-    with ctx.sessions() as s:
-        return dict(s.execute(select(Enrolment.course_id, func.count()).where(Enrolment.deleted_at.is_(None))
-                              .group_by(Enrolment.course_id)).all())
-
-
 def answer_counts(ctx: SyncContext, feedback_ids: list[int]) -> dict[int, int]:
     with ctx.sessions() as s:
         out: dict[int, int] = {}
@@ -71,7 +66,9 @@ def answer_counts(ctx: SyncContext, feedback_ids: list[int]) -> dict[int, int]:
 
 def sync_non_respondents(ctx: SyncContext, run_id: int) -> Counter[str]:
     surveys = open_named_surveys(ctx)
-    answers, enrolled = answer_counts(ctx, [fid for fid, _ in surveys]), enrolment_counts(ctx)
+    with ctx.sessions() as s:
+        enrolled = enrolment_counts(s)
+    answers = answer_counts(ctx, [fid for fid, _ in surveys])
     marker = {fid: f"{answers.get(fid, 0)}:{enrolled.get(cid, 0)}" for fid, cid in surveys}
     seen = ctx.markers(RESOURCE)
     todo = [fid for fid, _ in surveys if ctx.full or seen.get(str(fid)) != marker[fid]]
