@@ -240,6 +240,20 @@ def test_a_survey_answer_exactly_at_the_cut_off_keeps_its_learner_in_the_sync_an
     store.engine.dispose()
 
 
+def _stored_under_36_then_240_months(store_url, world, ids, **update) -> list[list]:
+    """What the query ``ids`` finds after a sync under a 36-month retention, then after a ``--full`` one under
+    240 months (the control: what the shorter retention left out comes back)."""
+    out = []
+    for i, months in enumerate((36, 240)):
+        s = settings(store_url, months).model_copy(update=update)
+        assert app.sync(s, transport=transport(world), full=i > 0, now=NOW + 60 * i).status == "ok"
+        store = app.open_store(store_url, migrate=False)
+        with store.sessions() as session:
+            out.append(sorted(session.scalars(ids)))
+        store.engine.dispose()
+    return out
+
+
 def test_a_complaint_discussion_exactly_at_the_cut_off_is_synced_one_second_older_is_not(store_url):
     import copy
 
@@ -253,17 +267,10 @@ def test_a_complaint_discussion_exactly_at_the_cut_off_is_synced_one_second_olde
                       sortdirection="ASC")
         entries.append({**copy.deepcopy(posts), "params": {**posts["params"], "discussionid": "2"}})
 
-    def complaints(months):  # C1's general forum taken as the complaints channel
-        return settings(store_url, months).model_copy(update={"thresholds": {"complaints_pattern": "échanges"}})
-
-    assert app.sync(complaints(36), transport=transport(two_old_discussions), now=NOW).status == "ok"
-    store = app.open_store(store_url, migrate=False)
-    with store.sessions() as s:
-        assert s.scalars(select(ForumDiscussion.id).where(ForumDiscussion.forum_id == 1)).all() == [2]
-    app.sync(complaints(240), transport=transport(two_old_discussions), full=True, now=NOW + 60)
-    with store.sessions() as s:  # the control: a longer retention keeps both
-        assert sorted(s.scalars(select(ForumDiscussion.id).where(ForumDiscussion.forum_id == 1))) == [1, 2]
-    store.engine.dispose()
+    ids = select(ForumDiscussion.id).where(ForumDiscussion.forum_id == 1)
+    # C1's general forum taken as the complaints channel
+    assert _stored_under_36_then_240_months(store_url, two_old_discussions, ids,
+                                            thresholds={"complaints_pattern": "échanges"}) == [[2], [1, 2]]
 
 
 def test_a_note_exactly_at_the_cut_off_is_synced_one_second_older_is_not(store_url):
@@ -273,14 +280,8 @@ def test_a_note_exactly_at_the_cut_off_is_synced_one_second_older_is_not(store_u
         notes = entry(entries, "core_notes_get_course_notes", courseid=2)["response"]
         notes["coursenotes"][0]["lastmodified"], notes["coursenotes"][1]["lastmodified"] = CUT, CUT - 1  # 3, 1
 
-    assert app.sync(settings(store_url, 36), transport=transport(old_notes), now=NOW).status == "ok"
-    store = app.open_store(store_url, migrate=False)
-    with store.sessions() as s:
-        assert sorted(s.scalars(select(CourseNote.id).where(CourseNote.course_id == 2))) == [2, 3]
-    app.sync(settings(store_url, 240), transport=transport(old_notes), full=True, now=NOW + 60)
-    with store.sessions() as s:  # the control: a longer retention keeps all three
-        assert sorted(s.scalars(select(CourseNote.id).where(CourseNote.course_id == 2))) == [1, 2, 3]
-    store.engine.dispose()
+    ids = select(CourseNote.id).where(CourseNote.course_id == 2)
+    assert _stored_under_36_then_240_months(store_url, old_notes, ids) == [[2, 3], [1, 2, 3]]
 
 
 def test_the_retention_leaves_out_people_not_courses(store_url):
