@@ -209,6 +209,7 @@ tmpl_status = act01["statuses"][0]
 cc_done = recorded("core_completion_get_course_completion_status__C1_student01_complete.json")["response"]
 cc_crit = cc_done["completionstatus"]["completions"][0]
 nocriteria = recorded("core_completion_get_course_completion_status__C2_no_criteria.json")["response"]
+notenrolled = recorded("core_completion_get_course_completion_status__C1_not_enrolled_user.json")["response"]
 TRACKED = {"C1": ["page", "resource", "url", "page2", "quiz", "assign", "feedback"],
            "C2": ["positioning", "page", "assign", "feedback"],
            "C4": ["positioning", "page", "url", "resource", "quiz", "assign", "feedback"],
@@ -273,6 +274,10 @@ for course, tracked in TRACKED.items():
             statuses.append(st)
         add("derived: activity completion from README ground truth", "core_completion_get_activities_completion_status",
             {"courseid": cid, "userid": uid}, {"statuses": statuses, "warnings": []})
+        if n in SUSPENDED.get(course, ()):  # Moodle tracks active enrolments only (completion_info::is_tracked_user)
+            add("derived: a suspended learner is not tracked (recorded usernotenroled body)",
+                "core_completion_get_course_completion_status", {"courseid": cid, "userid": uid}, notenrolled)
+            continue
         if course == "C2":
             add("derived: C2 has no course criteria (recorded error body)",
                 "core_completion_get_course_completion_status", {"courseid": cid, "userid": uid}, nocriteria)
@@ -288,6 +293,48 @@ for course, tracked in TRACKED.items():
         status = {"completed": all(c["complete"] for c in crits), "aggregation": 1, "completions": crits}
         add("derived: course completion from README ground truth", "core_completion_get_course_completion_status",
             {"courseid": cid, "userid": uid}, {"completionstatus": status, "warnings": []})
+
+# each learner's courses (the sync without the participants report reads completion this way): the recorded
+# answer of student15 as template, one entry per active enrolment, from the same ground truth as above
+LISTING = {c["id"]: c for c in recorded("core_course_get_courses_by_field__all.json")["response"]["courses"]}
+UC_TEMPLATE = recorded("core_enrol_get_users_courses__student15_never.json")["response"][0]
+COMPLETION_ON = set(TRACKED)
+
+
+def users_course(course: dict, *, enabled: bool, criteria: bool, progress, completed, lastaccess: int) -> dict:
+    """One course of ``core_enrol_get_users_courses`` (returnusercount=0) in the recorded shape."""
+    x = copy.deepcopy(UC_TEMPLATE)
+    x.update(id=course["id"], shortname=course["shortname"], fullname=course["fullname"],
+             displayname=course.get("displayname", course["fullname"]), idnumber=course.get("idnumber", ""),
+             visible=course.get("visible", 1), summary=course.get("summary", ""), enablecompletion=enabled,
+             completionhascriteria=enabled and criteria, completionusertracked=enabled,
+             progress=progress if enabled else None, completed=completed if enabled else None,
+             startdate=course["startdate"], enddate=course.get("enddate", 0), lastaccess=lastaccess or None,
+             hidden=False, showcompletionconditions=True if enabled else None)
+    return x
+
+
+def percent(done: int, total: int):
+    """Moodle's progress: done / tracked × 100 (a whole number when it divides)."""
+    value = done * 100 / total if total else 0
+    return int(value) if value == int(value) else value
+
+
+for n in sorted(S):
+    mine = []
+    for course in ("C3", "C2", "C1", "C4", "C5", "C7", "C8"):
+        if n not in STUDENTS[course] or n in SUSPENDED.get(course, ()):
+            continue  # Moodle lists active enrolments only
+        on = course in COMPLETION_ON
+        done = done_set(course, n) & set(TRACKED[course]) if on else set()
+        if course in POSITIONING and positioned_at(course, n) is not None:
+            done |= {"positioning"}
+        mine.append(users_course(
+            LISTING[C[course]], enabled=on, criteria=course in CRITERIA,
+            progress=percent(len(done), len(TRACKED[course])) if on else None,
+            completed=course in CRITERIA and set(CRITERIA[course]) <= done, lastaccess=lastaccess(n)))
+    add("derived: the learner's active courses from README ground truth (recorded student15 answer as template)",
+        "core_enrol_get_users_courses", {"userid": S[n]["id"], "returnusercount": "0"}, mine)
 
 # doctor probes feedback with the first course only
 fb4 = recorded("mod_feedback_get_feedbacks_by_courses__4courses.json")["response"]
@@ -367,7 +414,7 @@ from bench.demo_trainers import add_trainers_world
 
 add_quality_world(add, recorded, NOW + 180, C, ONLYACTIVE, entries, ONLY_FIELDS)
 add_trainers_world(add, entries, NOW, staff_record, templates, empty_sections[0], tmpl_status, cc_crit, ONLYACTIVE,
-                   ONLY_FIELDS)
+                   ONLY_FIELDS, users_course)
 FILES, BLOBS = quality_files(recorded, FIX)
 
 out = ROOT / "connector" / "demo" / "bundle.json"

@@ -27,7 +27,8 @@ def _replace(entries: dict, key: tuple, response, why: str) -> None:
 
 
 def add_trainers_world(add, entries: dict, now: int, staff_record, templates: dict, section: dict,
-                       tmpl_status: dict, cc_crit: dict, onlyactive: dict, only_fields: tuple[str, ...]) -> None:
+                       tmpl_status: dict, cc_crit: dict, onlyactive: dict, only_fields: tuple[str, ...],
+                       users_course) -> None:
     key = ("core_course_get_categories", ())
     cats = copy.deepcopy(entries[key]["response"])
     tmpl = next(c for c in cats if c["id"] == 4)
@@ -85,3 +86,8 @@ def add_trainers_world(add, entries: dict, now: int, staff_record, templates: di
         add(WHY, "core_completion_get_course_completion_status", {"courseid": COURSE, "userid": uid},
             {"completionstatus": {"completed": bool(days), "aggregation": 1, "completions": [crit]},
              "warnings": []})
+        # their course list as the sync without the report reads it: the training course (the courses they
+        # teach are left out: the sync reads completion of learner enrolments only)
+        add(WHY, "core_enrol_get_users_courses", {"userid": uid, "returnusercount": "0"},
+            [users_course(course, enabled=True, criteria=True, progress=100 if days else 0, completed=bool(days),
+                          lastaccess=now - DONE_DAYS_AGO.get(uid, 20) * DAY)])

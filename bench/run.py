@@ -55,10 +55,11 @@ def sim(url: str, path: str, post: bool = False) -> dict:
         return json.loads(resp.read())
 
 
-def write_config(folder: Path, url: str, store_url: str, site: GeneratedSite, concurrency: int) -> Path:
+def write_config(folder: Path, url: str, store_url: str, site: GeneratedSite, concurrency: int,
+                 report: bool = True) -> Path:
     lines = ["[moodle]", f'url = "{url}"', 'token = "bench-token-0123456789"', f"concurrency = {concurrency}",
-             "timeout = 120", f"participants_report_id = {REPORT_ID}", f'report_timezone = "{site.tz}"',
-             "[store]", f'url = "{store_url}"', f'lock_file = "{folder / "run.lock"}"',
+             "timeout = 120", *([f"participants_report_id = {REPORT_ID}"] if report else []),
+             f'report_timezone = "{site.tz}"', "[store]", f'url = "{store_url}"', f'lock_file = "{folder / "run.lock"}"',
              "[provider]", 'name = "Organisme de formation simulé"',
              "[reports]", f'out_dir = "{folder / "out"}"']
     for p in range(site.n_programmes):
@@ -134,6 +135,9 @@ def main() -> None:
                     help="share of the courses the naive path goes through (default: all for small, 2 %% for large)")
     ap.add_argument("--sync-only", action="store_true",
                     help="only the sync steps (full, after the 1 %% change, no change): a quick cost check")
+    ap.add_argument("--fallback", action="store_true",
+                    help="sync without the participants report (the path of sites whose administrator will not "
+                         "build it); best with --sync-only")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--workdir", type=Path, default=None, help="where the store and reports go "
                     "(default bench/results/<size>-<time>)")
@@ -155,12 +159,13 @@ def main() -> None:
         store_url = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3Dqualiopi_bench"
     proc, url = start_sim(args.size, args.seed, args.latency)
     site = GeneratedSite(seed=args.seed, size=args.size)
-    cfg = write_config(folder, url, store_url, site, args.concurrency)
+    cfg = write_config(folder, url, store_url, site, args.concurrency, report=not args.fallback)
     cli = [sys.executable, "-m", "connector.cli", "--config", str(cfg)]
     info = sim(url, "/_sim/info")
     results: list[dict] = []
     print(f"simulated Moodle at {url}: {info['courses']} courses, {info['enrolments']} enrolments, "
-          f"{info['programmes']} programmes, {args.latency * 1000:g} ms per call; store {store_url.split('?')[0]}",
+          f"{info['programmes']} programmes, {args.latency * 1000:g} ms per call; store {store_url.split('?')[0]}"
+          + ("; without the participants report" if args.fallback else ""),
           flush=True)
 
     def step(name: str, cmd: list[str], sync: bool = False) -> dict:
@@ -197,9 +202,15 @@ def main() -> None:
             step("evaluate + render after the change", [*cli, "render"])
         same = step("sync with no change", [*cli, "sync"], sync=True)
         if args.sync_only:
+            brief = {"size": args.size, "seed": args.seed, "latency_s": args.latency, "concurrency": args.concurrency,
+                     "store": store_url.split("?")[0].split("///")[0], "participants_report": not args.fallback,
+                     "site": info, "changed": changed, "steps": results}
             print(json.dumps({"full": full["calls"], "incremental": inc["calls"], "no_change": same["calls"],
                               "incremental_by_function": inc["calls_by_function"],
                               "no_change_by_function": same["calls_by_function"]}, indent=1))
+            if args.out:
+                args.out.write_text(json.dumps(brief, indent=2, ensure_ascii=False))
+                print(f"JSON: {args.out}")
             return
         info_now = sim(url, "/_sim/info")
         sim(url, "/_sim/reset", post=True)

@@ -27,6 +27,13 @@ from bench.sitegen_data import (
 )
 
 
+def _moodle_percent(done: int, total: int) -> float | int:
+    """``core_completion\\progress::get_course_progress_percentage``: done / total × 100, a PHP float (JSON
+    writes a whole one as an integer, as recorded: 50, 100)."""
+    value = done * 100 / total if total else 0
+    return int(value) if value == int(value) else value
+
+
 class SimError(Exception):
     """A Moodle exception the simulator answers with (HTTP 200, ``{"exception", "errorcode", "message"}``)."""
 
@@ -213,7 +220,7 @@ class Answers:
             x.update(id=c.id, shortname=c.shortname, fullname=c.fullname, displayname=c.fullname, idnumber="",
                      visible=int(c.visible), enablecompletion=c.completion,
                      completionhascriteria=c.completion and c.criteria, completionusertracked=c.completion,
-                     progress=(100 * e.done // tracked if tracked else 0) if c.completion else None,
+                     progress=_moodle_percent(min(e.done, tracked), tracked) if c.completion else None,
                      completed=self.completed(c, e) if c.completion else None, startdate=c.start, enddate=c.end,
                      lastaccess=e.access or None, summary="")
             if counts:

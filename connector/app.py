@@ -105,6 +105,7 @@ def sync_locked(settings: Settings, store: Store, client: MoodleClient, *, full:
         quality_course_ids=tuple(settings.quality_courses), register_names=settings.quality.register_names(),
         snapshot_dir=settings.dossier.snapshot_dir, max_file_bytes=int(settings.dossier.max_file_mb * 1048576),
         retired_before=retention.cutoff(now or int(time.time()), settings.retention.months),
+        dated_category=settings.quality.trainers_category,
     )
     return run_sync(ctx)
 

@@ -156,6 +156,7 @@ def _probes(client: MoodleClient, state: dict[str, Any]) -> dict[str, Callable[[
         "core_completion_get_activities_completion_status": lambda: state.get("user") and client.call(
             "core_completion_get_activities_completion_status", courseid=course(), userid=state["user"]),
         "core_completion_get_course_completion_status": lambda: state.get("user") and completion(),
+        "core_enrol_get_users_courses": lambda: state.get("user") and _users_courses_probe(client, state),
         "core_grades_get_gradeitems": lambda: course() and gradebook(),
         "gradereport_user_get_grade_items": lambda: state.get("user") and seen_by_sync_user(),
         "mod_feedback_get_feedbacks_by_courses": lambda: course() and feedbacks(),
@@ -207,7 +208,8 @@ def check_criteria(answer: Any, state: dict[str, Any], course_id: int) -> None:
 
 
 def _users_courses_probe(client: MoodleClient, state: dict[str, Any]) -> Any:
-    """A learner's courses, as the sync reads them to learn which courses have completion criteria."""
+    """A learner's courses, as the sync reads them: completion and progress (without the report), whether
+    courses have completion criteria."""
     got = m.parse_users_courses(client.call("core_enrol_get_users_courses", userid=state["user"], returnusercount=0))
     if any(c.enablecompletion and c.completed is None for c in got):
         raise ProbeFailed("a learner's courses come back without completion data: grant the sync role "
@@ -342,7 +344,6 @@ def check_site(client: MoodleClient, features: set[str], report_id: int | None =
     if report_id:
         features = features | {"report"}
         probes["core_reportbuilder_retrieve_report"] = _report_probe(client, report_id, report_tz)
-        probes["core_enrol_get_users_courses"] = lambda: state.get("user") and _users_courses_probe(client, state)
     needed = required_functions(features)
     outcome: dict[str, tuple[str, str]] = {}
     wanted = {fn.name for fn in needed if fn.name in service and not fn.write}

@@ -108,11 +108,11 @@ def test_demo_doctor_status_end_to_end(tmp_path, monkeypatch):
     assert "(hidden)" in demo.stdout
     doctor = run("doctor", "--demo")
     assert doctor.exit_code == 0
-    assert doctor.output.count("✔") == 25 and "skipped" not in doctor.output and "✘" not in doctor.output
+    assert doctor.output.count("✔") == 26 and "skipped" not in doctor.output and "✘" not in doctor.output
     # status reads the store only: no [moodle] section, no token
     cfg = write_config(tmp_path, f'[store]\nurl = "sqlite:///{tmp_path}/qualiopi-demo/demo.db"\n')
     status = run("--config", str(cfg), "status")
-    assert status.exit_code == 0 and " ok " in status.output and "calls    201" in status.output
+    assert status.exit_code == 0 and " ok " in status.output and "calls    136" in status.output
     assert run("status", "--store", f"sqlite:///{tmp_path}/qualiopi-demo/demo.db").output == status.output
     monkeypatch.setenv("QUALIOPI_STORE__URL", f"sqlite:///{tmp_path}/qualiopi-demo/demo.db")
     assert run("status").output == status.output

@@ -10,8 +10,9 @@ Facts checked here on recorded answers:
 - the course list: eight courses, the hidden C6, completion on or off, the custom fields;
 - C1 (course 2): its contents, its learners (15, student14 suspended, student15 never came, student12 and
   student13 inactive for more than 30 days), groups and teachers;
-- C1's completion of the three learners whose answers were recorded: student01 complete, student08 in
-  progress, student12 not started;
+- C1's completion: student15's recorded course list (not started), and the course and activity completion
+  of the three learners whose answers were recorded: student01 complete, student08 in progress, student12 not
+  started;
 - the surveys of C1, C2, C4 and C7 (named or anonymous, who answered, how many) and C1's non-respondents;
 - the forums of C1 and C4.
 
@@ -33,10 +34,12 @@ from sqlalchemy import delete, select
 from connector import app
 from connector.moodle import MoodleClient
 from connector.moodle.replay import ReplayTransport
+from connector.store.db import transaction
 from connector.store.models import (
     ActivityCompletion,
     Course,
     CourseCompletion,
+    CourseCompletionInfo,
     CourseCustomField,
     Enrolment,
     Feedback,
@@ -50,6 +53,7 @@ from connector.store.models import (
 from connector.store.queries import load_course_facts
 from connector.sync.context import SyncContext
 from connector.sync.engine import run_sync
+from connector.sync.resources.completion import course_completion_row, probe_criteria, sync_checkpoints
 from tests.conftest import NOW, SHARED, TOKEN, all_fixtures, set2_fixtures
 
 DATASET = json.loads((SHARED / "moodle" / "dataset.json").read_text("utf-8"))
@@ -156,31 +160,55 @@ def test_c1_learners_from_the_recorded_lists_match_the_ground_truth(store):
     assert all(people[student(n)] == (f"student{n:02d}", f"STU{n:03d}") for n in range(1, 16))
 
 
-def test_c1_completion_of_the_three_recorded_learners_matches_the_ground_truth(store):
-    """Only student01, 08 and 12 have recorded completion answers: the store keeps C1's other learners
-    out of this run (their completion is derived, checked in test_sync.py)."""
+def test_c1_completion_from_a_recorded_course_list_matches_the_ground_truth(store):
+    """Without the report, completion comes from each learner's course list. Only student15's was recorded as
+    the sync asks for it (returnusercount=0): the store keeps C1's other learners out of this run."""
+    catalog(store)
+    run(store, ["enrolments"], {C1})
+    with store.sessions.begin() as s:
+        s.execute(delete(Enrolment).where(Enrolment.course_id == C1,
+                                          Enrolment.user_id.notin_({student(15), 43, 47})))
+    run(store, ["completion"], {C1})
+    with store.sessions() as s:
+        done = {c.user_id: c for c in s.scalars(select(CourseCompletion))}
+        info = s.get(CourseCompletionInfo, C1)
+        progress = s.get(Enrolment, (C1, student(15))).progress
+        facts = {f.id: f for f in load_course_facts(s, GENERATED)}[C1]
+    assert set(done) == {student(15)} and done[student(15)].completed is False
+    assert done[student(15)].timecompleted is None and progress == 0  # never came: nothing done
+    assert info.has_criteria is True  # README: C1 has course criteria
+    assert (facts.completed, facts.in_progress, facts.not_started) == (0, 0, 1)
+
+
+def test_c1_course_and_activity_completion_of_the_three_recorded_learners(store):
+    """Where a course list does not decide, course completion is probed per enrolment; activity completion is
+    read in checkpoint and positioning courses. Both on the recorded answers of student01, 08 and 12, C1 taken
+    as a checkpoint course (its quiz's name as the pattern)."""
     catalog(store)
     run(store, ["enrolments"], {C1})
     kept = {student(1), student(8), student(12)}
     with store.sessions.begin() as s:
         s.execute(delete(Enrolment).where(Enrolment.course_id == C1, Enrolment.user_id.notin_(kept | {43, 47})))
-    run(store, ["completion"], {C1})
+        cm = {k: v["cmid"] for k, v in DATASET["modules"]["C1"].items()}
+        quiz = s.get(Module, cm["quiz"]).name
+    client = MoodleClient("http://127.0.0.1:8080", TOKEN, transport=ReplayTransport(recorded_answers()), backoff=0)
+    ctx = SyncContext(client=client, sessions=store.sessions, now=NOW, checkpoint_pattern=quiz)
+    done = {u: course_completion_row(C1, u, probe_criteria(ctx, C1, u)) for u in kept}
+    assert done[student(1)]["completed"] and abs(done[student(1)]["timecompleted"] - (GENERATED - 14 * DAY)) < DAY
+    assert not done[student(8)]["completed"] and 0 < done[student(8)]["criteria_done"] < done[student(8)]["criteria_total"]
+    assert done[student(8)]["timecompleted"] is None  # criteria done, the course not: no completion time
+    assert not done[student(12)]["completed"] and done[student(12)]["criteria_done"] == 0
+    assert done[student(1)]["criteria_total"] == 4  # course criteria: page + quiz + assign + feedback
+    with transaction(store.sessions) as s:
+        sync_checkpoints(ctx, s, [C1])
     with store.sessions() as s:
-        done = {c.user_id: c for c in s.scalars(select(CourseCompletion).where(CourseCompletion.course_id == C1))}
         acts = {(a.user_id, a.cmid): a.state for a in s.scalars(select(ActivityCompletion))}
-        facts = {f.id: f for f in load_course_facts(s, GENERATED)}[C1]
-    assert set(done) == kept
-    assert done[student(1)].completed and abs(done[student(1)].timecompleted - (GENERATED - 14 * DAY)) < DAY
-    assert not done[student(8)].completed and 0 < done[student(8)].criteria_done < done[student(8)].criteria_total
-    assert done[student(8)].timecompleted is None  # criteria done, the course not: no completion time
-    assert not done[student(12)].completed and done[student(12)].criteria_done == 0
-    assert done[student(1)].criteria_total == 4  # course criteria: page + quiz + assign + feedback
-    cm = {k: v["cmid"] for k, v in DATASET["modules"]["C1"].items()}
+    assert {u for u, _ in acts} == kept
     # student08: page, resource and the survey done; quiz and url not (README: 06–07 also quiz + url)
     assert [k for k in ("page", "resource", "feedback") if acts[(student(8), cm[k])] == 0] == []
     assert acts[(student(8), cm["quiz"])] == 0 and acts[(student(8), cm["url"])] == 0
     assert not any(state for (u, _), state in acts.items() if u == student(12))
-    assert (facts.completed, facts.in_progress, facts.not_started) == (1, 1, 1)
+    assert all(acts[(student(1), cm[k])] for k in ("page", "quiz", "assign", "feedback"))
 
 
 def _given_modules(store, kinds: tuple[str, ...], courses: tuple[str, ...]) -> None:

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from connector import app, errors
-from connector.config import MoodleConfig, Settings, StoreConfig
-from connector.moodle.replay import ReplayTransport
+from connector.config import MoodleConfig, QualityConfig, Settings, StoreConfig
+from connector.demo import TRAINERS_CATEGORY
+from connector.moodle.replay import ReplayTransport, bundle_clock
 from connector.store.lock import run_lock
 from connector.store.models import (
     ActivityCompletion,
@@ -31,6 +32,9 @@ from connector.store.models import (
 from connector.store.queries import load_course_facts
 from tests.conftest import NOW, TOKEN
 
+DAY = 86400
+CLOCK = bundle_clock()
+
 BUNDLE = json.loads(resources.files("connector").joinpath("demo/bundle.json").read_text("utf-8"))["entries"]
 FILES = ReplayTransport.from_bundle().files  # the recorded (and derived) file downloads
 
@@ -42,13 +46,15 @@ FILES = ReplayTransport.from_bundle().files  # the recorded (and derived) file d
 # built from this same ground truth (test_ground_truth_recorded.DERIVED lists them): here they check the sync
 # against the derivation, not against Moodle.
 GROUND_TRUTH = {
-    "BTSMCO-DRC": (15, 1, 1, 2, 5, 5, 5),  # C1: 14 suspended, 15 never, 12/13 inactive
+    # not started: the README's learners less the suspended one (Moodle tracks completion of active enrolments
+    # only: completion_info::is_tracked_user; its WS functions answer usernotenroled for a suspended learner)
+    "BTSMCO-DRC": (15, 1, 1, 2, 5, 5, 4),  # C1: 14 suspended, 15 never, 12/13 inactive
     "BTSMCO-GOPS": (15, 0, 1, 2, 0, 0, 0),  # C2: no course criteria → no course completion
     "BTSMCO-CEJM": (10, 0, 0, 0, 0, 0, 0),  # C3: completion disabled
-    "DWWM-FRONT": (15, 1, 1, 2, 4, 6, 5),  # C4: 29 suspended, 30 never, 27/28 inactive
+    "DWWM-FRONT": (15, 1, 1, 2, 4, 6, 4),  # C4: 29 suspended, 30 never, 27/28 inactive
     "DWWM-BACK": (15, 0, 1, 2, 0, 1, 14),  # C5: only student16 viewed the page
     "DWWM-PROJET": (0, 0, 0, 0, 0, 0, 0),  # C6: hidden, nobody
-    "EXCEL-FOND": (13, 1, 0, 1, 6, 2, 5),  # C7: 40 suspended (and never), 39 inactive
+    "EXCEL-FOND": (13, 1, 0, 1, 6, 2, 4),  # C7: 40 suspended (and never), 39 inactive
     "EXCEL-TCD": (10, 0, 1, 1, 0, 0, 0),  # C8: completion disabled
     "QUALITE": (0, 0, 0, 0, 0, 0, 0),  # derived from the second set: the quality course, no learner
     "FORMATEURS-PEDA": (3, 0, 0, 2, 2, 0, 1),  # derived (bench/demo_trainers.py): teachers 43–45 as learners
@@ -58,6 +64,11 @@ GROUND_TRUTH = {
 def settings_for(url: str) -> Settings:
     return Settings(moodle=MoodleConfig(url="http://127.0.0.1:8080", token=TOKEN, backoff=0),
                     store=StoreConfig(url=url))
+
+
+def with_trainers(settings: Settings) -> Settings:
+    """The demo's trainers' training category set (22): completion dates are read in its course."""
+    return settings.model_copy(update={"quality": QualityConfig(trainers_category=TRAINERS_CATEGORY)})
 
 
 def dump(engine) -> dict[str, list]:
@@ -111,18 +122,23 @@ def set_access(entries, user_id: int, at: int, course: str = "2", site: bool = F
 
 def test_sync_matches_ground_truth(store_url, engine):
     replay = transport()
-    result = app.sync(settings_for(store_url), transport=replay, now=NOW)
+    result = app.sync(with_trainers(settings_for(store_url)), transport=replay, now=NOW)
     assert result.status == "ok", result.error
-    # C2 has no completion criteria: its first learner tells (nocriteriaset), the others are not asked
-    asked_c2 = [p for fn, p in replay.requests
-                if fn == "core_completion_get_course_completion_status" and dict(p)["courseid"] == "3"]
-    assert len(asked_c2) == 1
+    # one course list per active learner (40 students, the three trainers); a course completion probe only for
+    # the completion dates of the trainers' course (22): Sophie Martin (43) and Karim Benali (44) completed it
+    asked = [dict(p) for fn, p in replay.requests if fn == "core_completion_get_course_completion_status"]
+    assert asked == [{"courseid": "11", "userid": "43"}, {"courseid": "11", "userid": "44"}]
+    lists = [dict(p)["userid"] for fn, p in replay.requests if fn == "core_enrol_get_users_courses"]
+    assert sorted(map(int, lists)) == [*range(3, 42), 43, 44, 45]  # student40 (42): suspended where completion is on
+    # activity completion: of the courses holding a positioning activity (C2, C4) only
+    assert {dict(p)["courseid"] for fn, p in replay.requests
+            if fn == "core_completion_get_activities_completion_status"} == {"3", "5"}
     with engine.connect() as conn:
         info = {r.course_id: r for r in conn.execute(select(CourseCompletionInfo))}
         written = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
                       for t in (ActivityCompletion, CourseCompletion, CourseCompletionInfo))
-    assert (info[3].has_criteria, info[3].error, info[3].criteria_count) == (False, "nocriteriaset", 0)
-    assert (info[2].has_criteria, info[2].criteria_count, info[2].aggregation) == (True, 4, 1)
+    assert (info[3].has_criteria, info[3].error) == (False, None)  # C2: no criteria, as the course lists say
+    assert info[2].has_criteria is True and info[11].has_criteria is True
     assert result.rows["completion"]["inserted"] == written  # the run reports what it wrote
     with app.open_store(store_url, migrate=False).sessions() as s:
         facts = {f.shortname: f for f in load_course_facts(s, NOW)}
@@ -132,6 +148,11 @@ def test_sync_matches_ground_truth(store_url, engine):
             got = (f.students, f.suspended, f.never_accessed, f.inactive_30, f.completed, f.in_progress,
                    f.not_started)
             assert got == expected, shortname
+        dates = {c.user_id: c.timecompleted for c in s.scalars(select(CourseCompletion).where(
+            CourseCompletion.course_id == 11))}
+        assert dates == {43: CLOCK - 90 * DAY, 44: CLOCK - 790 * DAY, 45: None}  # read where 22 needs them only
+        assert s.scalars(select(CourseCompletion).where(CourseCompletion.course_id != 11,
+                                                        CourseCompletion.timecompleted.is_not(None))).all() == []
         assert s.get(Course, 1) is None
         assert s.get(Course, 7).visible is False  # C6 hidden course is kept, marked hidden
         fb = {f.id: f for f in s.scalars(select(Feedback))}
@@ -155,12 +176,11 @@ def test_second_run_writes_nothing_and_calls_far_less(store_url, engine):
     assert {k: v for k, v in dump(engine).items() if k not in bookkeeping} == \
         {k: v for k, v in before.items() if k not in bookkeeping}
     assert sum(second.calls.values()) * 4 < sum(first.calls.values())
-    # exactly: the two lists, every course's learners, and the 3 learners seen within lookback_hours; no survey,
-    # forum or contents list asked again (their courses' records did not change), no answers (nobody came)
+    # exactly: the two lists, every course's learners, and the course lists of the 2 learners seen within
+    # lookback_hours (3 enrolments); no survey, forum or contents list asked again (their courses' records did
+    # not change), no answers (nobody came), no activity completion (no checkpoint learner's access moved)
     assert dict(second.calls) == {"core_course_get_categories": 1, "core_course_get_courses_by_field": 1,
-                                  "core_enrol_get_enrolled_users": 20,
-                                  "core_completion_get_activities_completion_status": 3,
-                                  "core_completion_get_course_completion_status": 3}
+                                  "core_enrol_get_enrolled_users": 20, "core_enrol_get_users_courses": 2}
     full = app.sync(settings_for(store_url), transport=transport(), full=True, now=NOW + 7200)
     assert sum(full.calls.values()) == sum(first.calls.values()) and full.rows_written == 0
 
@@ -172,7 +192,7 @@ def test_failure_in_one_resource_keeps_earlier_and_last_good_data(store_url, eng
     def change(entries):  # student01 gets a newer access in C1: enrolments and completion change
         set_access(entries, 3, NOW - 60, site=True)
 
-    broken = transport(change, fail=("core_completion_get_activities_completion_status", 0))
+    broken = transport(change, fail=("core_enrol_get_users_courses", 0))
     result = app.sync(settings_for(store_url), transport=broken, now=NOW + 3600)
     assert result.status == "failed" and isinstance(result.error, errors.TransportError)
     after = dump(engine)
@@ -186,7 +206,7 @@ def test_failure_in_one_resource_keeps_earlier_and_last_good_data(store_url, eng
         cur = s.get(SyncCursor, "completion")
         assert cur.value == NOW  # the failed resource's cursor did not move
     recovered = app.sync(settings_for(store_url), transport=transport(change), now=NOW + 7200)
-    assert recovered.status == "ok" and recovered.calls["core_completion_get_activities_completion_status"] >= 1
+    assert recovered.status == "ok" and recovered.calls["core_enrol_get_users_courses"] >= 1
 
 
 def test_deleted_course_and_enrolment_are_marked(store_url, engine):
@@ -376,8 +396,7 @@ def test_a_learner_seen_within_lookback_of_the_last_run_is_read_again_one_second
     assert app.sync(settings_for(store_url), transport=transport(seen), now=first_run).status == "ok"
     again = transport(seen)
     assert app.sync(settings_for(store_url), transport=again, now=first_run + 3600).status == "ok"
-    read = {dict(params).get("userid") for fn, params in again.requests
-            if fn == "core_completion_get_activities_completion_status" and dict(params).get("courseid") == "2"}
+    read = {dict(params).get("userid") for fn, params in again.requests if fn == "core_enrol_get_users_courses"}
     assert ("7" in read) is asked
 
 
@@ -394,11 +413,32 @@ def _completion_answer(fixture: str, course: str, user: str | None = None):
     return change
 
 
+def _course_lists(change):
+    """Every learner's course list changed by ``change(course)``, each course as Moodle answers it."""
+    def mutate(entries):
+        for e in entries:
+            if e["wsfunction"] == "core_enrol_get_users_courses":
+                e["response"] = [c for c in e["response"] if change(c) is not False]
+    return mutate
+
+
+def _blind(course: dict) -> None:
+    """What Moodle answers where the sync user may not view completion (completion_can_view_data false)."""
+    if course["id"] == 2:
+        course.update(completed=None, progress=None, completionhascriteria=False, completionusertracked=False)
+
+
 def test_without_report_completion_view_the_sync_stops_instead_of_losing_every_completion(store_url, engine):
-    """Recorded: cannotviewreport for every learner (the C3 answer, completion on in C1): a missing
-    capability, not a fact about the course. The run fails naming it; what earlier resources wrote stays."""
+    """Without report/completion:view Moodle's course lists give no completion (null) and the probe answers
+    cannotviewreport (recorded: the C3 answer, completion on in C1): a missing capability, not a fact about
+    the course. The run fails naming it; what earlier resources wrote stays."""
     refused = _completion_answer("core_completion_get_course_completion_status__C3_completion_disabled.json", "2")
-    result = app.sync(settings_for(store_url), transport=transport(refused), now=NOW)
+
+    def mutate(entries):
+        refused(entries)
+        _course_lists(_blind)(entries)
+
+    result = app.sync(settings_for(store_url), transport=transport(mutate), now=NOW)
     assert result.status == "failed" and isinstance(result.error, errors.AccessDeniedError)
     assert "report/completion:view" in str(result.error)
     with app.open_store(store_url, migrate=False).sessions() as s:
@@ -408,11 +448,24 @@ def test_without_report_completion_view_the_sync_stops_instead_of_losing_every_c
 def test_a_learner_unenrolled_between_the_two_reads_is_no_failure(store_url, engine):
     """Recorded usernotenroled (student05 left C1 after the enrolments were read): no completion for them."""
     left = _completion_answer("core_completion_get_course_completion_status__C1_not_enrolled_user.json", "2", "7")
-    result = app.sync(settings_for(store_url), transport=transport(left), now=NOW)
+
+    def mutate(entries):  # student05's course list, read after the enrolments, no longer holds C1
+        left(entries)
+        entry(entries, "core_enrol_get_users_courses", userid=7, returnusercount=0)["response"][:] = [
+            c for c in entry(entries, "core_enrol_get_users_courses", userid=7, returnusercount=0)["response"]
+            if c["id"] != 2]
+
+    replay = transport(mutate)
+    result = app.sync(settings_for(store_url), transport=replay, now=NOW)
     assert result.status == "ok", result.error
     with app.open_store(store_url, migrate=False).sessions() as s:
         done = {c.user_id for c in s.scalars(select(CourseCompletion).where(CourseCompletion.course_id == 2))}
     assert 7 not in done and {3, 4, 5, 6} <= done
+    assert ("core_completion_get_course_completion_status", (("courseid", "2"), ("userid", "7"))) in replay.requests
+    again = transport(mutate)  # their course list is read again next run (last seen six days ago: not by lookback)
+    assert app.sync(settings_for(store_url), transport=again, now=NOW + 3600).status == "ok"
+    assert {dict(p)["userid"] for fn, p in again.requests if fn == "core_enrol_get_users_courses"} >= {"7"}
+    assert "8" not in {dict(p)["userid"] for fn, p in again.requests if fn == "core_enrol_get_users_courses"}
 
 
 def test_complaints_forum_discussions_are_read_again_only_when_their_course_was_accessed(store_url):
@@ -448,3 +501,19 @@ def test_complaints_forum_discussions_are_read_again_only_when_their_course_was_
     moved = transport(replied)
     assert app.sync(settings, transport=moved, now=NOW + 1800).status == "ok"
     assert len(calls(moved, "mod_forum_get_discussion_posts")) == 1
+
+
+def test_a_learner_file_says_when_a_completion_date_is_not_known(store_url):
+    """Without the report, a course completed outside the trainers' category has no date: the learner's
+    file (dossier sample) shows the completion undated and says why; the trainers' course keeps its date."""
+    from connector.store.learners import load_learner_file
+
+    assert app.sync(with_trainers(settings_for(store_url)), transport=transport(), now=NOW).status == "ok"
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        student01 = load_learner_file(s, 3, [2])
+        trainer = load_learner_file(s, 43, [11])
+    assert [(e.time, e.course) for e in student01.events if e.what == "Cours achevé"] == [(None, "BTSMCO-DRC")]
+    assert "BTSMCO-DRC : date d’achèvement du cours non disponible via Moodle sans le rapport des participants." \
+        in student01.not_available
+    assert [e.time for e in trainer.events if e.what == "Cours achevé"] == [CLOCK - 90 * DAY]
+    assert not any("achèvement" in line for line in trainer.not_available)

@@ -37,23 +37,27 @@ def test_the_named_survey_of_a_running_course_is_asked_once_then_only_when_its_a
     again = app.sync(settings_for(store_url), transport=transport(), now=NOW + 3600)
     assert FUNCTION not in again.calls
 
-    def opened(entries):  # Zoé Girard (17) opens C1: its survey's answers are read again
+    def opened(entries):  # Zoé Girard (17) opens C1
         for e in entries:
             if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2":
                 for u in e["response"] if isinstance(e["response"], list) else ():  # errors are dicts
                     if u["id"] == 17:
                         u["lastcourseaccess"] = NOW + 7000
 
+    # the survey is complete once answered: a visit that leaves her progress where it was reads no answer
     looked = app.sync(settings_for(store_url), transport=transport(opened), now=NOW + 7200)
-    assert looked.calls["mod_feedback_get_responses_analysis"] and FUNCTION not in looked.calls  # no new answer
+    assert looked.calls["core_enrol_get_users_courses"]  # hers (and those seen within lookback_hours)
+    assert "mod_feedback_get_responses_analysis" not in looked.calls and FUNCTION not in looked.calls
 
-    def answered(entries):  # … then answers: Moodle no longer lists her
+    def answered(entries):  # … then answers: her progress moves, Moodle no longer lists her
         opened(entries)
         for e in entries:
             if e["wsfunction"] == "core_enrol_get_enrolled_users" and e["params"].get("courseid") == "2":
                 for u in e["response"] if isinstance(e["response"], list) else ():
                     if u["id"] == 17:
                         u["lastcourseaccess"] = NOW + 7500
+            if e["wsfunction"] == "core_enrol_get_users_courses" and e["params"]["userid"] == "17":
+                next(c for c in e["response"] if c["id"] == 2)["progress"] = 100 / 7  # the survey, of 7
             if e["wsfunction"] == "mod_feedback_get_responses_analysis" and e["params"] == {"feedbackid": "1"}:
                 attempts = e["response"]["attempts"]
                 attempts.append({**attempts[0], "id": 999, "userid": 17, "fullname": "Zoé Girard"})
@@ -63,7 +67,7 @@ def test_the_named_survey_of_a_running_course_is_asked_once_then_only_when_its_a
                 e["response"]["total"] -= 1
 
     third = app.sync(settings_for(store_url), transport=transport(answered), now=NOW + 9000)
-    assert third.calls[FUNCTION] == 1
+    assert third.calls["mod_feedback_get_responses_analysis"] == 1 and third.calls[FUNCTION] == 1
     rows, read = held(store_url)
     assert 17 not in rows and len(rows) == 6 and read is True
 

@@ -58,6 +58,9 @@ def load_learner_file(session: Session, user_id: int, course_ids: list[int]) -> 
                                                              CourseCompletion.course_id.in_(course_ids))):
         if cc.completed:
             events.append(LearnerEvent(cc.timecompleted, names.get(cc.course_id, ""), "Cours achevé"))
+            if cc.timecompleted is None:
+                not_available.append(f"{names.get(cc.course_id, cc.course_id)} : date d’achèvement du cours non "
+                                     "disponible via Moodle sans le rapport des participants.")
     for name, course_id, when in session.execute(
             select(Feedback.name, Feedback.course_id, FeedbackResponse.timemodified)
             .join(Feedback, Feedback.id == FeedbackResponse.feedback_id)

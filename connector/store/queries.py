@@ -12,6 +12,7 @@ from connector.store.models import (
     Category,
     Course,
     CourseCompletion,
+    CourseCompletionInfo,
     Enrolment,
     Feedback,
     FeedbackResponse,
@@ -59,10 +60,15 @@ def load_course_facts(session: Session, now: int) -> list[CourseFacts]:
         enrols = [e for e in session.scalars(select(Enrolment).where(
             Enrolment.course_id == c.id, Enrolment.deleted_at.is_(None))) if "student" in e.roles]
         active = [e for e in enrols if e.status == "active"]
-        done = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.completed)
-                                    .where(CourseCompletion.course_id == c.id)).all())
-        partial = dict(session.execute(select(CourseCompletion.user_id, CourseCompletion.criteria_done)
-                                       .where(CourseCompletion.course_id == c.id)).all())
+        # a course without completion criteria has no course completion to tell, whatever Moodle stores
+        no_criteria = session.scalar(select(CourseCompletionInfo.has_criteria)
+                                     .where(CourseCompletionInfo.course_id == c.id)) is False
+        rows = [] if no_criteria else session.execute(
+            select(CourseCompletion.user_id, CourseCompletion.completed, CourseCompletion.criteria_done)
+            .where(CourseCompletion.course_id == c.id)).all()
+        done = {u: d for u, d, _ in rows}
+        # started: a criterion met (course completion read per learner) or a tracked activity done (progress)
+        moved = set() if no_criteria else {e.user_id for e in enrols if e.progress} | {u for u, _, n in rows if n}
         fb = session.execute(
             select(Feedback.anonymous, func.count(FeedbackResponse.id))
             .join(FeedbackResponse, FeedbackResponse.feedback_id == Feedback.id)
@@ -75,8 +81,8 @@ def load_course_facts(session: Session, now: int) -> list[CourseFacts]:
             never_accessed=sum(e.lastcourseaccess == 0 for e in active),
             inactive_30=sum(0 < e.lastcourseaccess < now - 30 * 86400 for e in active),
             completed=sum(bool(done.get(e.user_id)) for e in enrols),
-            in_progress=sum(not done.get(e.user_id) and partial.get(e.user_id, 0) > 0 for e in enrols),
-            not_started=sum(e.user_id in partial and partial[e.user_id] == 0 for e in enrols),
+            in_progress=sum(not done.get(e.user_id) and e.user_id in moved for e in enrols),
+            not_started=sum(e.user_id in done and not done[e.user_id] and e.user_id not in moved for e in enrols),
             feedback_named=fbd.get(False, 0), feedback_anonymous=fbd.get(True, 0),
         ))
     return out

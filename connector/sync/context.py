@@ -36,6 +36,7 @@ class SyncContext:
     snapshot_dir: Path | None = None  # where documents are copied for the dossier (None: not copied)
     max_file_bytes: int = 20 * 1024 * 1024
     retired_before: int | None = None  # retention cut-off: people of what ended before it are not synced
+    dated_category: int | None = None  # the trainers' training category (22): completion dates read there
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:

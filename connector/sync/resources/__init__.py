@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from connector.sync.context import SyncContext
 from connector.sync.resources import (
     catalog,
+    completion,
     feedback,
     forums,
     learners,
@@ -35,8 +36,8 @@ def _enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
 
 
 def _completion(ctx: SyncContext, run_id: int) -> Counter[str]:
-    """With the report: criteria probes and checkpoint activities only; else two calls per learner."""
-    return (participants.sync_completion if ctx.report_id else learners.sync_completion)(ctx, run_id)
+    """With the report: criteria probes and checkpoint activities only; else one call per learner."""
+    return (participants.sync_completion if ctx.report_id else completion.sync_completion)(ctx, run_id)
 
 
 RESOURCES: tuple[Resource, ...] = (
@@ -52,9 +53,9 @@ RESOURCES: tuple[Resource, ...] = (
              "enrolment.(course_id, user_id), moodle_user.id, course_completion (report)", _enrolments),
     Resource("completion", ("core_completion_get_activities_completion_status",
                             "core_completion_get_course_completion_status", "core_enrol_get_users_courses"),
-             "report: course record hash (criteria, from a few learners' course lists), checkpoint learners' "
-             "access and progress; fallback: "
-             "learner's lastcourseaccess vs marker and cursor − lookback", "(course_id, user_id[, cmid])",
+             "report: course record hash (criteria, from a few learners' course lists); fallback: each active "
+             "learner's enrolments and accesses vs marker and cursor − lookback (one course list per learner); "
+             "both: checkpoint learners' access and progress", "(course_id, user_id[, cmid])",
              _completion),
     Resource("feedback", ("mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items",
                           "mod_feedback_get_responses_analysis"),

@@ -15,26 +15,30 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from connector import errors
 from connector.moodle import models as m
 from connector.moodle import report as rb
 from connector.store.db import transaction
 from connector.store.models import (
-    ActivityCompletion,
     Course,
     CourseCompletion,
     CourseCompletionInfo,
     Enrolment,
     FetchState,
-    Module,
     User,
 )
 from connector.store.retention import enrolment_retired
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
+from connector.sync.resources.completion import (
+    active_learner_rows,
+    info_row,
+    probe_criteria,
+    sync_checkpoints,
+)
 
 LEARNER_ROLE = "student"
 DIGESTS = "report_rows"  # fetch-state resource: per course, the digest of its report rows last written
@@ -207,29 +211,6 @@ def _refuse_emptied(s, empty: list[int]) -> None:
 
 
 # ------------------------------------------------------------------ completion (fast path)
-def checkpoint_courses(ctx: SyncContext) -> set[int]:
-    patterns = [p for p in ctx.checkpoint_pattern.lower().split("|") if p]
-    if not patterns:
-        return set()
-    conds = [func.lower(Module.name).contains(p, autoescape=True) for p in patterns]
-    conds += [func.lower(Module.idnumber).contains(p, autoescape=True) for p in patterns]
-    with ctx.sessions() as s:
-        return set(s.scalars(select(Module.course_id).where(or_(*conds)).distinct()))
-
-
-def _learners(ctx: SyncContext, course_ids: list[int]) -> list[tuple[int, int, int, float | None]]:
-    """(course, user, last access, progress) of the active learners of these courses."""
-    out = []
-    with ctx.sessions() as s:
-        for ids in chunked(course_ids, 500):
-            out += [(c, u, a, p) for c, u, a, p, roles in s.execute(
-                select(Enrolment.course_id, Enrolment.user_id, Enrolment.lastcourseaccess, Enrolment.progress,
-                       Enrolment.roles).where(Enrolment.course_id.in_(ids), Enrolment.deleted_at.is_(None),
-                                              Enrolment.status == "active")
-                .order_by(Enrolment.course_id, Enrolment.user_id)) if LEARNER_ROLE in roles]
-    return out
-
-
 def covering_learners(enrolled: list[tuple[int, int]]) -> list[int]:
     """Few learners whose courses, together, include every course listed (greedy, most courses first)."""
     by_user: dict[int, set[int]] = {}
@@ -266,12 +247,11 @@ def criteria_of_learners_courses(ctx: SyncContext, enrolled: list[tuple[int, int
 
 def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     """Completion criteria of courses new or changed since their last probe; checkpoint activity completion."""
-    from connector.sync.resources.learners import fetch_completion, info_row, probe_criteria
-
     courses = [c for c in active_courses(ctx, people=True) if c.enablecompletion]
     probed = ctx.markers("criteria")
     todo = [c for c in courses if ctx.full or probed.get(str(c.id)) != c.record_hash]
-    enrolled = [(c, u) for c, u, _, _ in _learners(ctx, [c.id for c in todo])]
+    with ctx.sessions() as s:
+        enrolled = [(c, u) for c, u, _, _ in active_learner_rows(s, [c.id for c in todo])]
     first: dict[int, int] = {}
     for c, u in enrolled:
         first.setdefault(c, u)
@@ -284,27 +264,13 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     for part in chunked([c for c in todo if c.id in first and c.id not in known], 200):  # one call per course
         for c, cc in ctx.client.map(lambda c: (c, probe_criteria(ctx, c.id, first[c.id])), part):
             if cc != "usernotenroled":  # the learner left meanwhile: probe again next run
-                probes.append((c, info_row(c.id, [(c.id, 0, 0, None, cc)], cc if isinstance(cc, str) else None)))
-    cp = sorted(checkpoint_courses(ctx) & {c.id for c in courses})
-    seen = ctx.markers("completion")
-    learners = [(c, u, f"{a}:{p}") for c, u, a, p in _learners(ctx, cp)
-                if ctx.full or seen.get(f"{c}:{u}") != f"{a}:{p}"]
+                probes.append((c, info_row(c.id, cc)))
     counts: Counter[str] = Counter()
     with transaction(ctx.sessions) as s:
         rows = [row for _, row in probes]
         counts.update(upsert_rows(s, CourseCompletionInfo, rows,
                                   scope=CourseCompletionInfo.course_id.in_([r["course_id"] for r in rows] or [-1])))
-        for _, fetched in ctx.client.map_ahead(lambda t: (t, fetch_completion(ctx, t[0], t[1], False)[0]),
-                                               chunked(learners, 200)):
-            by_course: dict[int, list] = {}
-            for (c, u, _), acts in fetched:
-                by_course.setdefault(c, []).append((u, acts))
-            for c, got in by_course.items():
-                arows = [dict(course_id=c, user_id=u, cmid=st.cmid, state=st.state, timecompleted=st.timecompleted,
-                              tracking=st.tracking) for u, acts in got for st in acts.statuses]
-                scope = (ActivityCompletion.course_id == c) & ActivityCompletion.user_id.in_([u for u, _ in got])
-                counts.update(upsert_rows(s, ActivityCompletion, arows, scope=scope))
+        counts.update(sync_checkpoints(ctx, s, [c.id for c in courses]))
         save_markers(s, "criteria", {str(c.id): c.record_hash for c, _ in probes})
-        save_markers(s, "completion", {f"{c}:{u}": m for c, u, m in learners})
         save_cursor(s, "completion", ctx.now, run_id)
     return counts
