@@ -152,6 +152,38 @@ def test_map_ahead_runs_the_next_chunk_while_this_one_is_handled_and_stops_with_
     assert list(c.map_ahead(work, [])) == []
 
 
+def test_calls_in_flight_never_exceed_the_concurrency_whoever_makes_them():
+    """Two resources side by side (two threads, each with its own pool) share the client's in-flight limit."""
+    import threading
+    import time
+
+    from connector.moodle.client import RawResponse
+
+    class Counting:
+        def __init__(self):
+            self.now = self.peak = 0
+            self.lock = threading.Lock()
+
+        def send(self, url, fields, timeout):
+            with self.lock:
+                self.now += 1
+                self.peak = max(self.peak, self.now)
+            time.sleep(0.01)
+            with self.lock:
+                self.now -= 1
+            return RawResponse(200, "application/json", b"[]")
+
+    transport = Counting()
+    c = MoodleClient(URL, TOKEN, transport=transport, concurrency=3)
+    side = [threading.Thread(target=lambda: c.map(lambda i: c.call("core_course_get_contents", courseid=i),
+                                                  range(30))) for _ in range(2)]
+    for t in side:
+        t.start()
+    for t in side:
+        t.join()
+    assert c.calls["core_course_get_contents"] == 60 and transport.peak == 3
+
+
 def _echoing(body: dict) -> dict:
     """A recorded error body as a proxy or a debugging site may send it back: the token in every text."""
     body = dict(body)

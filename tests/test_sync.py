@@ -517,3 +517,13 @@ def test_a_learner_file_says_when_a_completion_date_is_not_known(store_url):
         in student01.not_available
     assert [e.time for e in trainer.events if e.what == "Cours achevé"] == [CLOCK - 90 * DAY]
     assert not any("achèvement" in line for line in trainer.not_available)
+
+
+def test_a_full_rerun_with_the_trainers_course_writes_nothing(store_url):
+    """Whether a course has criteria is told by course lists and by the trainers' dated probes alike: the same
+    row whichever told it, so a rerun on unchanged data writes nothing."""
+    settings = with_trainers(settings_for(store_url))
+    assert app.sync(settings, transport=transport(), now=NOW).status == "ok"
+    again = app.sync(settings, transport=transport(), full=True, now=NOW + 3600)
+    assert again.status == "ok" and again.rows_written == 0
+    assert again.calls["core_completion_get_course_completion_status"] == 2  # 43 and 44's dates, again

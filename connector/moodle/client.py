@@ -222,6 +222,8 @@ class MoodleClient:
         self.concurrency = max(1, concurrency)
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
+        # calls in flight at once, whoever makes them (resources running side by side, nested pools)
+        self._in_flight = threading.BoundedSemaphore(self.concurrency)
 
     def __repr__(self) -> str:
         return f"MoodleClient(url={self.url!r}, token='***')"
@@ -263,7 +265,8 @@ class MoodleClient:
         with self._lock:
             self.calls[wsfunction] += 1
         log.debug("call %s", wsfunction)
-        raw = self.transport.send(self.url + REST_PATH, fields, self.timeout)
+        with self._in_flight:
+            raw = self.transport.send(self.url + REST_PATH, fields, self.timeout)
         return decode_response(wsfunction, raw)
 
     def upload(self, files: list[tuple[str, bytes, str]]) -> int:
@@ -275,7 +278,8 @@ class MoodleClient:
         with self._lock:
             self.calls["upload.php"] += 1
         try:
-            raw = self.transport.upload(self.url + UPLOAD_PATH, fields, files, self.timeout)  # type: ignore[attr-defined]
+            with self._in_flight:
+                raw = self.transport.upload(self.url + UPLOAD_PATH, fields, files, self.timeout)  # type: ignore[attr-defined]
             data = decode_response("upload.php", raw)
             if isinstance(data, dict) and "errorcode" in data:
                 raise error_from_body("upload.php", data)
@@ -301,8 +305,9 @@ class MoodleClient:
         url = fileurl.split("?", 1)[0]
         query = [(k, v) for k, v in parse_qsl(parts.query) if k != "token"]
         try:
-            raw = self.transport.get(url, [*query, ("token", self.__token)], self.timeout,  # type: ignore[attr-defined]
-                                     max_bytes)
+            with self._in_flight:
+                raw = self.transport.get(url, [*query, ("token", self.__token)], self.timeout,  # type: ignore[attr-defined]
+                                         max_bytes)
             if raw.status >= 400:
                 raise errors.TransportError(f"HTTP {raw.status} downloading {parts.path.rsplit('/', 1)[-1]}")
             if raw.content_type.split(";")[0].strip().lower() == "application/json":

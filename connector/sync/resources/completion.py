@@ -149,16 +149,16 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
                         continue
                     facts[(c, u)] = dict(course_id=c, user_id=u, completed=uc.completed, timecompleted=None,
                                          criteria_total=0, criteria_done=0)
-                    criteria.setdefault(c, dict(course_id=c, has_criteria=bool(uc.completionhascriteria),
-                                                aggregation=None, criteria_count=0, error=None))
+                    criteria.setdefault(c, _criteria_row(c, bool(uc.completionhascriteria)))
             left = set()
             for (c, u), cc in ctx.client.map(lambda p: (p, probe_criteria(ctx, *p)), probes):
                 if isinstance(cc, m.CourseCompletion):
                     facts[(c, u)] = course_completion_row(c, u, cc)
-                if cc == "usernotenroled":
+                    criteria.setdefault(c, _criteria_row(c, bool(cc.completionstatus.completions)))
+                elif cc == "usernotenroled":
                     left.add(u)  # the enrolment ended meanwhile: this learner is read again next run
                 else:
-                    criteria[c] = info_row(c, cc)
+                    criteria[c] = info_row(c, cc)  # nocriteriaset
             pairs = [(c, u) for u in users for c, _ in by_user[u]]
             counts.update(_write_chunk(s, pairs, list(facts.values()), progress))
             markers.update({str(u): _marker(by_user[u]) for u in users if u not in left})
@@ -171,6 +171,11 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
         save_markers(s, LEARNER_COURSES, markers)
         save_cursor(s, "completion", ctx.now, run_id)
     return counts
+
+
+def _criteria_row(course_id: int, has: bool) -> dict:
+    """Whether a course has completion criteria, in one shape whichever answer told it (stable reruns)."""
+    return dict(course_id=course_id, has_criteria=has, aggregation=None, criteria_count=0, error=None)
 
 
 def _write_chunk(s: Session, pairs: list[tuple[int, int]], rows: list[dict],
