@@ -83,7 +83,7 @@ def doctor(ctx: click.Context, demo: bool) -> None:
 
         echo("\nHow to build the participants report:" if report_failed else
                    "\nFast path not configured: without a participants report the sync costs 2 calls per course "
-                   "and 2 per learner whose access changed. To enable it:")
+                   "on every run, and 1 per learner whose enrolments or access changed. To enable it:")
         for line in recipe():
             echo(f"  {line}")
     if not report.ok:
