@@ -527,3 +527,15 @@ def test_a_full_rerun_with_the_trainers_course_writes_nothing(store_url):
     again = app.sync(settings, transport=transport(), full=True, now=NOW + 3600)
     assert again.status == "ok" and again.rows_written == 0
     assert again.calls["core_completion_get_course_completion_status"] == 2  # 43 and 44's dates, again
+
+
+def test_activity_completion_is_kept_in_checkpoint_and_positioning_courses_only(store_url):
+    """A store written when every learner's activity completion was read (C1 has neither checkpoint nor
+    positioning activity) keeps none of it after the next run; C2's positioning quiz keeps its own."""
+    assert app.sync(settings_for(store_url), transport=transport(), now=NOW).status == "ok"
+    with app.open_store(store_url, migrate=False).sessions.begin() as s:
+        s.add(ActivityCompletion(course_id=2, user_id=3, cmid=5, state=1, timecompleted=NOW - DAY, tracking=1))
+    again = app.sync(settings_for(store_url), transport=transport(), now=NOW + 3600)
+    assert again.status == "ok" and again.rows["completion"]["deleted"] == 1
+    with app.open_store(store_url, migrate=False).sessions() as s:
+        assert set(s.scalars(select(ActivityCompletion.course_id).distinct())) == {3, 5}
