@@ -154,11 +154,11 @@ def _evaluate_in_worker(url: str, settings: Settings, trainer_ids: list[int],
 def _split(batch: list[tuple[Programme, list[int]]], weights: dict[int, int], parts: int) -> list[list]:
     """Programmes in ``parts`` shares of about equal work (enrolments and courses), each share in config order."""
     loads, shares = [0] * parts, [[] for _ in range(parts)]
-    order = sorted(range(len(batch)), key=lambda i: -sum(weights.get(c, 0) + 50 for c in batch[i][1]))
-    for i in order:
+    work = [sum(weights.get(c, 0) + 50 for c in ids) for _, ids in batch]
+    for i in sorted(range(len(batch)), key=lambda i: -work[i]):
         k = loads.index(min(loads))
         shares[k].append(i)
-        loads[k] += sum(weights.get(c, 0) + 50 for c in batch[i][1])
+        loads[k] += work[i]
     return [[batch[i] for i in sorted(share)] for share in shares if share]
 
 

@@ -222,7 +222,8 @@ class MoodleClient:
         self.concurrency = max(1, concurrency)
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
-        # calls in flight at once, whoever makes them (resources running side by side, nested pools)
+        # calls in flight at once, whoever makes them (threads of their own, nested pools: a contents chunk's
+        # page texts)
         self._in_flight = threading.BoundedSemaphore(self.concurrency)
 
     def __repr__(self) -> str:

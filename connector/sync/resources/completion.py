@@ -94,13 +94,9 @@ def info_row(course_id: int, cc: m.CourseCompletion | str) -> dict:
 def _active_learners(session: Session, course_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     """User → (course, last access) of their active learner enrolments in these courses."""
     out: dict[int, list[tuple[int, int]]] = {}
-    for ids in chunked(course_ids, 500):
-        for c, u, a, roles in session.execute(
-                select(Enrolment.course_id, Enrolment.user_id, Enrolment.lastcourseaccess, Enrolment.roles)
-                .where(Enrolment.course_id.in_(ids), Enrolment.deleted_at.is_(None), Enrolment.status == "active")):
-            if LEARNER_ROLE in roles:
-                out.setdefault(u, []).append((c, a or 0))
-    return {u: sorted(pairs) for u, pairs in out.items()}
+    for c, u, a, _ in active_learner_rows(session, course_ids):  # by course, then user: each list is sorted
+        out.setdefault(u, []).append((c, a or 0))
+    return out
 
 
 def _marker(pairs: list[tuple[int, int]]) -> str:

@@ -152,9 +152,9 @@ def sync_feedback(ctx: SyncContext, run_id: int) -> Counter[str]:
                                               chunked(resp_todo, PER_CHUNK)):
             rrows, vrows = [], []
             for fid, analysis in got:
-                got = _response_rows(fid, analysis, anonymous[fid], ctx.retired_before)
-                rrows += got[0]
-                vrows += got[1]
+                responses, values = _response_rows(fid, analysis, anonymous[fid], ctx.retired_before)
+                rrows += responses
+                vrows += values
             fids = [fid for fid, _ in part]
             counts.update(upsert_rows(s, FeedbackResponse, rrows, scope=FeedbackResponse.feedback_id.in_(fids)))
             counts.update(upsert_rows(s, FeedbackValue, vrows, scope=FeedbackValue.feedback_id.in_(fids)))

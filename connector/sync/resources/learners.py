@@ -21,7 +21,6 @@ from connector.sync.context import SyncContext, chunked, save_cursor
 from connector.sync.resources.catalog import active_courses
 from connector.sync.resources.participants import DIGESTS as REPORT_DIGESTS
 
-LEARNER_ROLE = "student"
 COURSES_PER_CHUNK = 50  # fetched, then written, before the next chunk: memory stays flat
 # The recorded request shape: only active enrolments, with the fields the store keeps.
 ACTIVE_OPTIONS = [

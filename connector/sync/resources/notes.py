@@ -27,8 +27,8 @@ from connector.store.models import CourseNote, Enrolment
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
+from connector.sync.resources.completion import LEARNER_ROLE
 from connector.sync.resources.feedback import course_access
-from connector.sync.resources.learners import LEARNER_ROLE
 
 PER_CHUNK = 50
 LEARNER_ONLY = (json.dumps([LEARNER_ROLE]), json.dumps([]))  # how the store writes a learner's roles (SQL prefilter)

@@ -34,13 +34,13 @@ from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
 from connector.sync.resources.catalog import active_courses
 from connector.sync.resources.completion import (
+    LEARNER_ROLE,
     active_learner_rows,
     info_row,
     probe_criteria,
     sync_checkpoints,
 )
 
-LEARNER_ROLE = "student"
 DIGESTS = "report_rows"  # fetch-state resource: per course, the digest of its report rows last written
 DIGEST_VERSION = 1  # bump when the way rows are read changes: every course is read again
 
