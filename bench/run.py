@@ -73,14 +73,24 @@ def write_config(folder: Path, url: str, store_url: str, site: GeneratedSite, co
     return cfg
 
 
+LAST_CPU: dict[str, float] = {}  # CPU seconds of the last measured() child (with its waited-for children)
+
+
 def measured(cmd: list[str]) -> tuple[int, float, float, str, str]:
-    """Like child(), but with wait4 on the exact child so its peak RSS is its own."""
+    """Like child(), but with wait4 on the exact child so its peak RSS and CPU time are its own."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = _drain(proc)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    LAST_CPU["cpu"] = usage.ru_utime + usage.ru_stime
     return proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, out, err
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far (the simulator's, read from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _drain(proc: subprocess.Popen) -> tuple[str, str]:
@@ -170,9 +180,12 @@ def main() -> None:
 
     def step(name: str, cmd: list[str], sync: bool = False) -> dict:
         sim(url, "/_sim/reset", post=True)
+        sim_before = cpu_seconds(proc.pid)
         code, wall, rss, out, err = measured(cmd)
+        sim_cpu = cpu_seconds(proc.pid) - sim_before
         calls = sim(url, "/_sim/calls")
         row = {"step": name, "exit": code, "wall_s": round(wall, 1), "peak_rss_mib": round(rss),
+               "cpu_s": round(LAST_CPU["cpu"], 2), "sim_cpu_s": round(sim_cpu, 2),
                "calls": sum(calls.values()), "calls_by_function": calls}
         if sync:
             run = last_run(store_url)
@@ -184,7 +197,8 @@ def main() -> None:
         if code != 0:
             row["error"] = (err or out).strip().splitlines()[-1:]
         results.append(row)
-        print(f"  {name:<34} exit {code}  {wall:8.1f} s  {rss:6.0f} MiB  {row['calls']:>8} calls"
+        print(f"  {name:<34} exit {code}  {wall:8.1f} s  {rss:6.0f} MiB  CPU {row['cpu_s']:6.1f} s "
+              f"(simulator {row['sim_cpu_s']:5.1f} s)  {row['calls']:>8} calls"
               + (f"  {row['rows_written']:>9} rows" if sync else "")
               + (f"  rendered {row['rendered']}, unchanged {row['unchanged']}" if m else ""), flush=True)
         return row
@@ -258,12 +272,14 @@ def main() -> None:
 
 
 def table(s: dict) -> str:
-    lines = ["", "| step | wall | peak RSS | WS calls | rows written |", "|---|---:|---:|---:|---:|"]
+    lines = ["", "| step | wall | peak RSS | CPU (simulator's) | WS calls | rows written |",
+             "|---|---:|---:|---:|---:|---:|"]
     for r in s["steps"]:
         extra = f" ({r['rendered']} rendered, {r['unchanged']} unchanged)" if "rendered" in r else ""
-        lines.append(f"| {r['step']}{extra} | {r['wall_s']:.1f} s | {r['peak_rss_mib']} MiB | {r['calls']:,} | "
-                     f"{r['rows_written']:,} |" if "rows_written" in r else
-                     f"| {r['step']}{extra} | {r['wall_s']:.1f} s | {r['peak_rss_mib']} MiB | {r['calls']:,} | – |")
+        cpu = f"{r['cpu_s']:.1f} s ({r['sim_cpu_s']:.1f} s)" if "cpu_s" in r else "–"
+        rows = f"{r['rows_written']:,}" if "rows_written" in r else "–"
+        lines.append(f"| {r['step']}{extra} | {r['wall_s']:.1f} s | {r['peak_rss_mib']} MiB | {cpu} | {r['calls']:,} | "
+                     f"{rows} |")
     ra = s["ratios"]
     lines += ["", (f"naive / full calls: {ra['naive_calls_over_full']}×; integrator / full calls: "
               f"{ra.get('integrator_calls_over_full')}×; incremental after 1 % change: "

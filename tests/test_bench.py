@@ -31,6 +31,9 @@ def test_benchmark_runs_end_to_end_on_a_tiny_site(tmp_path):
     integrator = next(r for r in s["steps"] if r["step"].startswith("integrator"))
     assert integrator["exit"] == 0 and integrator["calls"] > 0 and s["ratios"]["integrator_calls_over_full"] > 0
     assert s["site"]["enrolments"] > 0 and full["peak_rss_mib"] > 0
+    # CPU time: the sync's own (it decodes and writes) and the simulator's (it answers), apart
+    assert full["cpu_s"] > 0 and full["sim_cpu_s"] > 0 and full["cpu_s"] < full["wall_s"] * 4
+    assert "| CPU (simulator's) |" in proc.stdout
 
 
 def test_the_simulated_change_moves_the_same_courses_whatever_the_time_it_is_made():

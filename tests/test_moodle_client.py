@@ -245,3 +245,43 @@ def test_log_lines_are_redacted_and_short_secrets_are_not_registered():
     register_secret("")
     register_secret("k9#Zq2-long")  # a secret holding another one: the longer is blanked whole
     assert redact_text("pw=k9#Zq2-long") == "pw=***"
+
+
+def test_the_environment_proxy_is_used_and_no_proxy_honoured(monkeypatch):
+    """Read once per address, the environment still decides (real sockets: a proxy answers for moodle.test)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append(self.path)  # a proxy is asked for the absolute address
+            body = json.dumps(load_fixture("core_course_get_categories__all.json")["response"]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = HTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
+        via_proxy = MoodleClient("http://moodle.test", TOKEN, retries=1, backoff=0)
+        assert len(via_proxy.call("core_course_get_categories")) == 4
+        assert seen == ["http://moodle.test/webservice/rest/server.php"]
+        monkeypatch.setenv("NO_PROXY", "moodle.test")
+        direct = MoodleClient("http://moodle.test", TOKEN, retries=1, backoff=0)
+        with pytest.raises(errors.TransportError):  # moodle.test has no address: asked directly, it fails
+            direct.call("core_course_get_categories")
+        assert len(seen) == 1
+    finally:
+        server.shutdown()
+        server.server_close()

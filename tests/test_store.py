@@ -100,3 +100,35 @@ def test_postgresql_lock_is_per_database_and_schema():
             for s in schemas:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {s} CASCADE"))
         base.dispose()
+
+
+def test_upsert_inserts_rows_that_give_different_columns_each_with_its_defaults(engine):
+    """Rows are inserted in groups by the columns they give: a row without a column gets the column's
+    default, never another row's value, and a rerun writes nothing."""
+    from connector.store.models import Category, Enrolment, User
+    from connector.store.upsert import upsert_rows
+
+    db.upgrade(engine)
+    factory = db.sessions(engine)
+    with db.transaction(factory) as s:
+        upsert_rows(s, Category, [dict(id=1, name="Cat", idnumber=None, parent=0, path="/1", depth=1, visible=True)])
+        upsert_rows(s, User, [dict(id=7, username="a", fullname="A", idnumber=None),
+                              dict(id=8, username="b", fullname="B", idnumber=None)])
+    from connector.store.models import Course
+
+    with db.transaction(factory) as s:
+        upsert_rows(s, Course, [dict(id=3, shortname="C", fullname="C", idnumber=None, category_id=1, summary="",
+                                     summaryformat=1, format="topics", startdate=0, enddate=0, visible=True,
+                                     enablecompletion=True, timemodified=0, contacts=[], record_hash="h")])
+    rows = [dict(course_id=3, user_id=7, roles=["student"], status="active", timestart=None, timeend=None,
+                 lastcourseaccess=1700000000, groups=["G1"], progress=50.0),
+            dict(course_id=3, user_id=8, roles=["editingteacher"], status="suspended", timestart=None, timeend=None)]
+    with db.transaction(factory) as s:
+        assert upsert_rows(s, Enrolment, rows, scope=Enrolment.course_id == 3)["inserted"] == 2
+    with factory() as s:
+        got = {e.user_id: (e.roles, e.status, e.lastcourseaccess, e.groups, e.progress)
+               for e in s.scalars(select(Enrolment))}
+    assert got == {7: (["student"], "active", 1700000000, ["G1"], 50.0),
+                   8: (["editingteacher"], "suspended", 0, [], None)}
+    with db.transaction(factory) as s:
+        assert not upsert_rows(s, Enrolment, rows[:1], scope=Enrolment.course_id == 3, delete_missing=False)
