@@ -8,11 +8,12 @@ table has that column, otherwise removed.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, tuple_, update
+from sqlalchemy import JSON, ColumnElement, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 
@@ -25,14 +26,37 @@ def _key(row: dict[str, Any], pk: list[str]) -> tuple:
 
 
 def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Core executemany, rows grouped by the columns they give: a third of the ORM's bulk insert cost (the
-    ORM's per-row bookkeeping was the sync's largest CPU item on a large site)."""
+    """Rows grouped by the columns they give, each group in one statement: Core executemany (two thirds of the
+    ORM's bulk insert cost, whose per-row bookkeeping was the sync's largest CPU item on a large site), or COPY
+    on PostgreSQL."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(tuple(r), []).append(r)
     conn = session.connection()
-    for group in groups.values():
-        conn.execute(insert(table), group)
+    copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+    for keys, group in groups.items():
+        if copy:
+            _copy(conn, table, keys, group)
+        else:
+            conn.execute(insert(table), group)
+
+
+def _copy(conn: Any, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY, in the session's transaction (a fifth of an executemany's CPU for large inserts).
+    Columns the rows do not give get their Python-side default, as an INSERT would give them; JSON as text."""
+    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
+                for c in table.columns if c.name not in keys and c.default is not None and not c.default.is_sequence}
+    cols = [*keys, *defaults]
+    as_json = {i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)}
+    extra = list(defaults.values())
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in cols)
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(
+            f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN") as out:
+        for r in rows:
+            values = [*r.values(), *extra]
+            for i in as_json:
+                values[i] = None if values[i] is None else json.dumps(values[i])
+            out.write_row(values)
 
 
 def upsert_rows(
