@@ -132,3 +132,28 @@ def test_upsert_inserts_rows_that_give_different_columns_each_with_its_defaults(
                    8: (["editingteacher"], "suspended", 0, [], None)}
     with db.transaction(factory) as s:
         assert not upsert_rows(s, Enrolment, rows[:1], scope=Enrolment.course_id == 3, delete_missing=False)
+
+
+def test_upsert_leaves_sql_defaults_to_an_insert(engine):
+    """A column whose default is SQL (evaluated by the database on INSERT) is not written by COPY as text."""
+    from sqlalchemy import Column, Integer, String, func
+    from sqlalchemy.orm import DeclarativeBase
+
+    from connector.store.upsert import upsert_rows
+
+    class Other(DeclarativeBase):
+        pass
+
+    class Tagged(Other):
+        __tablename__ = "upsert_sql_default"
+        id = Column(Integer, primary_key=True)
+        tag = Column(String(20), default=func.lower("ABC"))
+
+    Other.metadata.create_all(engine)
+    try:
+        with db.transaction(db.sessions(engine)) as s:
+            upsert_rows(s, Tagged, [dict(id=1), dict(id=2, tag="given")])
+        with db.sessions(engine)() as s:
+            assert dict(s.execute(select(Tagged.id, Tagged.tag)).all()) == {1: "abc", 2: "given"}
+    finally:
+        Other.metadata.drop_all(engine)

@@ -35,7 +35,9 @@ def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     conn = session.connection()
     copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
     for keys, group in groups.items():
-        if copy:
+        sql_default = any(c.default is not None and c.default.is_clause_element
+                          for c in table.columns if c.name not in keys)  # only an INSERT evaluates those
+        if copy and not sql_default:
             _copy(conn, table, keys, group)
         else:
             conn.execute(insert(table), group)
