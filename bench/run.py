@@ -73,18 +73,16 @@ def write_config(folder: Path, url: str, store_url: str, site: GeneratedSite, co
     return cfg
 
 
-LAST_CPU: dict[str, float] = {}  # CPU seconds of the last measured() child (with its waited-for children)
-
-
-def measured(cmd: list[str]) -> tuple[int, float, float, str, str]:
-    """Like child(), but with wait4 on the exact child so its peak RSS and CPU time are its own."""
+def measured(cmd: list[str]) -> tuple[int, float, float, float, str, str]:
+    """(exit code, wall s, peak RSS MiB, CPU s, stdout, stderr): wait4 on the exact child, so that its peak RSS
+    and CPU time (its waited-for children's included) are its own."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = _drain(proc)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    LAST_CPU["cpu"] = usage.ru_utime + usage.ru_stime
-    return proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, out, err
+    return (proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+            out, err)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -181,11 +179,11 @@ def main() -> None:
     def step(name: str, cmd: list[str], sync: bool = False) -> dict:
         sim(url, "/_sim/reset", post=True)
         sim_before = cpu_seconds(proc.pid)
-        code, wall, rss, out, err = measured(cmd)
+        code, wall, rss, cpu, out, err = measured(cmd)
         sim_cpu = cpu_seconds(proc.pid) - sim_before
         calls = sim(url, "/_sim/calls")
         row = {"step": name, "exit": code, "wall_s": round(wall, 1), "peak_rss_mib": round(rss),
-               "cpu_s": round(LAST_CPU["cpu"], 2), "sim_cpu_s": round(sim_cpu, 2),
+               "cpu_s": round(cpu, 2), "sim_cpu_s": round(sim_cpu, 2),
                "calls": sum(calls.values()), "calls_by_function": calls}
         if sync:
             run = last_run(store_url)
@@ -228,7 +226,7 @@ def main() -> None:
             return
         info_now = sim(url, "/_sim/info")
         sim(url, "/_sim/reset", post=True)
-        code, wall, rss, out, err = measured([sys.executable, "-m", "bench.naive", "--url", url,
+        code, wall, rss, _, out, err = measured([sys.executable, "-m", "bench.naive", "--url", url,
                                               "--sample", str(sample)])
         naive = json.loads(out) if code == 0 else {"error": err}
         share = naive.get("enrolments", 0) / max(1, info_now["enrolments"])
@@ -242,7 +240,7 @@ def main() -> None:
         print(f"  {nrow['step']:<34} exit {code}  {nrow['wall_s']:8.1f} s  {rss:6.0f} MiB  {nrow['calls']:>8} calls"
               f"  (sample: {nrow['sample_calls']} calls in {wall:.1f} s)", flush=True)
         sim(url, "/_sim/reset", post=True)
-        code, wall, rss, out, err = measured([sys.executable, "-m", "bench.integrator", "--url", url,
+        code, wall, rss, _, out, err = measured([sys.executable, "-m", "bench.integrator", "--url", url,
                                               "--concurrency", str(args.concurrency)])
         integ = json.loads(out) if code == 0 else {"error": err}
         irow = {"step": "integrator path (no report: per course contents, users, surveys; per learner their "
