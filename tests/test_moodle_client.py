@@ -285,3 +285,47 @@ def test_the_environment_proxy_is_used_and_no_proxy_honoured(monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_ws_call_is_the_form_post_requests_would_send_and_a_compressed_answer_is_read():
+    """Straight to the connection pool, the call still sends what requests did (form body with UTF-8 values,
+    content type and length, keep-alive, gzip accepted) and reads a gzip answer (real sockets)."""
+    import gzip
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[dict[str, str], str]] = []
+
+    class Moodle(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            seen.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"])).decode()))
+            body = gzip.compress(json.dumps(load_fixture("core_course_get_categories__all.json")["response"]).encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Moodle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = MoodleClient(f"http://127.0.0.1:{server.server_address[1]}/", TOKEN, retries=1, backoff=0)
+        assert len(client.call("core_course_get_categories", criteria=[{"key": "name", "value": "Santé & co"}])) == 4
+        assert len(client.call("core_course_get_categories")) == 4  # the same connection, kept alive
+    finally:
+        server.shutdown()
+        server.server_close()
+    headers, body = seen[0]
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert "gzip" in headers["Accept-Encoding"] and headers["User-Agent"] == "qualiopi-sync"
+    assert parse_qsl(body) == [("wstoken", TOKEN), ("wsfunction", "core_course_get_categories"),
+                               ("moodlewsrestformat", "json"), ("criteria[0][key]", "name"),
+                               ("criteria[0][value]", "Santé & co")]
+    assert body == requests.Request("POST", "http://x", data=parse_qsl(body)).prepare().body

@@ -157,3 +157,39 @@ def test_upsert_leaves_sql_defaults_to_an_insert(engine):
             assert dict(s.execute(select(Tagged.id, Tagged.tag)).all()) == {1: "abc", 2: "given"}
     finally:
         Other.metadata.drop_all(engine)
+
+
+def test_upsert_gives_each_inserted_row_its_own_python_default_through_the_column_types(engine):
+    """Defaults a row leaves out are made per row (two rows never share a generated id) and every value goes
+    through its column type (dates, JSON, booleans, UUIDs read back as written), on both stores' fast inserts."""
+    import uuid
+    from datetime import datetime
+
+    from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, Uuid
+    from sqlalchemy.orm import DeclarativeBase
+
+    from connector.store.upsert import upsert_rows
+
+    class Other(DeclarativeBase):
+        pass
+
+    class Typed(Other):
+        __tablename__ = "upsert_typed_defaults"
+        id = Column(Integer, primary_key=True)
+        token = Column(Uuid, default=uuid.uuid4)
+        stamp = Column(DateTime, default=lambda: datetime(2026, 12, 4, 10, 30, 15, 123456))
+        flags = Column(JSON, default=list)
+        on = Column(Boolean, default=False)
+
+    Other.metadata.create_all(engine)
+    try:
+        with db.transaction(db.sessions(engine)) as s:
+            upsert_rows(s, Typed, [dict(id=1, on=True), dict(id=2, on=False), dict(id=3, on=False, flags=["a", "é"])])
+        with db.sessions(engine)() as s:
+            got = {t.id: t for t in s.scalars(select(Typed))}
+        assert isinstance(got[1].token, uuid.UUID) and got[1].token != got[2].token
+        assert got[1].stamp == got[2].stamp == datetime(2026, 12, 4, 10, 30, 15, 123456)
+        assert (got[1].flags, got[3].flags) == ([], ["a", "é"])
+        assert (got[1].on, got[2].on) == (True, False)
+    finally:
+        Other.metadata.drop_all(engine)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -177,9 +178,11 @@ def active_conditions(data: Any) -> list[str]:
 
 
 def _text(cell: str | None) -> str:
-    from html import unescape
-
-    return unescape(_TAG.sub("", cell or "")).strip()
+    if not cell:
+        return ""
+    if "<" not in cell and "&" not in cell:  # most cells: plain words, numbers, dates
+        return cell.strip()
+    return unescape(_TAG.sub("", cell)).strip()
 
 
 def parse_time(cell: str | None, tz: ZoneInfo) -> int | None:
@@ -205,6 +208,11 @@ def _parse_time(cell: str, tz: ZoneInfo) -> int | None:
 
 
 def parse_percent(cell: str | None) -> float | None:
+    return _parse_percent(cell or "")
+
+
+@lru_cache(maxsize=1 << 12)  # a few hundred distinct percentages on any site
+def _parse_percent(cell: str) -> float | None:
     text = _text(cell).replace("\u202f", "").replace("\xa0", "").replace(" ", "").rstrip("%").replace(",", ".")
     if not text:
         return None

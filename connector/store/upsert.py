@@ -26,39 +26,63 @@ def _key(row: dict[str, Any], pk: list[str]) -> tuple:
 
 
 def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Rows grouped by the columns they give, each group in one statement: Core executemany (two thirds of the
-    ORM's bulk insert cost, whose per-row bookkeeping was the sync's largest CPU item on a large site), or COPY
-    on PostgreSQL."""
+    """Rows grouped by the columns they give, each group in one statement: COPY on PostgreSQL, the driver's own
+    executemany on SQLite (both a fraction of SQLAlchemy's per-row parameter handling, the sync's largest CPU
+    item on a large site), Core executemany elsewhere."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(tuple(r), []).append(r)
     conn = session.connection()
-    copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+    fast = {("postgresql", "psycopg"): _copy, ("sqlite", "pysqlite"): _executemany}.get(
+        (conn.dialect.name, conn.dialect.driver))
     for keys, group in groups.items():
         sql_default = any(c.default is not None and c.default.is_clause_element
                           for c in table.columns if c.name not in keys)  # only an INSERT evaluates those
-        if copy and not sql_default:
-            _copy(conn, table, keys, group)
+        if fast and not sql_default:
+            fast(conn, table, keys, group)
         else:
             conn.execute(insert(table), group)
 
 
+def _filled(table: Any, keys: tuple[str, ...]) -> tuple[list[str], list[Any]]:
+    """The columns to write (the rows' own, then those they leave out that have a Python-side default) and, for
+    the latter, a function giving the default for each row, as an INSERT would give it."""
+    missing = [c for c in table.columns if c.name not in keys and c.default is not None and not c.default.is_sequence]
+    makers = [(lambda f=c.default.arg: f(None)) if c.default.is_callable else (lambda v=c.default.arg: v)
+              for c in missing]
+    return [*keys, *(c.name for c in missing)], makers
+
+
 def _copy(conn: Any, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY, in the session's transaction (a fifth of an executemany's CPU for large inserts).
-    Columns the rows do not give get their Python-side default, as an INSERT would give them; JSON as text."""
-    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
-                for c in table.columns if c.name not in keys and c.default is not None and not c.default.is_sequence}
-    cols = [*keys, *defaults]
-    as_json = {i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)}
-    extra = list(defaults.values())
+    """PostgreSQL: COPY, in the session's transaction. JSON as text."""
+    cols, makers = _filled(table, keys)
+    as_json = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)]
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in cols)
     with conn.connection.driver_connection.cursor() as cur, cur.copy(
             f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN") as out:
         for r in rows:
-            values = [*r.values(), *extra]
+            values = [*r.values(), *(make() for make in makers)]
             for i in as_json:
                 values[i] = None if values[i] is None else json.dumps(values[i])
             out.write_row(values)
+
+
+def _executemany(conn: Any, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """SQLite: one prepared INSERT run by the driver over the rows, in the session's transaction; each value goes
+    through its column type's bind processor (JSON, dates, booleans), as SQLAlchemy's executemany does."""
+    cols, makers = _filled(table, keys)
+    dialect = conn.dialect
+    procs = [(i, p) for i, c in enumerate(cols)
+             if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in cols)
+    params = []
+    for r in rows:
+        values = [*r.values(), *(make() for make in makers)]
+        for i, proc in procs:
+            values[i] = proc(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) "
+                         f"VALUES ({', '.join('?' * len(cols))})", params)
 
 
 def upsert_rows(
