@@ -8,7 +8,7 @@ import pytest
 
 from connector import errors
 from connector.moodle.client import RawResponse, decode_response
-from tests.conftest import all_fixtures, load_fixture
+from tests.conftest import all_fixtures, load_fixture, set2_fixtures
 
 EXPECTED = {
     "invalidtoken": errors.InvalidTokenError,
@@ -103,3 +103,22 @@ def test_broken_bodies_are_transport_errors(status, body, match):
 def test_null_and_list_answers_are_not_errors():
     assert decode_response("core_user_add_user_private_files", RawResponse(200, "application/json", b"null")) is None
     assert decode_response("x", RawResponse(200, "application/json", b"[]")) == []
+
+
+def test_every_recorded_answer_decodes_as_json_reads_it():
+    """The fast parser gives exactly what the standard library's gives, on every recorded answer (accents,
+    HTML, floats, nulls, nesting), as Moodle sends it (no spaces, non-ASCII escaped or not)."""
+    for f in all_fixtures() + set2_fixtures():
+        d = json.loads(f.read_text("utf-8"))
+        if not d.get("wsfunction") or (isinstance(d["response"], dict) and "exception" in d["response"]):
+            continue
+        for body in (json.dumps(d["response"], separators=(",", ":")).encode(),
+                     json.dumps(d["response"], ensure_ascii=False).encode()):
+            assert decode_response(d["wsfunction"], RawResponse(200, "application/json", body)) == d["response"], f
+
+
+def test_a_body_that_is_not_utf8_is_still_read():
+    """Bytes that are not UTF-8 (a misconfigured plugin's output) are read with a replacement character, as
+    before the fast parser."""
+    got = decode_response("x", RawResponse(200, "application/json", b'[{"name": "Caf\xe9 \xff"}]'))
+    assert got == [{"name": "Caf\ufffd \ufffd"}]
