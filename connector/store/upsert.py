@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, delete, insert, select, tuple_, update
@@ -53,6 +53,12 @@ def _filled(table: Any, keys: tuple[str, ...]) -> tuple[list[str], list[Any]]:
     return [*keys, *(c.name for c in missing)], makers
 
 
+def _values(rows: list[dict[str, Any]], makers: list[Any]) -> Iterator[list[Any]]:
+    """Each row's values in the order of ``_filled``'s columns: its own, then the defaults made for it."""
+    for r in rows:
+        yield [*r.values(), *(make() for make in makers)]
+
+
 def _copy(conn: Any, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     """PostgreSQL: COPY, in the session's transaction. JSON as text."""
     cols, makers = _filled(table, keys)
@@ -60,8 +66,7 @@ def _copy(conn: Any, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in cols)
     with conn.connection.driver_connection.cursor() as cur, cur.copy(
             f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN") as out:
-        for r in rows:
-            values = [*r.values(), *(make() for make in makers)]
+        for values in _values(rows, makers):
             for i in as_json:
                 values[i] = None if values[i] is None else json.dumps(values[i])
             out.write_row(values)
@@ -76,8 +81,7 @@ def _executemany(conn: Any, table: Any, keys: tuple[str, ...], rows: list[dict[s
              if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in cols)
     params = []
-    for r in rows:
-        values = [*r.values(), *(make() for make in makers)]
+    for values in _values(rows, makers):
         for i, proc in procs:
             values[i] = proc(values[i])
         params.append(tuple(values))
