@@ -29,7 +29,7 @@ from mappings.model import DAY, LearnerSnap, StaffSnap
 from mappings.programmes import Programme
 from mappings.thresholds import merged
 from reports.model import ReportMeta
-from reports.render import render_programme_pdfs
+from reports.render import font_subsetter, render_programme_pdfs
 from tests.indicators.builders import NOW, good_course
 
 LEARNERS = 200
@@ -80,13 +80,15 @@ def main() -> None:
         ("rerun, inputs unchanged", f"{t_second:.3f} s",
          f"{len(second.rendered)} rendered, {len(second.unchanged)} unchanged"),
         ("peak RSS", f"{rss:.0f} MiB", ""),
+        ("fonts subset by", font_subsetter(), "fonttools: libharfbuzz-subset0 missing, slower PDFs"),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>9}  {note}")
     (ROOT / "bench" / "render_pdf.json").write_text(json.dumps({
         "learners": LEARNERS, "evaluate_s": round(t_eval, 3), "first_render_s": round(t_first, 2), "pdf_only_s": round(t_pdf, 2),
-        "unchanged_rerun_s": round(t_second, 3), "pdf_kib": round(size / 1024), "peak_rss_mib": round(rss)},
+        "unchanged_rerun_s": round(t_second, 3), "pdf_kib": round(size / 1024), "peak_rss_mib": round(rss),
+        "font_subsetter": font_subsetter()},
         indent=2) + "\n")
 
 

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import REPORT_ID, GeneratedSite
 from connector.sync.resources import RESOURCES
+from reports.render import font_subsetter
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -170,10 +171,13 @@ def main() -> None:
     cfg = write_config(folder, url, store_url, site, args.concurrency, report=not args.fallback)
     cli = [sys.executable, "-m", "connector.cli", "--config", str(cfg)]
     info = sim(url, "/_sim/info")
+    subsetter = font_subsetter()  # the render steps' figures depend on it (README, Installing for production)
     results: list[dict] = []
     print(f"simulated Moodle at {url}: {info['courses']} courses, {info['enrolments']} enrolments, "
           f"{info['programmes']} programmes, {args.latency * 1000:g} ms per call; store {store_url.split('?')[0]}"
-          + ("; without the participants report" if args.fallback else ""),
+          + ("; without the participants report" if args.fallback else "")
+          + ("" if subsetter == "harfbuzz" else
+             "\nwarning: libharfbuzz-subset0 is not installed: PDFs are slower than on a production install"),
           flush=True)
 
     def step(name: str, cmd: list[str], sync: bool = False) -> dict:
@@ -256,7 +260,8 @@ def main() -> None:
         proc.wait(timeout=30)
     summary = {
         "size": args.size, "seed": args.seed, "latency_s": args.latency, "concurrency": args.concurrency,
-        "store": store_url.split("?")[0].split("///")[0], "site": info, "changed": changed, "steps": results,
+        "store": store_url.split("?")[0].split("///")[0], "site": info, "changed": changed,
+        "pdf_font_subsetter": subsetter, "steps": results,
         "ratios": {"naive_calls_over_full": round(nrow["calls"] / max(1, full["calls"]), 1),
                    "integrator_calls_over_full": round(irow["calls"] / max(1, full["calls"]), 1),
                    "incremental_calls_share_of_full": round(inc["calls"] / max(1, full["calls"]), 4),

@@ -341,3 +341,27 @@ def test_the_index_lists_the_rules_that_map_no_course(tmp_path):
     assert 'Programme PAIE : la règle prefix = "PAIE-" ne correspond à aucun cours' in text
     empty = render_index(tmp_path, ReportMeta("OF", 1795502318, 1795502318), []).read_text("utf-8")
     assert "Règles de rattachement" not in empty
+
+
+def test_pdfs_laid_out_without_harfbuzz_subsetting_say_so_once_in_the_log(tmp_path, monkeypatch, caplog):
+    """WeasyPrint falls back to fontTools without libharfbuzz-subset0 (a third more CPU per PDF) and says so
+    only in the PDF workers, whose log is lost: the render says it once, and only when it lays PDFs out."""
+    import logging
+
+    import reports.render
+    from tests.test_permissions import synced_demo_store
+
+    assert reports.render.font_subsetter() in {"harfbuzz", "fonttools"}
+    settings, store = synced_demo_store(tmp_path)
+    ev = run_evaluation(settings, store.sessions, NOW)
+    said = lambda: [r for r in caplog.records if "libharfbuzz-subset0 is not installed" in r.getMessage()]
+    monkeypatch.setattr(reports.render, "font_subsetter", lambda: "fonttools")
+    with caplog.at_level(logging.WARNING, logger="connector.render"):
+        first = render_reports(ev, store.sessions, tmp_path / "out", "OF", None, now=NOW)
+        assert len(first.rendered) == 3 and len(said()) == 1 and said()[0].levelno == logging.WARNING
+        caplog.clear()
+        again = render_reports(ev, store.sessions, tmp_path / "out", "OF", None, now=NOW)
+        assert again.rendered == [] and said() == []  # nothing laid out: nothing to say
+        monkeypatch.setattr(reports.render, "font_subsetter", lambda: "harfbuzz")
+        forced = render_reports(ev, store.sessions, tmp_path / "out", "OF", None, now=NOW, force=True)
+        assert len(forced.rendered) == 3 and said() == []
