@@ -170,23 +170,24 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
     if todo and r.font_subsetter() != "harfbuzz":  # WeasyPrint's own warning is lost in the PDF workers
         log.warning("libharfbuzz-subset0 is not installed: the PDFs' fonts are subset by fontTools, about a third "
                     "more CPU per PDF (apt-get install libharfbuzz-subset0; README, Installing for production)")
-    r.render_programme_pdfs(out, meta, todo, workers)
-    r.render_index(out, meta, reports, result.unmapped, result.unknown_codes,
+    with r.PdfJob(out, meta, todo, workers) as pdfs:  # laid out by the workers while the rest is written here
+        if res.rendered or not (out / "dossier" / "index.html").exists():  # rewritten when a report changed
+            res.dossiers = write_dossiers(result, sessions, out, meta, dossier or DossierOptions())
+        with transaction(sessions) as s:
+            secret = site_secret(s, "digest-names")
+        digests = build_digests(result, secret)
+        _remove_stale_digests(out / "formateurs", {f"{d.slug}.html" for d in digests})
+        for d in digests:
+            h = digest_key(d)
+            res.digests.append(d)
+            res.digest_hashes[d.user_id] = h
+            if force or seen_digests.get(str(d.user_id)) != h or not (out / "formateurs" / f"{d.slug}.html").exists():
+                r.render_teacher_digest(out, meta, d)
+                res.digests_rendered.append(d.user_id)
+                new_hashes[("teacher", str(d.user_id))] = h
+        pdfs.finish()
+    r.render_index(out, meta, reports, result.unmapped, result.unknown_codes,  # once the PDFs it links to are there
                    [(code, rule_text(rule), none) for code, rule, none in result.idle_rules])
-    if res.rendered or not (out / "dossier" / "index.html").exists():  # rewritten when a report changed
-        res.dossiers = write_dossiers(result, sessions, out, meta, dossier or DossierOptions())
-    with transaction(sessions) as s:
-        secret = site_secret(s, "digest-names")
-    digests = build_digests(result, secret)
-    _remove_stale_digests(out / "formateurs", {f"{d.slug}.html" for d in digests})
-    for d in digests:
-        h = digest_key(d)
-        res.digests.append(d)
-        res.digest_hashes[d.user_id] = h
-        if force or seen_digests.get(str(d.user_id)) != h or not (out / "formateurs" / f"{d.slug}.html").exists():
-            r.render_teacher_digest(out, meta, d)
-            res.digests_rendered.append(d.user_id)
-            new_hashes[("teacher", str(d.user_id))] = h
     with transaction(sessions) as s:
         for (kind, key), h in new_hashes.items():
             save_render_hash(s, kind, key, h)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Self
 
 from markupsafe import escape
 
@@ -80,18 +81,42 @@ def font_subsetter() -> str:
 
 
 def render_programme_pdfs(out: Path, meta: ReportMeta, reports: list[ProgrammeReport], workers: int = 1) -> list[Path]:
-    """The PDFs of several programmes. WeasyPrint lays a document out on one core: with ``workers`` > 1 they are
-    laid out in that many processes (started fresh, "spawn": a forked copy of a process holding a store connection
-    or the scheduler's threads is not safe), and written here, each file whole or not at all."""
-    htmls = [programme_pdf_html(meta, p) for p in reports]
-    paths = [out / "pdf" / f"qualiopi-{p.slug}.pdf" for p in reports]
-    if workers <= 1 or len(reports) < 2:
-        return [_write(path, pdf_bytes(html)) for path, html in zip(paths, htmls, strict=True)]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The PDFs of several programmes (see ``PdfJob``)."""
+    with PdfJob(out, meta, reports, workers) as job:
+        return job.finish()
 
-    with ProcessPoolExecutor(min(workers, len(reports)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [_write(path, pdf) for path, pdf in zip(paths, pool.map(pdf_bytes, htmls), strict=True)]
+
+class PdfJob:
+    """PDFs laid out while the caller writes the rest: ``with PdfJob(...) as job: …; job.finish()``.
+
+    WeasyPrint lays a document out on one core: with ``workers`` > 1 the PDFs are laid out in that many processes
+    (started fresh, "spawn": a forked copy of a process holding a store connection or the scheduler's threads is
+    not safe) from the moment the job starts; ``finish`` writes them here, each file whole or not at all. With one
+    worker they are laid out by ``finish``. Leaving the block without ``finish`` (an error) drops the PDFs."""
+
+    def __init__(self, out: Path, meta: ReportMeta, reports: list[ProgrammeReport], workers: int = 1) -> None:
+        self.paths = [out / "pdf" / f"qualiopi-{p.slug}.pdf" for p in reports]
+        self._htmls = [programme_pdf_html(meta, p) for p in reports]
+        self._pool = None
+        self._futures: list = []
+        if workers > 1 and len(reports) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(min(workers, len(reports)), mp_context=multiprocessing.get_context("spawn"))
+            self._futures = [self._pool.submit(pdf_bytes, html) for html in self._htmls]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self) -> list[Path]:
+        if self._pool is None:
+            return [_write(path, pdf_bytes(html)) for path, html in zip(self.paths, self._htmls, strict=True)]
+        return [_write(path, f.result()) for path, f in zip(self.paths, self._futures, strict=True)]
 
 
 def _no_fetch(url: str, *args, **kwargs):

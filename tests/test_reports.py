@@ -365,3 +365,24 @@ def test_pdfs_laid_out_without_harfbuzz_subsetting_say_so_once_in_the_log(tmp_pa
         monkeypatch.setattr(reports.render, "font_subsetter", lambda: "harfbuzz")
         forced = render_reports(ev, store.sessions, tmp_path / "out", "OF", None, now=NOW, force=True)
         assert len(forced.rendered) == 3 and said() == []
+
+
+def test_a_failure_while_the_pdfs_are_laid_out_writes_no_pdf_and_saves_nothing(site, tmp_path, monkeypatch):
+    """The PDFs are laid out by the workers while the dossiers and digests are written: when those fail, the
+    workers are stopped, no PDF (nor the index linking to them) reaches the folder; the next run makes them."""
+    import connector.render
+    from connector import errors
+
+    settings, store, ev, _ = site
+    out = tmp_path / "fresh"
+
+    def broken(*a, **kw):
+        raise errors.StoreError("disk full")
+
+    monkeypatch.setattr(connector.render, "write_dossiers", broken)
+    with pytest.raises(errors.StoreError):
+        render_reports(ev, store.sessions, out, "OF", settings.moodle.url, now=NOW, force=True, workers=2)
+    assert not list((out / "pdf").glob("*.pdf")) and not (out / "index.html").exists()
+    monkeypatch.undo()
+    again = render_reports(ev, store.sessions, out, "OF", settings.moodle.url, now=NOW, workers=2)
+    assert sorted(again.rendered) == sorted(again.pdfs) and all(p.exists() for p in again.pdfs.values())
