@@ -80,7 +80,8 @@ def main() -> None:
         ("rerun, inputs unchanged", f"{t_second:.3f} s",
          f"{len(second.rendered)} rendered, {len(second.unchanged)} unchanged"),
         ("peak RSS", f"{rss:.0f} MiB", ""),
-        ("fonts subset by", font_subsetter(), "fonttools: libharfbuzz-subset0 missing, slower PDFs"),
+        ("fonts subset by", font_subsetter(),
+         "" if font_subsetter() == "harfbuzz" else "libharfbuzz-subset0 is missing: slower PDFs"),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
