@@ -74,7 +74,8 @@ def pdf_bytes(html: str) -> bytes:
 
 def font_subsetter() -> str:
     """Which library WeasyPrint subsets the PDFs' fonts with: "harfbuzz" (libharfbuzz-subset0 installed) or
-    "fonttools", its fallback, which costs about a third more CPU per PDF (on 101 programmes: 141 s against 104 s)."""
+    "fonttools", its fallback, which costs about a third more CPU per PDF (the large benchmark's render of 101
+    programmes: CPU 141 s against 117 s)."""
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     return "harfbuzz" if harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0) else "fonttools"

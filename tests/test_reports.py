@@ -367,7 +367,7 @@ def test_pdfs_laid_out_without_harfbuzz_subsetting_say_so_once_in_the_log(tmp_pa
         assert len(forced.rendered) == 3 and said() == []
 
 
-def test_a_failure_while_the_pdfs_are_laid_out_writes_no_pdf_and_saves_nothing(site, tmp_path, monkeypatch):
+def test_a_failure_while_the_pdfs_are_laid_out_writes_no_pdf_nor_the_index(site, tmp_path, monkeypatch):
     """The PDFs are laid out by the workers while the dossiers and digests are written: when those fail, the
     workers are stopped, no PDF (nor the index linking to them) reaches the folder; the next run makes them."""
     import connector.render
