@@ -105,7 +105,11 @@ class PdfJob:
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(min(workers, len(reports)), mp_context=multiprocessing.get_context("spawn"))
-            self._futures = [self._pool.submit(pdf_bytes, html) for html in self._htmls]
+            try:
+                self._futures = [self._pool.submit(pdf_bytes, html) for html in self._htmls]
+            except BaseException:  # the block is not entered: its exit would not stop the workers
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                raise
 
     def __enter__(self) -> Self:
         return self
