@@ -72,6 +72,7 @@ def main() -> None:
         second = render_reports(ev, store.sessions, out, "Organisme de formation", now=NOW)
         t_second = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    subsetter = font_subsetter()
     rows = [
         ("evaluate 32 indicators (4 courses × 200 learners)", f"{t_eval:.3f} s", ""),
         ("first render: page + PDF + audit pack + 4 digests", f"{t_first:.2f} s",
@@ -80,8 +81,7 @@ def main() -> None:
         ("rerun, inputs unchanged", f"{t_second:.3f} s",
          f"{len(second.rendered)} rendered, {len(second.unchanged)} unchanged"),
         ("peak RSS", f"{rss:.0f} MiB", ""),
-        ("fonts subset by", font_subsetter(),
-         "" if font_subsetter() == "harfbuzz" else "libharfbuzz-subset0 is missing: slower PDFs"),
+        ("fonts subset by", subsetter, "" if subsetter == "harfbuzz" else "libharfbuzz-subset0 is missing: slower PDFs"),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
@@ -89,7 +89,7 @@ def main() -> None:
     (ROOT / "bench" / "render_pdf.json").write_text(json.dumps({
         "learners": LEARNERS, "evaluate_s": round(t_eval, 3), "first_render_s": round(t_first, 2), "pdf_only_s": round(t_pdf, 2),
         "unchanged_rerun_s": round(t_second, 3), "pdf_kib": round(size / 1024), "peak_rss_mib": round(rss),
-        "font_subsetter": font_subsetter()},
+        "font_subsetter": subsetter},
         indent=2) + "\n")
 
 

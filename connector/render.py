@@ -155,7 +155,7 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
     for rep in reports:
         h = report_key(rep, tolerance)
         res.report_keys[rep.programme.code] = h
-        pdf = out / "pdf" / f"qualiopi-{rep.slug}.pdf"
+        pdf = r.pdf_path(out, rep)
         why = ("forced (--force)" if force else "first report" if rep.programme.code not in seen else
                "judgement changed" if seen[rep.programme.code] != h else "PDF missing" if not pdf.exists() else None)
         if why:

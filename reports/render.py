@@ -81,6 +81,10 @@ def font_subsetter() -> str:
     return "harfbuzz" if harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0) else "fonttools"
 
 
+def pdf_path(out: Path, p: ProgrammeReport) -> Path:
+    return out / "pdf" / f"qualiopi-{p.slug}.pdf"
+
+
 def render_programme_pdfs(out: Path, meta: ReportMeta, reports: list[ProgrammeReport], workers: int = 1) -> list[Path]:
     """The PDFs of several programmes (see ``PdfJob``)."""
     with PdfJob(out, meta, reports, workers) as job:
@@ -96,7 +100,7 @@ class PdfJob:
     worker they are laid out by ``finish``. Leaving the block without ``finish`` (an error) drops the PDFs."""
 
     def __init__(self, out: Path, meta: ReportMeta, reports: list[ProgrammeReport], workers: int = 1) -> None:
-        self.paths = [out / "pdf" / f"qualiopi-{p.slug}.pdf" for p in reports]
+        self.paths = [pdf_path(out, p) for p in reports]
         self._htmls = [programme_pdf_html(meta, p) for p in reports]
         self._pool = None
         self._futures: list = []
@@ -108,13 +112,16 @@ class PdfJob:
             try:
                 self._futures = [self._pool.submit(pdf_bytes, html) for html in self._htmls]
             except BaseException:  # the block is not entered: its exit would not stop the workers
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._stop()
                 raise
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
