@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -111,16 +112,26 @@ def _page_texts(ctx: SyncContext, mrows: list[dict]) -> None:
             tagged[page.coursemodule]["content_time"] = page.timemodified or tagged[page.coursemodule]["content_time"]
 
 
-def active_courses(ctx: SyncContext, *, people: bool = False) -> list[Course]:
+class ActiveCourse(NamedTuple):
+    """What the resources need of a stored course to choose their work (not the ORM object: 5,000 of those
+    cost ≈ 0.15 s of CPU per call, and every run asks several times)."""
+    id: int
+    record_hash: str
+    enablecompletion: bool
+    enddate: int
+
+
+def active_courses(ctx: SyncContext, *, people: bool = False) -> list[ActiveCourse]:
     """Courses to sync; ``people``: without those that ended before the retention cut-off (their learners'
     data is purged and not brought back)."""
     with ctx.sessions() as s:
-        stmt = select(Course).where(Course.deleted_at.is_(None)).order_by(Course.id)
+        stmt = (select(Course.id, Course.record_hash, Course.enablecompletion, Course.enddate)
+                .where(Course.deleted_at.is_(None)).order_by(Course.id))
         if ctx.course_ids:
             stmt = stmt.where(Course.id.in_(ctx.course_ids))
         if people and ctx.retired_before:
             stmt = stmt.where(~course_retired(ctx.retired_before))
-        return list(s.scalars(stmt))
+        return [ActiveCourse(*row) for row in s.execute(stmt)]
 
 
 def sync_contents(ctx: SyncContext, run_id: int) -> Counter[str]:

@@ -22,7 +22,6 @@ from connector.moodle import models as m
 from connector.moodle import report as rb
 from connector.store.db import transaction
 from connector.store.models import (
-    Course,
     CourseCompletion,
     CourseCompletionInfo,
     Enrolment,
@@ -32,7 +31,7 @@ from connector.store.models import (
 from connector.store.retention import enrolment_retired
 from connector.store.upsert import upsert_rows
 from connector.sync.context import SyncContext, chunked, save_cursor, save_markers
-from connector.sync.resources.catalog import active_courses
+from connector.sync.resources.catalog import ActiveCourse, active_courses
 from connector.sync.resources.completion import (
     LEARNER_ROLE,
     active_learner_rows,
@@ -166,7 +165,7 @@ def _sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
     return counts
 
 
-def _write(s, ctx: SyncContext, batch: list, store: dict[int, Course]) -> Counter[str]:
+def _write(s, ctx: SyncContext, batch: list, store: dict[int, ActiveCourse]) -> Counter[str]:
     counts: Counter[str] = Counter()
     if not batch:
         return counts
@@ -255,7 +254,7 @@ def sync_completion(ctx: SyncContext, run_id: int) -> Counter[str]:
     first: dict[int, int] = {}
     for c, u in enrolled:
         first.setdefault(c, u)
-    probes: list[tuple[Course, dict]] = []  # (course, its info row)
+    probes: list[tuple[ActiveCourse, dict]] = []  # (course, its info row)
     known = criteria_of_learners_courses(ctx, enrolled)
     for c in todo:
         if c.id in known:
