@@ -144,7 +144,7 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
                    moodle_url: str | None = None, *, force: bool = False, now: int | None = None,
                    dossier: DossierOptions | None = None, tolerance: float = 0.01,
                    group: str | None = None, workers: int = 1) -> RenderResult:
-    """``workers``: processes laying PDFs out (see ``reports.render.render_programme_pdfs``)."""
+    """``workers``: processes laying PDFs out (see ``reports.render.PdfJob``)."""
     meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
     reports = build_programme_reports(result, sessions)
     with sessions() as s:
