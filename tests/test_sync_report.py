@@ -7,6 +7,8 @@ scratch would; a failure leaves the store as it was.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -18,6 +20,7 @@ from connector.cli import cli
 from connector.config import MoodleConfig, Settings, StoreConfig
 from connector.store.db import make_engine
 from connector.store.models import CourseCompletion, Enrolment, User
+from connector.sync.resources.participants import PREFETCH_PAGES
 from tests.conftest import TOKEN
 from tests.test_faults import data, fresh_store, synced
 
@@ -428,3 +431,29 @@ def test_survey_answers_are_read_again_when_a_learners_progress_moved_not_when_t
         site.access_over[(c.id, other)] = CLOCK + 400
         assert answers_read(app.sync(settings(sim.url, store_url), now=CLOCK + 420)) == 1
         engine.dispose()
+
+
+def test_the_reports_first_pages_are_asked_for_while_the_catalog_is_read_and_none_twice(tmp_path, store_url):
+    site = GeneratedSite(seed=6, size="tiny")
+    pages = -(-site.total_rows // 25)
+    assert pages > PREFETCH_PAGES
+    with SimMoodle(site=site) as sim:
+        first = app.sync(settings(sim.url, store_url), now=CLOCK)
+        same = app.sync(settings(sim.url, store_url), now=CLOCK + 60)
+        one_page = app.sync(settings(sim.url, store_url, page_size=site.total_rows + 5), now=CLOCK + 120)
+        # the courses resource fails: the run stops there, with the pages asked for at its start dropped
+        sim.calls.clear()
+        sim.fail("core_course_get_courses_by_field", "html502")
+        failed = app.sync(settings(sim.url, store_url), now=CLOCK + 180)
+        sim.heal()
+        give_up = time.monotonic() + 10  # the run does not wait for a page under way: it may land just after
+        while not sim.calls["core_reportbuilder_retrieve_report"] and time.monotonic() < give_up:
+            time.sleep(0.01)
+        asked_while_failing = sim.calls["core_reportbuilder_retrieve_report"]
+    assert first.status == same.status == one_page.status == "ok", (first.error, same.error, one_page.error)
+    # every page read once: the prefetched ones are not asked for again, a one-page report costs one call
+    assert first.calls["core_reportbuilder_retrieve_report"] == same.calls["core_reportbuilder_retrieve_report"] == pages
+    assert one_page.calls["core_reportbuilder_retrieve_report"] == 1 and one_page.rows_written == 0
+    assert failed.status == "failed" and "core_course_get_courses_by_field" in str(failed.error)
+    assert 1 <= asked_while_failing <= PREFETCH_PAGES  # asked for before the enrolments resource, never read
+    assert failed.rows == {"categories": {"inserted": 0, "updated": 0, "deleted": 0}}

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +37,7 @@ class SyncContext:
     max_file_bytes: int = 20 * 1024 * 1024
     retired_before: int | None = None  # retention cut-off: people of what ended before it are not synced
     dated_category: int | None = None  # the trainers' training category (22): completion dates read there
+    report_pages: Any = None  # the participants report's first pages, asked for when the run starts (ReportPrefetch)
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:

@@ -20,6 +20,7 @@ from connector.store.db import transaction
 from connector.store.models import SyncRun, utcnow
 from connector.sync.context import SyncContext
 from connector.sync.resources import RESOURCES
+from connector.sync.resources.participants import ReportPrefetch
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
         s.flush()
         run_id = run.id
     result = SyncResult(run_id=run_id, status="ok")
+    if ctx.report_id and (not only or "enrolments" in only):
+        ctx.report_pages = ReportPrefetch(ctx)  # Moodle builds them while the catalog is read
     try:
         _run_resources(ctx, run_id, only, result)
     except BaseException as exc:  # a bug or an interruption: the run still ends, as failed, then it propagates
@@ -60,6 +63,10 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
         _finish(ctx, run_id, result, f"internal error: {type(exc).__name__}" if isinstance(exc, Exception)
                 else "interrupted")
         raise
+    finally:
+        if ctx.report_pages is not None:
+            ctx.report_pages.close()
+            ctx.report_pages = None
     _finish(ctx, run_id, result)
     return result
 

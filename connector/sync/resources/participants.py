@@ -11,8 +11,10 @@ criteria.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -42,10 +44,54 @@ from connector.sync.resources.completion import (
 
 DIGESTS = "report_rows"  # fetch-state resource: per course, the digest of its report rows last written
 DIGEST_VERSION = 1  # bump when the way rows are read changes: every course is read again
+PREFETCH_PAGES = 4  # the report's first pages asked for at the start of the run (as many as a read holds)
 
 
 class ReportChanged(Exception):
     """Rows were added or removed while the pages were read: the offsets moved."""
+
+
+class ReportPrefetch:
+    """The participants report's first pages, asked for when the run starts, while the catalog resources run.
+
+    Moodle builds a report page slowly (a page of 10,000 rows takes longer than the whole catalog on a
+    no-change run): the pages are ready when the enrolments resource comes to read them. Page 0 first; once
+    it says how many pages there are, the next ones (``PREFETCH_PAGES`` in all, two at a time), so a small
+    report costs no extra call. A page's error is raised where the page is read, as if it had been asked for
+    then. Calls stay within the client's concurrency (its in-flight limit)."""
+
+    def __init__(self, ctx: SyncContext) -> None:
+        self._ctx = ctx
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="report-prefetch")
+        self._pages: dict[int, Future[rb.ReportPage]] = {0: self._pool.submit(self._first)}
+
+    def _first(self) -> rb.ReportPage:
+        page = fetch_report_page(self._ctx, 0)
+        pages = -(-page.data.totalrowcount // self._ctx.report_page_size)
+        with self._lock:  # before page 0 is handed over: whoever reads it finds the next ones asked for
+            if self._pool is not None:
+                for n in range(1, min(PREFETCH_PAGES, pages)):
+                    self._pages[n] = self._pool.submit(fetch_report_page, self._ctx, n)
+        return page
+
+    def take(self, page: int) -> Future[rb.ReportPage] | None:
+        with self._lock:
+            return self._pages.pop(page, None)
+
+    def close(self) -> None:
+        """Drop what was not read; a call already under way ends on its own (the run does not wait for it)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._pages.clear()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def read_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
+    """A page of the report: the prefetched one when there is one, else asked for now."""
+    ahead = ctx.report_pages.take(page) if ctx.report_pages is not None else None
+    return ahead.result() if ahead is not None else fetch_report_page(ctx, page)
 
 
 def fetch_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
@@ -61,14 +107,14 @@ def fetch_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
 
 def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
     """Every row, page after page in order; pages are fetched a few at a time (the client's concurrency)."""
-    first = fetch_report_page(ctx, 0)
+    first = read_report_page(ctx, 0)
     total = first.data.totalrowcount
     pages = max(1, -(-total // ctx.report_page_size))
     seen = len(first.data.rows)
     yield from (r.get("columns", []) for r in first.data.rows)
     # two pages at a time, the next two already asked for while these are read (four in memory at most)
     windows = chunked(range(1, pages), min(2, ctx.client.concurrency))
-    for _, window in ctx.client.map_ahead(lambda n: fetch_report_page(ctx, n), windows):
+    for _, window in ctx.client.map_ahead(lambda n: read_report_page(ctx, n), windows):
         for page in window:
             if page.data.totalrowcount != total:
                 raise ReportChanged
@@ -125,6 +171,9 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
         try:
             return _sync_enrolments(ctx, run_id)
         except ReportChanged:
+            if ctx.report_pages is not None:  # pages read before the change: none of them is kept
+                ctx.report_pages.close()
+                ctx.report_pages = None
             if attempt == 2:
                 raise errors.TransportError(
                     "the participants report changed while it was read, twice (enrolments added or removed "
