@@ -76,7 +76,7 @@ def pdf_bytes(html: str) -> bytes:
 @cache
 def _font_config() -> object:
     """One font configuration per process, shared by its PDFs (WeasyPrint makes one per document otherwise:
-    about 3 % of a programme PDF's CPU). The reports declare no web font: nothing of one PDF leaks into another."""
+    about 4 % of a programme PDF's CPU). The reports declare no web font: nothing of one PDF leaks into another."""
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()

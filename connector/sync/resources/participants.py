@@ -90,7 +90,8 @@ class ReportPrefetch:
 
 def read_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
     """A page of the report: the prefetched one when there is one, else asked for now."""
-    ahead = ctx.report_pages.take(page) if ctx.report_pages is not None else None
+    prefetched = ctx.report_pages  # read once: the run may drop it meanwhile (the report changed)
+    ahead = prefetched.take(page) if prefetched is not None else None
     return ahead.result() if ahead is not None else fetch_report_page(ctx, page)
 
 
