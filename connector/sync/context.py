@@ -6,13 +6,16 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.moodle import MoodleClient
 from connector.store.models import FetchState, SyncCursor
+
+if TYPE_CHECKING:
+    from connector.sync.resources.participants import ReportPrefetch
 
 
 @dataclass
@@ -37,7 +40,7 @@ class SyncContext:
     max_file_bytes: int = 20 * 1024 * 1024
     retired_before: int | None = None  # retention cut-off: people of what ended before it are not synced
     dated_category: int | None = None  # the trainers' training category (22): completion dates read there
-    report_pages: Any = None  # the participants report's first pages, asked for when the run starts (ReportPrefetch)
+    report_pages: ReportPrefetch | None = None  # the participants report's first pages, asked for when the run starts
 
     def cursor(self, resource: str) -> int | None:
         with self.sessions() as s:
