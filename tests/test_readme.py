@@ -75,3 +75,21 @@ def test_the_first_steps_run_as_written_against_the_simulated_moodle(tmp_path, m
             result = CliRunner().invoke(cli, ["--config", str(tmp_path / "q.toml"), *step])
             assert result.exit_code == 0, (step, result.output[-2000:])
     assert (tmp_path / "out" / "index.html").exists() and " ok " in result.output
+
+
+def test_the_production_commands_run_as_the_service_user_can():
+    """What made a fresh Debian's walk-through fail: a venv from a ``python3`` the service user cannot run (pyenv's
+    under /root), ``sudo`` (absent from a minimal Debian), and a cron line whose log the user cannot open (the
+    line then does not run at all)."""
+    import re
+
+    install = _sh_block("## Installing for production").splitlines()
+    venv = next(line for line in install if " -m venv " in line)
+    assert venv.startswith("/usr/bin/python3 -m venv ")
+    first = _sh_block("### First steps")
+    assert first.startswith('Q="runuser -u qualiopi -- ') and "sudo" not in first
+    cron = README.split("```cron\n", 1)[1].split("```", 1)[0].strip()
+    fields = cron.split()
+    user, log = fields[5], re.search(r">> (\S+) 2>&1$", cron)[1]
+    assert f"install -o {user} -g {user} -m 0640 /dev/null {log}" in "\n".join(install)
+    assert user == "qualiopi" and "/etc/cron.d/qualiopi-sync" in README
