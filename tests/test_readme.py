@@ -39,8 +39,9 @@ def test_the_production_packages_are_the_ones_ci_installs():
     apt = next(line for line in _sh_block("## Installing for production").splitlines()
                if line.startswith("apt-get install"))
     ci = re.search(r'PKGS="([^"]+)"', (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text())[1]
-    # CI also installs poppler-utils, for the tests that read the PDFs back
-    assert set(apt.split()[3:]) - {"python3-venv", "git"} == set(ci.split()) - {"poppler-utils"}
+    # CI also installs poppler-utils, for the tests that read the PDFs back, and systemd (a Debian has it) for the
+    # test of the units
+    assert set(apt.split()[3:]) - {"python3-venv", "git"} == set(ci.split()) - {"poppler-utils", "systemd"}
 
 
 def test_the_first_steps_run_as_written_against_the_simulated_moodle(tmp_path, monkeypatch):
@@ -93,3 +94,22 @@ def test_the_production_commands_run_as_the_service_user_can():
     user, log = fields[5], re.search(r">> (\S+) 2>&1$", cron)[1]
     assert f"install -o {user} -g {user} -m 0640 /dev/null {log}" in "\n".join(install)
     assert user == "qualiopi" and "/etc/cron.d/qualiopi-sync" in README
+
+
+def test_the_readmes_systemd_units_are_valid(tmp_path):
+    """``systemd-analyze verify`` on the README's units as written (ExecStart pointed at this venv's command, which
+    it checks exists): any warning (an unknown key, a bad value, a calendar systemd cannot parse) fails."""
+    import re
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"```ini\n(.*?)```", README, re.DOTALL)
+    assert len(blocks) == 3 and "[Timer]" in blocks[1]
+    here = str(Path(sys.executable).parent / "qualiopi-sync")
+    names = ["qualiopi-sync.service", "qualiopi-sync.timer", "qualiopi-sync-serve.service"]
+    for name, text in zip(names, blocks, strict=True):
+        assert "/opt/qualiopi-sync/.venv/bin/qualiopi-sync" in text or "[Timer]" in text
+        (tmp_path / name).write_text(text.replace("/opt/qualiopi-sync/.venv/bin/qualiopi-sync", here))
+    done = subprocess.run(["systemd-analyze", "verify", *[str(tmp_path / n) for n in names]],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
