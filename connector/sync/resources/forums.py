@@ -78,8 +78,8 @@ def sync_forums(ctx: SyncContext, run_id: int) -> Counter[str]:
     listed, list_markers = to_list(ctx, courses, "forums")
     forums = fetch_forums(ctx, listed) if listed else []
     with ctx.sessions() as s:
-        known = [(f.id, f.course_id, f.type, f.name) for f in s.scalars(
-            select(Forum).where(Forum.course_id.in_(courses or [-1]), Forum.course_id.notin_(listed or [-1])))]
+        known = [tuple(r) for r in s.execute(select(Forum.id, Forum.course_id, Forum.type, Forum.name).where(
+            Forum.course_id.in_(courses or [-1]), Forum.course_id.notin_(listed or [-1])))]
     seen = ctx.markers("forums")
     watched = [(fid, cid) for fid, cid, kind, name in [(f.id, f.course, f.type, f.name) for f in forums] + known
                if kind != "news" and is_complaints_forum(name, ctx.complaints_pattern)

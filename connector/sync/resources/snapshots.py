@@ -20,7 +20,7 @@ from connector.files import private_dir, write_private
 from connector.store.db import transaction
 from connector.store.models import Module, RegisterEntry, Snapshot
 from connector.store.upsert import upsert_rows
-from connector.sync.context import SyncContext, save_cursor
+from connector.sync.context import SyncContext, chunked, save_cursor
 
 
 def blob_path(root: Path, sha256: str) -> Path:
@@ -29,10 +29,12 @@ def blob_path(root: Path, sha256: str) -> Path:
 
 def listed_documents(ctx: SyncContext) -> dict[str, dict]:
     """URL → {name, size, time} of every document the dossier may copy."""
-    with ctx.sessions() as s:
-        tagged = [files for name, idnumber, files in s.execute(
-            select(Module.name, Module.idnumber, Module.files).where(Module.modname.in_(("resource", "folder"))))
+    with ctx.sessions() as s:  # names first: only the tagged activities' file lists are read (and decoded)
+        ids = [mid for mid, name, idnumber in s.execute(
+            select(Module.id, Module.name, Module.idnumber).where(Module.modname.in_(("resource", "folder"))))
             if ctx.evidence_tag.search(f"{name} {idnumber or ''}")]
+        tagged = [files for part in chunked(ids, 500)
+                  for files in s.scalars(select(Module.files).where(Module.id.in_(part)).order_by(Module.id))]
         attached = s.scalars(select(RegisterEntry.files).where(RegisterEntry.kind == "preuves",
                                                                RegisterEntry.source == "moodle")).all()
     return {f["url"]: {"name": f["name"], "size": f.get("size"), "time": f.get("time")}
