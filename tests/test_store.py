@@ -232,3 +232,35 @@ def test_upsert_writes_every_json_value_as_given_however_often_it_repeats_and_di
             assert s.get(Pair, (9, 4998)).value == ["changed"] and s.get(Pair, (9, 4999)) is None
     finally:
         Other.metadata.drop_all(engine)
+
+
+def test_head_revision_constant_is_alembics_head():
+    """A new migration must move ``HEAD_REVISION`` too: a store at the old head would otherwise be taken as current."""
+    assert db.HEAD_REVISION == db.head_revision()
+
+
+def test_a_current_store_is_opened_without_alembic_and_an_old_one_is_migrated(engine, store_url):
+    """Opening a store that is already at the head imports no Alembic (start-up of every command); one that is
+    behind (or new) is still migrated by Alembic, and ``ensure_current`` still refuses an old one."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from connector.errors import StoreError
+    from tests.conftest import checkout_env
+
+    db.upgrade(engine, "0017")
+    assert db.current_revision(engine) == "0017"
+    with pytest.raises(StoreError, match=f"0017.*{db.HEAD_REVISION}"):
+        db.ensure_current(engine)
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.HEAD_REVISION
+    db.ensure_current(engine)
+    probe = ("import sys; from connector.app import open_store; s = open_store(sys.argv[1]); "
+             "from connector.store.db import current_revision; print(current_revision(s.engine)); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", probe, store_url], capture_output=True, text=True, timeout=120,
+                          env=checkout_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == [db.HEAD_REVISION, "[]"]
