@@ -223,18 +223,19 @@ def _write(s, ctx: SyncContext, batch: list, store: dict[int, ActiveCourse]) -> 
     if not ctx.full:
         _refuse_emptied(s, [cid for cid, people in batch if not people])
     users, enrol, done = {}, [], []
+    retired = ctx.retired_before
     for cid, people in batch:
+        tracked = store[cid].enablecompletion
         for p in people.values():
-            if enrolment_retired(p.timeend, ctx.retired_before):
+            if retired and enrolment_retired(p.timeend, retired):
                 continue  # ended before the retention cut-off: purged, not brought back
             users[p.user_id] = dict(id=p.user_id, username=p.username, fullname=p.fullname, idnumber=p.idnumber)
+            # Moodle writes 0 % for teachers and where completion is off: no progress at all
+            learner = tracked and LEARNER_ROLE in p.roles
             enrol.append(dict(course_id=cid, user_id=p.user_id, roles=sorted(p.roles), status=p.status,
                               timestart=p.timestart, timeend=p.timeend, lastcourseaccess=p.lastcourseaccess,
-                              groups=sorted(p.groups),
-                              # Moodle writes 0 % for teachers and where completion is off: no progress at all
-                              progress=p.progress if store[cid].enablecompletion and LEARNER_ROLE in p.roles
-                              else None))
-            if store[cid].enablecompletion and LEARNER_ROLE in p.roles:
+                              groups=sorted(p.groups), progress=p.progress if learner else None))
+            if learner:
                 done.append(dict(course_id=cid, user_id=p.user_id, completed=p.completed,
                                  timecompleted=p.timecompleted if p.completed else None,
                                  criteria_total=0, criteria_done=0))
