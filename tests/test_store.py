@@ -264,3 +264,14 @@ def test_a_current_store_is_opened_without_alembic_and_an_old_one_is_migrated(en
                           env=checkout_env())
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == [db.HEAD_REVISION, "[]"]
+
+
+def test_the_readmes_local_socket_url_reaches_psycopg_without_a_host():
+    """``postgresql:///qualiopi`` (README: Debian's peer authentication) keeps no host, so libpq uses the socket."""
+    from sqlalchemy.engine import make_url
+
+    engine = db.make_engine("postgresql:///qualiopi")
+    assert engine.dialect.driver == "psycopg"
+    args = engine.dialect.create_connect_args(make_url(db.normalise_url("postgresql:///qualiopi")))[1]
+    assert args.get("dbname") == "qualiopi" and not args.get("host")
+    engine.dispose()
