@@ -113,3 +113,23 @@ def test_the_readmes_systemd_units_are_valid(tmp_path):
     done = subprocess.run(["systemd-analyze", "verify", *[str(tmp_path / n) for n in names]],
                           capture_output=True, text=True, cwd=tmp_path)
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_the_readmes_logrotate_rule_is_valid_and_keeps_the_log_the_users(tmp_path):
+    """``logrotate --debug`` reads the README's rule (on a copy pointed at a temporary log) without an error, and
+    the rotated log is created again for the cron line's user, who must be able to append to it."""
+    import subprocess
+
+    rule = README.split("```logrotate\n", 1)[1].split("```", 1)[0]
+    cron_user = README.split("```cron\n", 1)[1].split()[5]
+    # no ``su``: root rotates in root's /var/log (the user cannot rename files there: tried), then hands the new
+    # log to the user
+    assert f"create 0640 {cron_user} {cron_user}" in rule and "su " not in rule
+    log = tmp_path / "qualiopi-sync.log"
+    log.write_text("x\n")
+    conf = tmp_path / "rule"
+    conf.write_text(rule.replace("/var/log/qualiopi-sync.log", str(log))
+                    .replace(f"create 0640 {cron_user} {cron_user}", "create 0640"))
+    done = subprocess.run(["logrotate", "--debug", "--state", str(tmp_path / "state"), str(conf)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "error" not in (done.stdout + done.stderr).lower(), done.stderr
