@@ -39,9 +39,9 @@ def test_the_production_packages_are_the_ones_ci_installs():
     apt = next(line for line in _sh_block("## Installing for production").splitlines()
                if line.startswith("apt-get install"))
     ci = re.search(r'PKGS="([^"]+)"', (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text())[1]
-    # CI also installs poppler-utils, for the tests that read the PDFs back, and systemd (a Debian has it) for the
-    # test of the units
-    assert set(apt.split()[3:]) - {"python3-venv", "git"} == set(ci.split()) - {"poppler-utils", "systemd"}
+    # CI also installs poppler-utils, for the tests that read the PDFs back, and systemd and logrotate (a Debian has
+    # them) for the tests of the units and of the log rotation
+    assert set(apt.split()[3:]) - {"python3-venv", "git"} == set(ci.split()) - {"poppler-utils", "systemd", "logrotate"}
 
 
 def test_the_first_steps_run_as_written_against_the_simulated_moodle(tmp_path, monkeypatch):
