@@ -28,12 +28,14 @@ class Store:
     sessions: sessionmaker[Session]
 
 
-def open_store(url: str, *, migrate: bool | None = True) -> Store:
-    """``migrate``: True upgrade now, False require the current revision, None neither (caller migrates
-    under the run lock, so that two processes never migrate at once)."""
+def open_store(url: str, *, migrate: bool | None = True, lock_file: Path | None = None) -> Store:
+    """``migrate``: True upgrade now if the store is behind the code (under the run lock, ``lock_file`` as
+    configured: never under a running sync, exit 5 then), False require the current revision, None neither (the
+    caller migrates under the run lock it holds)."""
     engine = db.make_engine(url)
-    if migrate:
-        db.upgrade(engine)
+    if migrate and db.current_revision(engine) != db.HEAD_REVISION:
+        with run_lock(engine, lock_file):
+            db.upgrade(engine)
     elif migrate is False:
         db.ensure_current(engine)
     return Store(engine, db.sessions(engine))

@@ -98,8 +98,9 @@ def doctor(ctx: click.Context, demo: bool) -> None:
 @click.pass_context
 @handle_errors
 def migrate(ctx: click.Context) -> None:
-    """Create or upgrade the store's tables (Alembic)."""
-    store = app.open_store(_settings(ctx).store.url)
+    """Create or upgrade the store's tables (Alembic), under the run lock (exit 5 while a run holds it)."""
+    settings = _settings(ctx)
+    store = app.open_store(settings.store.url, lock_file=settings.store.lock_file)
     echo(f"store at revision {app.db.current_revision(store.engine)}")
 
 
@@ -108,7 +109,8 @@ def migrate(ctx: click.Context) -> None:
 @handle_errors
 def seed(ctx: click.Context) -> None:
     """Load the Qualiopi référentiel (7 criteria, 32 indicators); safe to rerun."""
-    counts = app.seed(app.open_store(_settings(ctx).store.url))
+    settings = _settings(ctx)
+    counts = app.seed(app.open_store(settings.store.url, lock_file=settings.store.lock_file))
     echo(f"référentiel: {counts['inserted']} inserted, {counts['updated']} updated")
 
 
@@ -137,7 +139,7 @@ def evaluate(ctx: click.Context) -> None:
     settings = _settings(ctx)
     if not settings.programmes:
         raise errors.ConfigError("programmes: none configured (add [[programmes]] to the TOML)")
-    store = app.open_store(settings.store.url)
+    store = app.open_store(settings.store.url, lock_file=settings.store.lock_file)
     print_matrix(run_evaluation(settings, store.sessions, int(time.time())), echo)
 
 
@@ -209,7 +211,8 @@ def rncp_import(ctx: click.Context, files: tuple[Path, ...], more: tuple[Path, .
         if url:
             paths.append(fetch_export(url, Path(tmp)))
         fiches = read_export(paths)
-    store = app.open_store(_settings(ctx.parent).store.url)
+    settings = _settings(ctx.parent)
+    store = app.open_store(settings.store.url, lock_file=settings.store.lock_file)
     with app.db.transaction(store.sessions) as s:
         counts = upsert_fiches(s, fiches)
     echo(f"{len(fiches)} fiche(s) read: +{counts['inserted']} ~{counts['updated']} -{counts['deleted']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,23 @@ PG_URL = os.environ.get("QUALIOPI_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 PG_SCHEMA = f"qualiopi_sync_test_{os.getpid()}"  # one schema (and so one lock key) per test session
 NOW = bundle_clock() + 180  # the data set's clock: 2026-11-24
 TOKEN = "s3cr3t-token-0123456789abcdef"
+# documents copied by the tests' syncs: never into the checkout (the default snapshot_dir is ./snapshots, relative to
+# where the command runs). The environment sets it for every Settings a test makes without its own (child processes
+# inherit it); a test that sets [dossier] snapshot_dir keeps its own.
+SNAPSHOTS = Path(tempfile.mkdtemp(prefix="qualiopi-sync-test-snapshots-"))
+os.environ.setdefault("QUALIOPI_DOSSIER__SNAPSHOT_DIR", str(SNAPSHOTS))
+# what a command writes by default, relative to where it runs: a test that runs it from the checkout leaks it
+LEAKS = ("snapshots", "qualiopi-demo", "out", "qualiopi-sync.db", "store.db")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_written_into_the_checkout():
+    """A test that leaves a default output in the checkout (documents, reports, a store) fails: it would be
+    committed by accident (a snapshot was, once) and tests would share it."""
+    before = {name for name in LEAKS if (ROOT / name).exists()}
+    yield
+    made = sorted(name for name in LEAKS if (ROOT / name).exists() and name not in before)
+    assert not made, f"the test wrote {made} into the checkout: give it a temporary folder"
 
 
 def checkout_env() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from connector.store import db
@@ -274,4 +275,33 @@ def test_the_readmes_local_socket_url_reaches_psycopg_without_a_host():
     assert engine.dialect.driver == "psycopg"
     args = engine.dialect.create_connect_args(make_url(db.normalise_url("postgresql:///qualiopi")))[1]
     assert args.get("dbname") == "qualiopi" and not args.get("host")
+    engine.dispose()
+
+
+@pytest.mark.parametrize("command", ["migrate", "seed"])
+def test_a_store_behind_the_code_is_migrated_under_the_run_lock_only(store_url, tmp_path, command):
+    """``migrate`` (the README's upgrade step) and any command that opens a store behind the code migrate it under
+    the run lock, as ``sync`` does: while a run holds it, exit 5 and the store left as it was; once free, the store
+    is brought to the head. A store already there is opened without the lock (a run may hold it meanwhile)."""
+    from click.testing import CliRunner
+
+    from connector.cli import cli
+    from connector.errors import EXIT_LOCKED
+    from connector.store.lock import run_lock
+    from tests.conftest import TOKEN
+
+    engine = db.make_engine(store_url)
+    db.upgrade(engine, "0017")
+    cfg = tmp_path / "q.toml"
+    cfg.write_text(f'[moodle]\nurl = "https://moodle.example.fr"\ntoken = "{TOKEN}"\n'
+                   f'[store]\nurl = "{store_url}"\nlock_file = "{tmp_path}/run.lock"\n')
+    with run_lock(engine, tmp_path / "run.lock"):
+        busy = CliRunner().invoke(cli, ["--config", str(cfg), command])
+    assert busy.exit_code == EXIT_LOCKED and "lock" in busy.output
+    assert db.current_revision(engine) == "0017"
+    done = CliRunner().invoke(cli, ["--config", str(cfg), command])
+    assert done.exit_code == 0, done.output
+    assert db.current_revision(engine) == db.HEAD_REVISION
+    with run_lock(engine, tmp_path / "run.lock"):  # at the head: no lock needed
+        assert CliRunner().invoke(cli, ["--config", str(cfg), command]).exit_code == 0
     engine.dispose()
