@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector import errors
 from connector.config import load_settings
+from connector.files import os_error_line
 from connector.safe_text import terminal_safe
 
 MAX_DETAILS = 50  # a 400,000-line bad file prints its first problems, not all of them
@@ -38,9 +39,15 @@ def handle_errors(fn):
         except SQLAlchemyError as exc:
             echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
             sys.exit(errors.EXIT_FAILED)
+        except OSError as exc:  # a folder or file the command cannot make, write or read: one line, no traceback
+            echo(f"error: {os_error_line(exc)}", err=True)
+            sys.exit(errors.EXIT_CONFIG if isinstance(exc, SETTING_ERRORS) else errors.EXIT_FAILED)
 
     return wrapper
 
+
+# what a setting fixes (a folder elsewhere, or given to the service's user); a full disk is not one of them
+SETTING_ERRORS = (PermissionError, FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError)
 
 
 def _settings(ctx: click.Context):

@@ -7,6 +7,16 @@ import tempfile
 from pathlib import Path
 
 
+def os_error_line(exc: OSError) -> str:
+    """« what failed: which path » — with the folder a relative path was taken from (cron and systemd start in /)."""
+    where = exc.filename
+    text = f"{exc.strerror or type(exc).__name__}: {os.fsdecode(where)}" if where is not None else str(exc)
+    if where is not None and not Path(os.fsdecode(where)).is_absolute():
+        text += (f" (a relative path, taken from the folder the command runs in, {Path.cwd()}: give an absolute "
+                 "path in the configuration, e.g. [reports] out_dir or [dossier] snapshot_dir)")
+    return text
+
+
 def private_dir(path: Path) -> Path:
     """A folder only its owner can read (0700), created with its parents; a symlink is refused."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

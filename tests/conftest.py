@@ -21,8 +21,9 @@ PG_SCHEMA = f"qualiopi_sync_test_{os.getpid()}"  # one schema (and so one lock k
 NOW = bundle_clock() + 180  # the data set's clock: 2026-11-24
 TOKEN = "s3cr3t-token-0123456789abcdef"
 # documents copied by the tests' syncs: never into the checkout (the default snapshot_dir is ./snapshots, relative to
-# where the command runs). The environment sets it for every Settings a test makes without its own (child processes
-# inherit it); a test that sets [dossier] snapshot_dir keeps its own.
+# where the command runs). The environment sets it for every Settings a test makes (child processes inherit it); a
+# Settings built with its own DossierConfig keeps it, but the environment overrides a TOML file (as for users): a test
+# that gives [dossier] snapshot_dir in a TOML removes the variable first (monkeypatch.delenv).
 SNAPSHOTS = Path(tempfile.mkdtemp(prefix="qualiopi-sync-test-snapshots-"))
 os.environ.setdefault("QUALIOPI_DOSSIER__SNAPSHOT_DIR", str(SNAPSHOTS))
 # what a command writes by default, relative to where it runs: a test that runs it from the checkout leaks it

@@ -3,6 +3,8 @@ always ends as ok or failed; evaluate refuses an empty store."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -135,3 +137,38 @@ def test_control_and_bidi_characters_never_reach_the_terminal_or_the_log(tmp_pat
     result = CliRunner().invoke(cli, ["--config", str(cfg), "contracts", "import", str(bad)])
     assert result.exit_code == errors.EXIT_CONFIG and "contrats[2J.csv" in result.stderr
     assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_and_the_run_says_why(tmp_path, store_url, monkeypatch):
+    """A snapshot or report folder the command cannot make (here: under a file; in production, a relative path
+    taken from / or a folder the service user cannot write) is one line naming it, exit 2, no traceback; the sync
+    run is recorded as failed with that reason. A relative path is told as such, with the folder it was taken from."""
+    from bench.moodle_sim import SimMoodle
+    from connector.files import os_error_line
+    from tests.conftest import TOKEN
+
+    monkeypatch.delenv("QUALIOPI_DOSSIER__SNAPSHOT_DIR")  # the tests' own (conftest) would override the TOML's
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    def config(snapshots: Path, out: Path) -> str:
+        path = tmp_path / f"{snapshots.name}-{out.name}.toml"
+        path.write_text(f'[moodle]\nurl = "{sim.url}"\ntoken = "{TOKEN}"\nbackoff = 0\n[store]\nurl = "{store_url}"\n'
+                        f'lock_file = "{tmp_path}/run.lock"\n[dossier]\nsnapshot_dir = "{snapshots}"\n'
+                        f'[reports]\nout_dir = "{out}"\n' + _programme("BTS"), encoding="utf-8")
+        return str(path)
+
+    with SimMoodle() as sim:
+        good = config(tmp_path / "snapshots", tmp_path / "out")
+        assert CliRunner().invoke(cli, ["--config", good, "sync"]).exit_code == 0
+        rendered = CliRunner().invoke(cli, ["--config", config(tmp_path / "snapshots", blocker / "out"), "render"])
+        assert rendered.exit_code == errors.EXIT_CONFIG and "Traceback" not in rendered.output
+        assert rendered.output.strip().splitlines() == [f"error: Not a directory: {blocker}/out"]
+        bad = config(blocker / "snapshots", tmp_path / "out")
+        synced = CliRunner().invoke(cli, ["--config", bad, "sync"])
+    assert synced.exit_code == errors.EXIT_CONFIG and "Traceback" not in synced.output
+    assert f"error: [dossier] snapshot_dir: cannot make the folder: Not a directory: {blocker}/snapshots" in synced.output
+    status = CliRunner().invoke(cli, ["--config", bad, "status"])
+    assert " failed " in status.output.splitlines()[0] and "snapshot_dir: cannot make the folder" in status.output
+    line = os_error_line(PermissionError(13, "Permission denied", "snapshots"))
+    assert line.startswith("Permission denied: snapshots (a relative path, taken from the folder the command runs in")
+    assert "absolute" in line and os_error_line(OSError(28, "No space left on device")) == "[Errno 28] No space left on device"

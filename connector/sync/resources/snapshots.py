@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from connector import errors
-from connector.files import private_dir, write_private
+from connector.files import os_error_line, private_dir, write_private
 from connector.store.db import transaction
 from connector.store.models import Module, RegisterEntry, Snapshot
 from connector.store.upsert import upsert_rows
@@ -61,7 +61,10 @@ def sync_snapshots(ctx: SyncContext, run_id: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     if ctx.snapshot_dir is None:
         return counts
-    private_dir(ctx.snapshot_dir)
+    try:
+        private_dir(ctx.snapshot_dir)
+    except OSError as exc:  # a setting to change: the run says so (status) rather than "internal error"
+        raise errors.ConfigError(f"[dossier] snapshot_dir: cannot make the folder: {os_error_line(exc)}") from None
     docs = listed_documents(ctx)
     with ctx.sessions() as s:
         known = {r.url: r for r in s.scalars(select(Snapshot))}
