@@ -16,6 +16,7 @@ from importlib import resources
 
 import pytest
 
+from connector import errors
 from connector.doctor import check_site
 from connector.moodle import MoodleClient
 from connector.moodle.client import error_from_body
@@ -339,3 +340,40 @@ def test_rules_that_map_no_course_are_reported_not_passed_over():
     assert report.ok  # a note, not a failed check: a programme may not have started yet
     quiet, _ = _doctor(_entries(), programmes=[to_programme(p) for p in DEMO_PROGRAMMES], apart={10})
     assert not any(n.startswith("programme ") for n in quiet.notes)
+
+
+def test_doctor_checks_the_folders_the_commands_write_on_this_machine(tmp_path, monkeypatch):
+    """Against the simulated Moodle: writable folders pass; a relative one is named with the folder it is taken from
+    (⚠: cron and systemd start in /); one that cannot be made (here under a file: root may write anywhere) is ✘,
+    exit 2, with what to do. Nothing is created by the check."""
+    from click.testing import CliRunner
+
+    from bench.moodle_sim import SimMoodle
+    from connector.cli import cli
+    from connector.doctor_local import writable_problem
+    from tests.conftest import TOKEN
+
+    monkeypatch.delenv("QUALIOPI_DOSSIER__SNAPSHOT_DIR")  # the TOML's folders are the ones checked
+    monkeypatch.chdir(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    def doctor(out: str, snapshots: str) -> tuple[int, list[str]]:
+        cfg = tmp_path / "q.toml"
+        cfg.write_text(f'[moodle]\nurl = "{sim.url}"\ntoken = "{TOKEN}"\nbackoff = 0\n\n'
+                       f'[store]\nurl = "sqlite:///{tmp_path}/db/store.db"\n[reports]\nout_dir = "{out}"\n'
+                       f'[dossier]\nsnapshot_dir = "{snapshots}"\n[quality]\ncourse_ids = [10]\n', encoding="utf-8")
+        result = CliRunner().invoke(cli, ["--config", str(cfg), "doctor"])
+        return result.exit_code, result.output.split("This machine, as ", 1)[1].splitlines()[1:4]
+
+    with SimMoodle() as sim:
+        code, lines = doctor(f"{tmp_path}/out", f"{tmp_path}/snapshots")
+        assert code == 0 and lines == [f" ✔ [reports] out_dir {tmp_path}/out: writable",
+                                       f" ✔ [dossier] snapshot_dir {tmp_path}/snapshots: writable",
+                                       f" ✔ [store] url (its folder) {tmp_path}/db: writable"]
+        code, lines = doctor("out", f"{blocker}/snapshots")
+    assert code == errors.EXIT_CONFIG
+    assert lines[0] == f" ⚠ [reports] out_dir out (relative: {tmp_path}/out here; cron and systemd start in /): writable"
+    assert lines[1] == f" ✘ [dossier] snapshot_dir {blocker}/snapshots: {blocker} is not a folder"
+    assert not (tmp_path / "out").exists() and not (tmp_path / "db").exists()
+    assert writable_problem(blocker) == "exists and is not a folder"
