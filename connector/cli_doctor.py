@@ -32,7 +32,7 @@ def doctor(ctx: click.Context, demo: bool) -> None:
                         settings.quality_courses, settings.quality.register_names(),
                         [to_programme(p) for p in settings.programmes], set(settings.quality_courses))
     _print_site(report, settings)
-    local = [] if demo else folder_lines(check_folders(settings))
+    local = [] if demo else folder_lines(check_folders(settings), settings.reports.group)
     if local:
         echo(f"\nThis machine, as {getpass.getuser()}:")
     for ok, line in local:
@@ -44,7 +44,7 @@ def doctor(ctx: click.Context, demo: bool) -> None:
             echo(f" ✘ {c.function}: {c.fix}")
         sys.exit(errors.EXIT_AUTH)
     if not all(ok for ok, _ in local):
-        echo("\nA folder cannot be written: give it to this user, or another path in the configuration.")
+        echo("\nFix the ✘ lines of this machine above (a folder, the group), then run doctor again.")
         sys.exit(errors.EXIT_CONFIG)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connector.config import Settings
+from connector.files import group_problem
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,12 @@ def check_folders(settings: Settings) -> list[FolderCheck]:
             for name, p in folders]
 
 
-def folder_lines(checks: list[FolderCheck]) -> list[tuple[bool, str]]:
-    """(ok, line) per folder, as doctor prints them."""
+def folder_lines(checks: list[FolderCheck], group: str | None = None) -> list[tuple[bool, str]]:
+    """(ok, line) per folder, as doctor prints them; and whether this user may give the reports to ``group``."""
     out = []
+    if group:
+        problem = group_problem(group)
+        out.append((problem is None, f"[reports] group {group}: " + (problem or "this user may give files to it")))
     for c in checks:
         where = f"{c.path}" + (f" (relative: {Path.cwd() / c.path} here; cron and systemd start in /)" if c.relative
                                else "")

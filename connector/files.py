@@ -17,6 +17,21 @@ def os_error_line(exc: OSError) -> str:
     return text
 
 
+def group_problem(group: str) -> str | None:
+    """Why this user could not give files to ``group`` (only its members may, or root), or None."""
+    import getpass
+    import grp
+
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        return f"no group named {group!r} on this machine"
+    if os.geteuid() == 0 or gid == os.getegid() or gid in os.getgroups():
+        return None
+    return (f"this user may not give files to the group {group!r}, not being a member (as root: usermod -aG "
+            f"{group} {getpass.getuser()}, then start the command again), or leave group out")
+
+
 def private_dir(path: Path) -> Path:
     """A folder only its owner can read (0700), created with its parents; a symlink is refused."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -13,7 +13,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.dossier import DossierOptions, write_dossiers
+from connector.errors import ConfigError
 from connector.evaluate import EvaluationResult
+from connector.files import group_problem
 from connector.store.db import transaction
 from connector.store.outputs import load_render_hashes, load_trend, save_render_hash, site_secret
 from mappings.model import CourseSnap
@@ -145,6 +147,8 @@ def render_reports(result: EvaluationResult, sessions: sessionmaker[Session], ou
                    dossier: DossierOptions | None = None, tolerance: float = 0.01,
                    group: str | None = None, workers: int = 1) -> RenderResult:
     """``workers``: processes laying PDFs out (see ``reports.render.PdfJob``)."""
+    if group and (problem := group_problem(group)):  # before anything is written: files half given to the group
+        raise ConfigError(f"[reports] group: {problem}")
     meta = ReportMeta(provider, result.data_time, now or int(time.time()), moodle_url)
     reports = build_programme_reports(result, sessions)
     with sessions() as s:

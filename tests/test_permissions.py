@@ -188,3 +188,29 @@ def test_no_javascript_link_reaches_a_page_or_a_pdf(tmp_path):
         text = (Path(__file__).resolve().parents[1] / "reports" / "templates" / name).read_text()
         for href in re.findall(r'href="\{\{([^}]*)\}\}', text):  # every href taken whole from data is filtered
             assert "safe_url" in href or href.strip() == "copy.path", (name, href)  # a path the dossier made
+
+
+def test_a_group_the_user_is_not_in_is_refused_before_anything_is_written_and_doctor_says_so(tmp_path, monkeypatch):
+    """Only a member (or root) may give files to a group: a service user outside the web server's group got a
+    traceback after the whole render. Now: one ConfigError naming the fix, before any file; doctor's line too.
+    The tests run as root, so the process is made a plain user here (its ids and groups)."""
+    import grp
+
+    from connector import errors
+    from connector.doctor_local import folder_lines
+    from connector.files import group_problem
+
+    group = grp.getgrgid(0).gr_name  # root's group: the plain user below is not in it
+    settings, store = synced_demo_store(tmp_path)
+    result = run_evaluation(settings, store.sessions, NOW)
+    monkeypatch.setattr(os, "geteuid", lambda: 4242)
+    monkeypatch.setattr(os, "getegid", lambda: 4242)
+    monkeypatch.setattr(os, "getgroups", lambda: [4242])
+    out = tmp_path / "out"
+    with pytest.raises(errors.ConfigError, match=f"not being a member .*usermod -aG {group} "):
+        render_reports(result, store.sessions, out, "OF", None, now=NOW, group=group)
+    assert not out.exists()
+    assert folder_lines([], group) == [(False, f"[reports] group {group}: {group_problem(group)}")]
+    monkeypatch.setattr(os, "getgroups", lambda: [4242, 0])  # a member now
+    assert group_problem(group) is None and folder_lines([], group)[0][0]
+    assert group_problem("no-such-group-qs") == "no group named 'no-such-group-qs' on this machine"
