@@ -35,15 +35,15 @@ def doctor(ctx: click.Context, demo: bool) -> None:
     local = [] if demo else folder_lines(check_folders(settings), settings.reports.group)
     if local:
         echo(f"\nThis machine, as {getpass.getuser()}:")
-    for ok, line in local:
-        echo(f" {'✔' if ok and ' (relative: ' not in line else '⚠' if ok else '✘'} {line}")
+    for mark, line in local:
+        echo(f" {mark} {line}")
     if not report.ok:
         failed = [c for c in report.checks if not c.in_service or c.probe == "failed"]
         echo(f"\n{len(failed)} check(s) failed; fix, then run doctor again:")
         for c in failed:
             echo(f" ✘ {c.function}: {c.fix}")
         sys.exit(errors.EXIT_AUTH)
-    if not all(ok for ok, _ in local):
+    if any(mark == "✘" for mark, _ in local):
         echo("\nFix the ✘ lines of this machine above (a folder, the group), then run doctor again.")
         sys.exit(errors.EXIT_CONFIG)
 

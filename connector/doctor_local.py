@@ -54,14 +54,16 @@ def check_folders(settings: Settings) -> list[FolderCheck]:
             for name, p in folders]
 
 
-def folder_lines(checks: list[FolderCheck], group: str | None = None) -> list[tuple[bool, str]]:
-    """(ok, line) per folder, as doctor prints them; and whether this user may give the reports to ``group``."""
+def folder_lines(checks: list[FolderCheck], group: str | None = None) -> list[tuple[str, str]]:
+    """(mark, line) as doctor prints them: ✔ fine, ⚠ relative (fine here, taken from / under cron and systemd),
+    ✘ cannot be made or written; and whether this user may give the reports to ``group``."""
     out = []
     if group:
         problem = group_problem(group)
-        out.append((problem is None, f"[reports] group {group}: " + (problem or "this user may give files to it")))
+        out.append(("✘" if problem else "✔", f"[reports] group {group}: " + (problem or "this user may give files to it")))
     for c in checks:
         where = f"{c.path}" + (f" (relative: {Path.cwd() / c.path} here; cron and systemd start in /)" if c.relative
                                else "")
-        out.append((c.problem is None, f"{c.setting} {where}" + (f": {c.problem}" if c.problem else ": writable")))
+        mark = "✘" if c.problem else "⚠" if c.relative else "✔"
+        out.append((mark, f"{c.setting} {where}: {c.problem or 'writable'}"))
     return out

@@ -108,3 +108,6 @@ def pytest_sessionfinish(session, exitstatus):
         drop_pg_schema()
     except Exception:  # noqa: BLE001, S110 - cleanup only; the next session uses its own schema anyway
         pass
+    import shutil
+
+    shutil.rmtree(SNAPSHOTS, ignore_errors=True)

@@ -210,7 +210,7 @@ def test_a_group_the_user_is_not_in_is_refused_before_anything_is_written_and_do
     with pytest.raises(errors.ConfigError, match=f"not being a member .*usermod -aG {group} "):
         render_reports(result, store.sessions, out, "OF", None, now=NOW, group=group)
     assert not out.exists()
-    assert folder_lines([], group) == [(False, f"[reports] group {group}: {group_problem(group)}")]
+    assert folder_lines([], group) == [("✘", f"[reports] group {group}: {group_problem(group)}")]
     monkeypatch.setattr(os, "getgroups", lambda: [4242, 0])  # a member now
-    assert group_problem(group) is None and folder_lines([], group)[0][0]
+    assert group_problem(group) is None and folder_lines([], group)[0][0] == "✔"
     assert group_problem("no-such-group-qs") == "no group named 'no-such-group-qs' on this machine"
