@@ -10,6 +10,7 @@ from pathlib import Path
 
 from connector.config import Settings
 from connector.files import group_problem
+from connector.store.db import sqlite_file
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,11 @@ def writable_problem(path: Path) -> str | None:
     return None if os.access(parent, os.W_OK | os.X_OK) else f"cannot be made: {parent} is not writable by this user"
 
 
-def _sqlite_folder(url: str) -> Path | None:
-    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
-        return None
-    return Path(url.removeprefix("sqlite:///")).parent
-
-
 def check_folders(settings: Settings) -> list[FolderCheck]:
     folders = [("[reports] out_dir", settings.reports.out_dir), ("[dossier] snapshot_dir", settings.dossier.snapshot_dir)]
-    store = _sqlite_folder(settings.store.url)
+    store = sqlite_file(settings.store.url) if settings.store.url.startswith("sqlite") else None
     if store is not None:
-        folders.append(("[store] url (its folder)", store))
+        folders.append(("[store] url (its folder)", Path(store).parent))
     return [FolderCheck(name, Path(p), writable_problem(Path(p).absolute()), not Path(p).is_absolute())
             for name, p in folders]
 

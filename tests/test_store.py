@@ -64,8 +64,6 @@ def test_seed_is_idempotent(engine):
 
 
 def test_store_older_than_code_is_refused(engine):
-    import pytest
-
     from connector.errors import StoreError
 
     with pytest.raises(StoreError, match="migrate"):
@@ -75,7 +73,6 @@ def test_store_older_than_code_is_refused(engine):
 def test_postgresql_lock_is_per_database_and_schema():
     """Two stores in two schemas of one database (two test sessions, two providers) never block each other;
     two runs on the same schema do."""
-    import pytest
     from sqlalchemy import text
 
     from connector.errors import LockedError
@@ -245,8 +242,6 @@ def test_a_current_store_is_opened_without_alembic_and_an_old_one_is_migrated(en
     behind (or new) is still migrated by Alembic, and ``ensure_current`` still refuses an old one."""
     import subprocess
     import sys
-
-    import pytest
 
     from connector.errors import StoreError
     from tests.conftest import checkout_env

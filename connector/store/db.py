@@ -43,15 +43,21 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite store's URL (None: in memory, or a ``file:`` URI)."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    return None if not path or path == ":memory:" or path.startswith("file:") else path
+
+
 def _private_sqlite_file(url: str) -> None:
     """The store names people: its file (and so SQLite's -wal/-shm, which copy its mode) is 0600 whatever
     the umask, created before SQLite creates it with the umask's mode."""
     import os
 
-    from sqlalchemy.engine import make_url
-
-    path = make_url(url).database
-    if not path or path == ":memory:" or path.startswith("file:"):
+    path = sqlite_file(url)
+    if path is None:
         return
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)

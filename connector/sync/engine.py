@@ -20,7 +20,7 @@ from connector.store.db import transaction
 from connector.store.models import SyncRun, utcnow
 from connector.sync.context import SyncContext
 from connector.sync.resources import RESOURCES
-from connector.sync.resources.participants import ReportPrefetch
+from connector.sync.resources.participants import ReportPrefetch, drop_report_pages
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,7 @@ def run_sync(ctx: SyncContext, only: list[str] | None = None) -> SyncResult:
                 else "interrupted")
         raise
     finally:
-        if ctx.report_pages is not None:
-            ctx.report_pages.close()
-            ctx.report_pages = None
+        drop_report_pages(ctx)
     _finish(ctx, run_id, result)
     return result
 

@@ -68,7 +68,7 @@ class ReportPrefetch:
 
     def _first(self) -> rb.ReportPage:
         page = fetch_report_page(self._ctx, 0)
-        pages = -(-page.data.totalrowcount // self._ctx.report_page_size)
+        pages = page_count(self._ctx, page)
         with self._lock:  # before page 0 is handed over: whoever reads it finds the next ones asked for
             if self._pool is not None:
                 for n in range(1, min(PREFETCH_PAGES, pages)):
@@ -86,6 +86,18 @@ class ReportPrefetch:
             self._pages.clear()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def drop_report_pages(ctx: SyncContext) -> None:
+    """Forget the prefetched pages (the run ends, or the report changed: the retry reads afresh)."""
+    if ctx.report_pages is not None:
+        ctx.report_pages.close()
+        ctx.report_pages = None
+
+
+def page_count(ctx: SyncContext, first: rb.ReportPage) -> int:
+    """How many pages the report has, as its first page says (at least that one)."""
+    return max(1, -(-first.data.totalrowcount // ctx.report_page_size))
 
 
 def read_report_page(ctx: SyncContext, page: int) -> rb.ReportPage:
@@ -110,7 +122,7 @@ def iter_report_rows(ctx: SyncContext) -> Iterator[list]:
     """Every row, page after page in order; pages are fetched a few at a time (the client's concurrency)."""
     first = read_report_page(ctx, 0)
     total = first.data.totalrowcount
-    pages = max(1, -(-total // ctx.report_page_size))
+    pages = page_count(ctx, first)
     seen = len(first.data.rows)
     yield from (r.get("columns", []) for r in first.data.rows)
     # two pages at a time, the next two already asked for while these are read (four in memory at most)
@@ -172,9 +184,7 @@ def sync_enrolments(ctx: SyncContext, run_id: int) -> Counter[str]:
         try:
             return _sync_enrolments(ctx, run_id)
         except ReportChanged:
-            if ctx.report_pages is not None:  # pages read before the change: none of them is kept
-                ctx.report_pages.close()
-                ctx.report_pages = None
+            drop_report_pages(ctx)  # pages read before the change: none of them is kept
             if attempt == 2:
                 raise errors.TransportError(
                     "the participants report changed while it was read, twice (enrolments added or removed "
