@@ -13,6 +13,7 @@ EXIT_CONFIG = 2
 EXIT_AUTH = 3
 EXIT_TRANSIENT = 4
 EXIT_LOCKED = 5
+EXIT_LOCK_LOST = 6
 
 
 class QualiopiSyncError(Exception):
@@ -45,8 +46,13 @@ class LockedError(QualiopiSyncError):
     exit_code = EXIT_LOCKED
 
 
-class LockLostError(LockedError):
-    """The run's lock vanished (its PostgreSQL connection was closed): stop before writing or sending."""
+class LockLostError(QualiopiSyncError):
+    """The run's lock vanished (its PostgreSQL connection was closed): stop before writing or sending.
+
+    Not a LockedError: « busy » means nothing was done and the next run catches up (a scheduler skips it);
+    a lost lock stops a run midway, a failure to look at."""
+
+    exit_code = EXIT_LOCK_LOST
 
 
 class StoreError(QualiopiSyncError):

@@ -113,8 +113,9 @@ def test_a_lock_file_planted_as_a_link_is_refused_and_its_target_untouched(tmp_p
     lock = tmp_path / "store.db.lock"
     lock.symlink_to(victim)
     engine = make_engine(f"sqlite:///{tmp_path}/store.db")
-    with pytest.raises(errors.LockedError, match="symbolic link"), run_lock(engine, lock):
+    with pytest.raises(errors.ConfigError, match="symbolic link") as info, run_lock(engine, lock):
         pass
+    assert info.value.exit_code == errors.EXIT_CONFIG  # not « busy » (5): no later run could open it either
     assert victim.read_text() == "keep me"
     engine.dispose()
 

@@ -239,7 +239,7 @@ def test_a_run_that_lost_its_postgresql_lock_writes_and_sends_nothing(tmp_path):
             assert killed == [True]
             with pytest.raises(errors.LockLostError) as info, transaction(store.sessions) as s:
                 s.add(PushRecord(channel="x", recipient="y", what="z", content_hash="h", status="sent"))
-            assert info.value.exit_code == errors.EXIT_LOCKED
+            assert info.value.exit_code == errors.EXIT_LOCK_LOST
             with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
                 moodle(rsps)
                 with pytest.raises(errors.LockLostError):

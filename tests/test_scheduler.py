@@ -15,12 +15,13 @@ import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from connector import app
+from connector import app, errors
 from connector.config import JobConfig, ReportsConfig, ScheduleConfig
 from connector.demo import DEMO_PROGRAMMES
 from connector.errors import ConfigError
 from connector.scheduler import build_scheduler, run_job
 from connector.store.lock import run_lock
+from connector.sync.engine import SyncResult
 from tests.conftest import NOW
 from tests.test_sync import settings_for, transport
 
@@ -100,3 +101,22 @@ def test_serve_stops_gracefully_on_sigterm(tmp_path):
     rest = proc.communicate(timeout=30)[1]
     assert proc.returncode == 0, rest
     assert "SIGTERM" in rest and "scheduler stopped" in rest
+
+
+def test_a_lock_file_no_run_can_open_fails_the_job_instead_of_skipping_it(tmp_path):
+    link = tmp_path / "planted.lock"  # a lock file is SQLite's; PostgreSQL's lock is an advisory lock
+    link.symlink_to(tmp_path / "victim")
+    s = settings(f"sqlite:///{tmp_path}/store.db", tmp_path)
+    s = s.model_copy(update={"store": s.store.model_copy(update={"lock_file": link})})
+    outcome = run_job(s, JobConfig(name="nightly", cron="0 3 * * *", command="sync"), transport=transport(), now=NOW)
+    # « skipped » would hide it night after night: no later run can open that file either
+    assert outcome.startswith("failed: [store] lock_file: cannot open") and "symbolic link" in outcome
+    assert not (tmp_path / "victim").exists()
+
+
+def test_a_run_that_lost_its_lock_is_a_failed_job_not_a_skipped_one(tmp_path, store_url, monkeypatch):
+    lost = errors.LockLostError("this run lost its lock on the store (its PostgreSQL connection was closed)")
+    monkeypatch.setattr(app, "sync", lambda *a, **k: SyncResult(run_id=1, status="failed", error=lost))
+    outcome = run_job(settings(store_url, tmp_path), JobConfig(name="nightly", cron="0 3 * * *", command="sync"))
+    assert outcome == f"failed: {lost}"
+    assert lost.exit_code == errors.EXIT_LOCK_LOST != errors.EXIT_LOCKED

@@ -310,7 +310,7 @@ def test_a_sync_that_loses_its_postgresql_lock_midway_stops_writes_nothing_more_
         result = app.sync(settings_for(url), transport=t, now=NOW)
         assert [ok for _, ok in killed] == [True], killed  # one backend held the run's lock, and it is gone
         assert result.status == "failed" and isinstance(result.error, errors.LockLostError)
-        assert result.error.exit_code == errors.EXIT_LOCKED
+        assert result.error.exit_code == errors.EXIT_LOCK_LOST  # not « busy » (5): a failure to look at
         store = app.open_store(url, migrate=False)
         with store.sessions() as s:
             run = s.scalars(select(SyncRun)).one()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from connector.errors import LockedError, LockLostError
+from connector.errors import ConfigError, LockedError, LockLostError
 
 ADVISORY_KEY = 0x5175616C  # "Qual"
 # The lock is per database *and* schema: two stores in two schemas of one database never block each other.
@@ -68,7 +68,9 @@ def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
     try:  # never through a planted symbolic link (O_NOFOLLOW), owner-only whatever the umask
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
-        raise LockedError(f"cannot open the lock file {path}: {exc.strerror} (a symbolic link is refused)") from None
+        # not « busy »: no later run can open it either (a folder it cannot write, a planted link)
+        raise ConfigError(f"[store] lock_file: cannot open {path}: {exc.strerror} (a symbolic link is refused; "
+                          "give a file the user running qualiopi-sync may write)") from None
     os.fchmod(fd, 0o600)
     try:
         try:
