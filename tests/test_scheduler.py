@@ -114,9 +114,11 @@ def test_a_lock_file_no_run_can_open_fails_the_job_instead_of_skipping_it(tmp_pa
     assert not (tmp_path / "victim").exists()
 
 
-def test_a_run_that_lost_its_lock_is_a_failed_job_not_a_skipped_one(tmp_path, store_url, monkeypatch):
+def test_a_run_that_lost_its_lock_is_a_failed_job_not_a_skipped_one(tmp_path, monkeypatch):
+    # how a sync loses its lock for real is in test_sync (PostgreSQL backend terminated); here, how serve logs it
     lost = errors.LockLostError("this run lost its lock on the store (its PostgreSQL connection was closed)")
     monkeypatch.setattr(app, "sync", lambda *a, **k: SyncResult(run_id=1, status="failed", error=lost))
-    outcome = run_job(settings(store_url, tmp_path), JobConfig(name="nightly", cron="0 3 * * *", command="sync"))
+    outcome = run_job(settings(f"sqlite:///{tmp_path}/store.db", tmp_path),
+                      JobConfig(name="nightly", cron="0 3 * * *", command="sync"))
     assert outcome == f"failed: {lost}"
     assert lost.exit_code == errors.EXIT_LOCK_LOST != errors.EXIT_LOCKED
