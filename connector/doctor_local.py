@@ -43,8 +43,10 @@ def writable_problem(path: Path) -> str | None:
 def check_folders(settings: Settings) -> list[FolderCheck]:
     folders = [("[reports] out_dir", settings.reports.out_dir), ("[dossier] snapshot_dir", settings.dossier.snapshot_dir)]
     store = sqlite_file(settings.store.url) if settings.store.url.startswith("sqlite") else None
-    if store is not None:
+    if store is not None:  # a lock file is SQLite's (PostgreSQL's lock lives in the database)
         folders.append(("[store] url (its folder)", Path(store).parent))
+        if settings.store.lock_file is not None:
+            folders.append(("[store] lock_file (its folder)", settings.store.lock_file.parent))
     return [FolderCheck(name, Path(p), writable_problem(Path(p).absolute()), not Path(p).is_absolute())
             for name, p in folders]
 

@@ -361,19 +361,21 @@ def test_doctor_checks_the_folders_the_commands_write_on_this_machine(tmp_path, 
     def doctor(out: str, snapshots: str) -> tuple[int, list[str]]:
         cfg = tmp_path / "q.toml"
         cfg.write_text(f'[moodle]\nurl = "{sim.url}"\ntoken = "{TOKEN}"\nbackoff = 0\n\n'
-                       f'[store]\nurl = "sqlite:///{tmp_path}/db/store.db"\n[reports]\nout_dir = "{out}"\n'
+                       f'[store]\nurl = "sqlite:///{tmp_path}/db/store.db"\nlock_file = "{tmp_path}/lock/run.lock"\n'
+                       f'[reports]\nout_dir = "{out}"\n'
                        f'[dossier]\nsnapshot_dir = "{snapshots}"\n[quality]\ncourse_ids = [10]\n', encoding="utf-8")
         result = CliRunner().invoke(cli, ["--config", str(cfg), "doctor"])
-        return result.exit_code, result.output.split("This machine, as ", 1)[1].splitlines()[1:4]
+        return result.exit_code, result.output.split("This machine, as ", 1)[1].splitlines()[1:5]
 
     with SimMoodle() as sim:
         code, lines = doctor(f"{tmp_path}/out", f"{tmp_path}/snapshots")
         assert code == 0 and lines == [f" ✔ [reports] out_dir {tmp_path}/out: writable",
                                        f" ✔ [dossier] snapshot_dir {tmp_path}/snapshots: writable",
-                                       f" ✔ [store] url (its folder) {tmp_path}/db: writable"]
+                                       f" ✔ [store] url (its folder) {tmp_path}/db: writable",
+                                       f" ✔ [store] lock_file (its folder) {tmp_path}/lock: writable"]
         code, lines = doctor("out", f"{blocker}/snapshots")
     assert code == errors.EXIT_CONFIG
     assert lines[0] == f" ⚠ [reports] out_dir out (relative: {tmp_path}/out here; cron and systemd start in /): writable"
     assert lines[1] == f" ✘ [dossier] snapshot_dir {blocker}/snapshots: {blocker} is not a folder"
-    assert not (tmp_path / "out").exists() and not (tmp_path / "db").exists()
+    assert not any((tmp_path / name).exists() for name in ("out", "db", "lock"))
     assert writable_problem(blocker) == "exists and is not a folder"

@@ -215,3 +215,33 @@ def test_a_group_the_user_is_not_in_is_refused_before_anything_is_written_and_do
     monkeypatch.setattr(os, "getgroups", lambda: [4242, 0])  # a member now
     assert group_problem(group) is None and folder_lines([], group)[0][0] == "✔"
     assert group_problem("no-such-group-qs") == "no group named 'no-such-group-qs' on this machine"
+
+
+def test_a_store_and_a_lock_file_in_folders_not_made_yet_get_them_private_and_one_that_cannot_be_made_is_one_line(
+        tmp_path):
+    """What `doctor` calls « can be made » is made: the SQLite store's folder and the lock file's (0700, as the
+    store names people); a folder under a file is refused in one line, exit 2, nothing written."""
+    from click.testing import CliRunner
+
+    from connector.cli import cli
+
+    def migrate(store: Path, lock: Path):
+        cfg = tmp_path / "q.toml"
+        cfg.write_text(f'[moodle]\nurl = "https://moodle.example"\ntoken = "{"a" * 32}"\n'
+                       f'[store]\nurl = "sqlite:///{store}"\nlock_file = "{lock}"\n', encoding="utf-8")
+        return CliRunner().invoke(cli, ["--config", str(cfg), "migrate"])
+
+    made = migrate(tmp_path / "var" / "db" / "store.db", tmp_path / "run" / "lock" / "run.lock")
+    assert made.exit_code == 0, made.output
+    assert stat.S_IMODE((tmp_path / "var" / "db").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "var" / "db" / "store.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "run" / "lock").stat().st_mode) == 0o700
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    refused = migrate(blocker / "db" / "store.db", tmp_path / "run.lock")
+    assert refused.exit_code == errors.EXIT_CONFIG
+    assert refused.output.strip().splitlines() == [
+        f"error: store.url: cannot make the folder {blocker}/db: Not a directory"], refused.output
+    assert blocker.read_text() == "not a folder"
+    locked_out = migrate(tmp_path / "store.db", blocker / "lock" / "run.lock")
+    assert locked_out.exit_code == errors.EXIT_CONFIG and "[store] lock_file: cannot open" in locked_out.output

@@ -53,18 +53,22 @@ def sqlite_file(url: str) -> str | None:
 
 def _private_sqlite_file(url: str) -> None:
     """The store names people: its file (and so SQLite's -wal/-shm, which copy its mode) is 0600 whatever
-    the umask, created before SQLite creates it with the umask's mode."""
+    the umask, created before SQLite creates it with the umask's mode; its folder is made (0700) when missing,
+    as the reports' folders are."""
     import os
 
     path = sqlite_file(url)
     if path is None:
         return
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ConfigError(f"store.url: cannot make the folder {folder}: {exc.strerror or exc}") from None
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         os.close(fd)
         os.chmod(path, 0o600)
-    except FileNotFoundError:
-        return  # its folder does not exist: SQLite reports that itself
     except OSError as exc:
         raise ConfigError(f"store.url: cannot use {path}: {exc.strerror}") from None
 

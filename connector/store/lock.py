@@ -65,7 +65,8 @@ def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
                     pass
         return
     path = lock_file or default_lock_path(engine)
-    try:  # never through a planted symbolic link (O_NOFOLLOW), owner-only whatever the umask
+    try:  # never through a planted symbolic link (O_NOFOLLOW), owner-only whatever the umask; its folder made
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
         # not « busy »: no later run can open it either (a folder it cannot write, a planted link)
