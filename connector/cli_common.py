@@ -12,6 +12,7 @@ from connector import errors
 from connector.config import load_settings
 from connector.files import os_error_line
 from connector.safe_text import terminal_safe
+from connector.store.db import store_error
 
 MAX_DETAILS = 50  # a 400,000-line bad file prints its first problems, not all of them
 
@@ -36,9 +37,10 @@ def handle_errors(fn):
             if len(details) > MAX_DETAILS:
                 echo(f"  … et {len(details) - MAX_DETAILS} autre(s) ligne(s) non affichée(s)", err=True)
             sys.exit(exc.exit_code)
-        except SQLAlchemyError as exc:
-            echo(f"error: store: {type(exc).__name__}: {getattr(exc, 'orig', exc)}", err=True)
-            sys.exit(errors.EXIT_FAILED)
+        except SQLAlchemyError as exc:  # one the layers below did not type: as they would have
+            typed = store_error(exc, "cannot use the store")
+            echo(f"error: {typed}", err=True)
+            sys.exit(typed.exit_code)
         except OSError as exc:  # a folder or file the command cannot make, write or read: one line, no traceback
             echo(f"error: {os_error_line(exc)}", err=True)
             sys.exit(errors.EXIT_CONFIG if isinstance(exc, SETTING_ERRORS) else errors.EXIT_FAILED)

@@ -59,6 +59,12 @@ class StoreError(QualiopiSyncError):
     exit_code = EXIT_FAILED
 
 
+class StoreUnreachableError(StoreError):
+    """The database server did not answer (refused, timed out): the next run may find it up."""
+
+    exit_code = EXIT_TRANSIENT
+
+
 class PushError(QualiopiSyncError):
     """Something could not be delivered (message refused, SMTP failure); recorded, never retried blindly."""
 

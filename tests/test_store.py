@@ -300,3 +300,31 @@ def test_a_store_behind_the_code_is_migrated_under_the_run_lock_only(store_url, 
     with run_lock(engine, tmp_path / "run.lock"):  # at the head: no lock needed
         assert CliRunner().invoke(cli, ["--config", str(cfg), command]).exit_code == 0
     engine.dispose()
+
+
+def test_a_database_that_is_not_there_is_the_configuration_and_a_server_that_does_not_answer_is_transient(tmp_path):
+    """Real PostgreSQL: a URL naming a database that does not exist stops with one line naming [store] url, exit 2;
+    a port where no server answers, exit 4 (the next run may find it up); neither as a driver's class name."""
+    from click.testing import CliRunner
+    from sqlalchemy.engine import make_url
+
+    from connector.cli import cli
+    from connector.errors import EXIT_CONFIG, EXIT_TRANSIENT
+    from tests.conftest import PG_URL, TOKEN
+
+    def run(store_url: str, command: str):
+        cfg = tmp_path / "q.toml"
+        cfg.write_text(f'[moodle]\nurl = "http://127.0.0.1:9"\ntoken = "{TOKEN}"\nretries = 1\nbackoff = 0\n'
+                       f'[store]\nurl = "{store_url}"\n', encoding="utf-8")
+        return CliRunner().invoke(cli, ["--config", str(cfg), command])
+
+    missing = make_url(PG_URL).set(database="qualiopi_no_such_database").render_as_string(hide_password=False)
+    down = make_url(PG_URL).set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
+    for command in ("status", "sync", "migrate"):
+        result = run(missing, command)
+        assert result.exit_code == EXIT_CONFIG, (command, result.output)
+        assert result.output.startswith("error: [store] url: ") and "does not exist" in result.output, result.output
+        result = run(down, command)
+        assert result.exit_code == EXIT_TRANSIENT, (command, result.output)
+        assert "did not answer: try again later" in result.output and "Error:" not in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from connector.errors import ConfigError, StoreError
+from connector.errors import ConfigError, QualiopiSyncError, StoreError, StoreUnreachableError
 from connector.store.lock import verify_lock
 
 if TYPE_CHECKING:
@@ -104,6 +104,28 @@ def transaction(factory: sessionmaker[Session], *, verify: bool = True) -> Itera
         session.close()
 
 
+# what the driver says when the URL names a server, database or role that is not there, or refuses who asks
+_SETTING_SIGNS = ("does not exist", "authentication failed", "no password supplied", "could not translate host name",
+                  "failed to resolve host",
+                  "unable to open database file", "permission denied")
+# what it says when the server does not answer: the next run may find it up
+_DOWN_SIGNS = ("connection refused", "timeout expired", "timed out", "server closed the connection", "no route to host")
+
+
+def store_error(exc: SQLAlchemyError, doing: str) -> QualiopiSyncError:
+    """A driver's error as one typed line: a wrong URL, database or role is the configuration (exit 2), a server
+    that does not answer is transient (exit 4), anything else a store failure (exit 1)."""
+    lines = [line.strip() for line in str(getattr(exc, "orig", None) or exc).splitlines() if line.strip()]
+    line = (" ".join(lines[:2]) if lines and lines[0].endswith(":") else lines[0] if lines else type(exc).__name__)[:300]
+    said = " ".join(lines).lower()
+    if isinstance(exc, OperationalError):
+        if any(sign in said for sign in _SETTING_SIGNS):
+            return ConfigError(f"[store] url: {doing}: {line}")
+        if any(sign in said for sign in _DOWN_SIGNS):
+            return StoreUnreachableError(f"{doing}: {line} (the database server did not answer: try again later)")
+    return StoreError(f"{doing}: {line}")
+
+
 def _alembic_config(connection) -> Config:
     from alembic.config import Config
 
@@ -122,7 +144,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
     except OperationalError as exc:
-        raise StoreError(f"cannot migrate the store: {exc.orig}") from None
+        raise store_error(exc, "cannot migrate the store") from None
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
@@ -161,7 +183,7 @@ def ensure_current(engine: Engine) -> None:
     try:
         rev = current_revision(engine)
     except OperationalError as exc:
-        raise StoreError(f"cannot open the store: {exc.orig}") from None
+        raise store_error(exc, "cannot open the store") from None
     if rev != HEAD_REVISION:
         raise StoreError(
             f"the store schema is at {rev or 'nothing'}, the code needs {HEAD_REVISION}: "
