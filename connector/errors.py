@@ -89,6 +89,13 @@ class UnexpectedPayloadError(TransportError):
     """Valid JSON, but not the shape this Moodle function is known to return."""
 
 
+class WebServiceOffError(QualiopiSyncError):
+    """Moodle (or a proxy in front of it) refuses the web-service address itself (HTTP 401/403): web services
+    or the REST protocol are off, or this machine is refused. Not retried: the next call would be refused too."""
+
+    exit_code = EXIT_AUTH
+
+
 class MoodleError(QualiopiSyncError):
     """Moodle answered with an ``exception`` body (HTTP 200)."""
 

@@ -190,3 +190,17 @@ def test_version_and_status_without_a_store_setting(tmp_path, monkeypatch):
     bad = write_config(tmp_path, '[store]\nurl = 3\n')
     wrong = CliRunner().invoke(cli, ["--config", str(bad), "status"])
     assert wrong.exit_code == EXIT_CONFIG and "store.url" in wrong.output and len(wrong.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("status, code", [(404, EXIT_CONFIG), (403, EXIT_AUTH)])
+def test_a_url_that_is_no_moodle_web_service_stops_at_the_first_call_with_what_to_fix(tmp_path, status, code):
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "http://moodle.test/moodle"\ntoken = "{TOKEN}"\nretries = 3\n'
+                                 f'backoff = 0\n[store]\nurl = "sqlite:///{tmp_path}/s.db"\n')
+    with responses.RequestsMock() as rsps:
+        rsps.post("http://moodle.test/moodle/webservice/rest/server.php", body="<html>no</html>", status=status)
+        doctor = run("--config", str(cfg), "doctor")
+        sync = run("--config", str(cfg), "sync")
+        assert len(rsps.calls) == 2  # one call each: not retried
+    for result in (doctor, sync):
+        assert result.exit_code == code, result.output
+        assert f"HTTP {status} from Moodle" in result.stderr and "Traceback" not in result.output + result.stderr

@@ -122,3 +122,17 @@ def test_a_body_that_is_not_utf8_is_still_read():
     before the fast parser."""
     got = decode_response("x", RawResponse(200, "application/json", b'[{"name": "Caf\xe9 \xff"}]'))
     assert got == [{"name": "Caf\ufffd \ufffd"}]
+
+
+@pytest.mark.parametrize("status, kind, code, says", [
+    (404, errors.ConfigError, errors.EXIT_CONFIG, "[moodle] url must be the site's address"),
+    (403, errors.WebServiceOffError, errors.EXIT_AUTH, "the REST protocol"),
+    (401, errors.WebServiceOffError, errors.EXIT_AUTH, "enable web services"),
+])
+def test_a_wrong_address_or_a_refused_web_service_is_a_setting_to_fix_not_a_transient_error(status, kind, code, says):
+    """Moodle's webservice/rest/server.php answers 403 when web services or REST are off; a 404 is no Moodle there.
+    Retrying (a transport error is retried, and cron would retry it every night as « transient ») cannot help."""
+    with pytest.raises(kind) as info:
+        decode_response("core_webservice_get_site_info", RawResponse(status, "text/html", b"<html>Forbidden</html>"))
+    assert info.value.exit_code == code and says in str(info.value) and f"HTTP {status}" in str(info.value)
+    assert not isinstance(info.value, errors.TransportError)

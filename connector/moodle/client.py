@@ -210,13 +210,26 @@ def error_from_body(wsfunction: str, body: dict[str, Any]) -> errors.MoodleError
     return errors.MoodleError(**args)
 
 
+def http_error(wsfunction: str, status: int) -> errors.QualiopiSyncError:
+    """An HTTP error status for a web-service call: a wrong address and a refused service are settings to fix,
+    not retried (Moodle's server.php answers 403 when web services or the REST protocol are off); the rest
+    (5xx, 429…) is transient."""
+    where = f"HTTP {status} from Moodle for {wsfunction}"
+    if status == 404:
+        return errors.ConfigError(f"{where}: no web service at this address; [moodle] url must be the site's "
+                                  "address (what comes before /login/index.php), without /webservice/…")
+    if status in (401, 403):
+        return errors.WebServiceOffError(
+            f"{where}: the web-service address is refused; enable web services (Site administration > General > "
+            "Advanced features) and the REST protocol (Site administration > Server > Web services > Manage "
+            "protocols), or let this machine through the proxy in front of Moodle")
+    return errors.TransportError(f"{where}: Moodle or its proxy failed", wsfunction=wsfunction)
+
+
 def decode_response(wsfunction: str, raw: RawResponse) -> Any:
     """Turn an HTTP answer into parsed JSON or raise the right typed error."""
     if raw.status >= 400:
-        hint = "check [moodle] url" if raw.status in (401, 403, 404) else "Moodle or its proxy failed"
-        raise errors.TransportError(
-            f"HTTP {raw.status} from Moodle for {wsfunction}: {hint}", wsfunction=wsfunction
-        )
+        raise http_error(wsfunction, raw.status)
     data = _fast_json(raw.body)
     if data is _REFUSED:
         data = _slow_json(wsfunction, raw.body)
