@@ -328,3 +328,25 @@ def test_a_database_that_is_not_there_is_the_configuration_and_a_server_that_doe
         assert result.exit_code == EXIT_TRANSIENT, (command, result.output)
         assert "did not answer: try again later" in result.output and "Error:" not in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize("said, code, line", [
+    ("attempt to write a readonly database", 2, "[store] url: cannot use the store: attempt to write a readonly database"),
+    (("connection failed: Multiple connection attempts failed. All failures were:\n- host: 'localhost', port: '5433': "
+     "connection failed: Connection refused\n- host: 'localhost', hostaddr: '127.0.0.1': Connection refused"), 4,
+     ("cannot use the store: connection failed: Multiple connection attempts failed. All failures were: - host: "
+     "'localhost', port: '5433': connection failed: Connection refused (the database server did not answer: try "
+     "again later)")),
+    ("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally", 4,
+     ("cannot use the store: server closed the connection unexpectedly (the database server did not answer: try "
+     "again later)")),
+    ("database is locked", 1, "cannot use the store: database is locked"),
+])
+def test_a_driver_error_becomes_one_typed_line(said, code, line):
+    """What the drivers say (shapes as psycopg and sqlite3 word them) → one line and its exit code; the rest of a
+    multi-line message (details that may quote values) is not shown."""
+    from sqlalchemy.exc import OperationalError
+
+    typed = db.store_error(OperationalError("SELECT secret_value", {}, Exception(said)), "cannot use the store")
+    assert (typed.exit_code, str(typed)) == (code, line)
+    assert "secret_value" not in str(typed)

@@ -106,8 +106,7 @@ def transaction(factory: sessionmaker[Session], *, verify: bool = True) -> Itera
 
 # what the driver says when the URL names a server, database or role that is not there, or refuses who asks
 _SETTING_SIGNS = ("does not exist", "authentication failed", "no password supplied", "could not translate host name",
-                  "failed to resolve host",
-                  "unable to open database file", "permission denied")
+                  "failed to resolve host", "unable to open database file", "readonly database", "permission denied")
 # what it says when the server does not answer: the next run may find it up
 _DOWN_SIGNS = ("connection refused", "timeout expired", "timed out", "server closed the connection", "no route to host")
 
