@@ -7,6 +7,7 @@ Environment variables override the file: ``QUALIOPI_MOODLE__URL``,
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -66,13 +67,13 @@ class MoodleConfig(_Section):
         if self.token is not None and self.token.get_secret_value():
             return self.token.get_secret_value()
         if self.token_file is None:
-            raise ConfigError("moodle.token: missing; set moodle.token_file (or QUALIOPI_MOODLE__TOKEN)")
+            raise ConfigError("[moodle] token: missing; set [moodle] token_file (or QUALIOPI_MOODLE__TOKEN)")
         try:
             token = self.token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"moodle.token_file: cannot read {self.token_file}: {exc.strerror}") from None
+            raise ConfigError(f"[moodle] token_file: cannot read {self.token_file}: {exc.strerror}") from None
         if not token:
-            raise ConfigError(f"moodle.token_file: {self.token_file} is empty")
+            raise ConfigError(f"[moodle] token_file: {self.token_file} is empty")
         return token
 
 
@@ -286,7 +287,7 @@ class SmtpConfig(_Section):
                 register_secret(secret)
                 return secret
             except OSError as exc:
-                raise ConfigError(f"smtp.password_file: cannot read {self.password_file}: {exc.strerror}") from None
+                raise ConfigError(f"[smtp] password_file: cannot read {self.password_file}: {exc.strerror}") from None
         return None
 
 
@@ -368,16 +369,55 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)  # environment beats the TOML file
 
 
-def _describe(err: dict[str, Any]) -> str:
-    key = ".".join(str(p) for p in err["loc"])
+_ARRAYS = {("programmes",): "[[programmes]]", ("schedule", "jobs"): "[[schedule.jobs]]"}
+
+
+def config_key(loc: tuple[Any, ...], data: dict[str, Any] | None = None) -> str:
+    """A key as it is written in the TOML file: ``[moodle] url``, ``[[programmes]] n°2 (BTS-MCO) rules``,
+    ``[[schedule.jobs]] n°1 (nightly) cron``; a table of its own, ``[foo]``; a top-level key, its name."""
+    for head, label in _ARRAYS.items():
+        n = len(head)
+        if tuple(loc[:n]) == head and len(loc) > n and isinstance(loc[n], int):
+            entry: Any = data or {}
+            for part in loc[:n + 1]:
+                entry = entry.get(part) if isinstance(entry, dict) else entry[part] if (
+                    isinstance(entry, list) and isinstance(part, int) and part < len(entry)) else None
+            name = entry.get("code") or entry.get("name") if isinstance(entry, dict) else None
+            named = f" ({name})" if (isinstance(name, str) and name.strip() and len(name) <= 64
+                                     and tuple(loc[n + 1:n + 2]) not in (("code",), ("name",))) else ""
+            rest = _dotted(loc[n + 1:])
+            return f"{label} n°{loc[n] + 1}{named}" + (f" {rest}" if rest else "")
+    if len(loc) == 1:
+        return f"[{loc[0]}]" if isinstance((data or {}).get(loc[0]), dict) else str(loc[0])
+    return f"[{loc[0]}] " + _dotted(loc[1:]) if loc else ""
+
+
+def _dotted(parts: tuple[Any, ...]) -> str:
+    """``('rules', 0, 'category')`` → ``rules n°1 category`` (list entries counted from 1, as a reader does)."""
+    words: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            words.append(f" n°{part + 1} ")
+        else:
+            words.append(("." if words and not words[-1].endswith(" ") else "") + str(part))
+    return "".join(words).strip()
+
+
+def _describe(err: dict[str, Any], data: dict[str, Any] | None = None) -> str:
+    key = config_key(tuple(err["loc"]), data)
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"{key}: unknown key (see config.example.toml for the valid keys)"
+        what = "table" if key.startswith("[") and key.endswith("]") else "key"
+        return f"{key}: unknown {what} (see config.example.toml for the valid {what}s)"
     if kind == "missing":
         return f"{key}: required key is missing"
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     if not key or isinstance(got, dict | list):  # a whole table: the message names what is wrong
+        inner = re.match(r"([a-z_]+): ", msg) if isinstance(got, dict) else None
+        if key and inner:  # « inactive_days: … » of [thresholds] → « [thresholds] inactive_days: … »
+            joined = f"{key[:-1]}] {inner[1]}" if key.endswith("]") and " " not in key else f"{key}.{inner[1]}"
+            return f"{joined}: {msg[inner.end():]}"
         return f"{key}: {msg}" if key else msg
     return f"{key}: {msg} (got {repr(got)[:80]})"
 
@@ -434,4 +474,4 @@ def load_settings(path: str | Path | None, *, require_file: bool = True) -> Sett
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"config error in {p}: {_describe(first)}{more}") from None
+        raise ConfigError(f"config error in {p}: {_describe(first, data)}{more}") from None

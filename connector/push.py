@@ -150,7 +150,7 @@ def push_emails(smtp: SmtpConfig | None, sessions: sessionmaker[Session], cfg: P
     if not cfg.quality_emails or not pdfs:
         return
     if smtp is None:
-        raise PushError("push.quality_emails is set but [smtp] is missing (host, port, sender)")
+        raise PushError("[push] quality_emails is set but [smtp] is missing (host, port, sender)")
     smtp.resolved_password()  # known before any exchange: whatever the server echoes is redacted
     digest = hashlib.sha256("".join(h for _, _, h in pdfs).encode()).hexdigest()
     names = ", ".join(code for code, _, _ in pdfs)

@@ -31,7 +31,7 @@ def timezone(settings: Settings) -> ZoneInfo:
     try:
         return ZoneInfo(settings.schedule.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"schedule.timezone: unknown timezone {settings.schedule.timezone!r} "
+        raise ConfigError(f"[schedule] timezone: unknown timezone {settings.schedule.timezone!r} "
                           "(e.g. Europe/Paris)") from None
 
 
@@ -39,7 +39,7 @@ def cron_trigger(job: JobConfig, tz: ZoneInfo) -> CronTrigger:
     try:
         return CronTrigger.from_crontab(job.cron, timezone=tz)
     except ValueError as exc:
-        raise ConfigError(f"schedule.jobs[{job.name}].cron: {exc} (got {job.cron!r}; "
+        raise ConfigError(f"[[schedule.jobs]] ({job.name}) cron: {exc} (got {job.cron!r}; "
                           "expected 'min hour day month weekday', e.g. '30 5 * * mon-fri')") from None
 
 
@@ -79,7 +79,7 @@ def build_scheduler(settings: Settings, scheduler_cls: Callable[..., BaseSchedul
     sched = scheduler_cls(timezone=tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": settings.schedule.misfire_grace_seconds})
     if not settings.schedule.jobs:
-        raise ConfigError("schedule.jobs: no job configured")
+        raise ConfigError("[schedule] jobs: no job configured")
     for job in settings.schedule.jobs:
         sched.add_job(run_job, cron_trigger(job, tz), args=[settings, job], kwargs=pipeline_kwargs, id=job.name,
                       name=job.name)

@@ -30,11 +30,11 @@ def _programme(code: str, extra: str = "") -> str:
 
 
 @pytest.mark.parametrize("programmes, words", [
-    (_programme(""), "programmes.0.code: a programme code must not be empty"),
-    (_programme("X" * 250), "programmes.0.code: a programme code is at most 64 characters (this one has 250)"),
+    (_programme(""), "[[programmes]] n°1 code: a programme code must not be empty"),
+    (_programme("X" * 250), "[[programmes]] n°1 code: a programme code is at most 64 characters (this one has 250)"),
     (_programme("BTS") + _programme("BTS"), "« BTS » is given twice"),
     (_programme("BTS MCO") + _programme("BTS_MCO"), "« BTS_MCO » and « BTS MCO » would write the same report"),
-    (_programme("BTS/MCO"), "programmes.0.code: a programme code holds no control character, '/'"),
+    (_programme("BTS/MCO"), "[[programmes]] n°1 code: a programme code holds no control character, '/'"),
     (_programme("bts-mco") + _programme("BTS-MCO"), "would write the same report files"),
 ])
 def test_programme_codes_are_checked_at_load(tmp_path, programmes, words):
@@ -56,11 +56,30 @@ def test_programme_codes_are_checked_at_load(tmp_path, programmes, words):
 def test_thresholds_are_checked_at_load_globally_and_per_programme(tmp_path, table, words):
     with pytest.raises(errors.ConfigError) as info:
         load_settings(_toml(tmp_path, f"[thresholds]\n{table}\n"))
-    assert f"thresholds: {words}" in str(info.value)
+    assert f"[thresholds] {words}" in str(info.value)
     with pytest.raises(errors.ConfigError) as info:
         load_settings(_toml(tmp_path, _programme("BTS", f"thresholds = {{ {table} }}\n")))
-    assert f"programmes.0.thresholds: {words}" in str(info.value)
+    assert f"[[programmes]] n°1 (BTS) thresholds.{words}" in str(info.value)
 
+
+
+@pytest.mark.parametrize("text, line", [
+    ("[sync]\nbogus = 1\n", "[sync] bogus: unknown key (see config.example.toml for the valid keys)"),
+    ("[colours]\nred = 1\n", "[colours]: unknown table (see config.example.toml for the valid tables)"),
+    # appended at the end of the file, a key lands in the last table: the message says which
+    ('[[schedule.jobs]]\nname = "nightly"\ncron = "30 5 * * *"\ncommand = "run"\nquality_course_ids = [9]\n',
+     "[[schedule.jobs]] n°1 (nightly) quality_course_ids: unknown key"),
+    (_programme("BTS") + _programme("TP", "rules = [{ prefix = \"TP\", colour = 1 }]\n").replace(RULE, "", 1)
+     .replace(RULE, "", 1).replace('code = "BTS"\ntitle = "Programme"\n', 'code = "BTS"\ntitle = "Programme"\n' + RULE),
+     "[[programmes]] n°2 (TP) rules n°1 colour: unknown key"),
+    ("[moodle]\nconcurrency = 0\n", None),  # a table given twice is TOML's error, with its line
+])
+def test_a_bad_key_is_named_as_the_file_writes_it(tmp_path, text, line):
+    with pytest.raises(errors.ConfigError) as info:
+        load_settings(_toml(tmp_path, text))
+    message = str(info.value)
+    assert "\n" not in message and "programmes.0" not in message and "moodle." not in message
+    assert (line in message) if line else "not valid TOML" in message
 
 def test_good_thresholds_still_load(tmp_path):
     s = load_settings(_toml(tmp_path, '[thresholds]\ninactive_days = 45\ncomplaints_pattern = "plainte"\n'

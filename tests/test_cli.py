@@ -29,11 +29,11 @@ def run(*args):
 @pytest.mark.parametrize(
     "body, key",
     [
-        ('[moodle]\nurl = "https://m.example"\ntoken = "x"\ncolour = "blue"\n', "moodle.colour"),
-        ('[moodle]\nurl = "ftp://m.example"\ntoken = "x"\n', "moodle.url"),
-        ('[moodle]\nurl = "https://m.example"\ntoken = "x"\nconcurrency = 0\n', "moodle.concurrency"),
-        ('[moodle]\ntoken = "x"\n', "moodle.url"),
-        ('[moodle]\nurl = "https://m.example"\n[sync]\nfeatures = ["mail"]\n', "sync.features"),
+        ('[moodle]\nurl = "https://m.example"\ntoken = "x"\ncolour = "blue"\n', "[moodle] colour: unknown key"),
+        ('[moodle]\nurl = "ftp://m.example"\ntoken = "x"\n', "[moodle] url:"),
+        ('[moodle]\nurl = "https://m.example"\ntoken = "x"\nconcurrency = 0\n', "[moodle] concurrency:"),
+        ('[moodle]\ntoken = "x"\n', "[moodle] url: required key is missing"),
+        ('[moodle]\nurl = "https://m.example"\n[sync]\nfeatures = ["mail"]\n', "[sync] features n°1: Input should be"),
         ("[moodle\nurl=", "not valid TOML"),
     ],
 )
@@ -48,7 +48,7 @@ def test_bad_config_is_one_line_and_exit_2(tmp_path, body, key):
 def test_missing_token_file_is_a_config_error(tmp_path):
     cfg = write_config(tmp_path, f'[moodle]\nurl = "https://m.example"\ntoken_file = "{tmp_path}/nope"\n')
     result = run("--config", str(cfg), "sync")
-    assert result.exit_code == EXIT_CONFIG and "moodle.token_file" in result.stderr
+    assert result.exit_code == EXIT_CONFIG and "[moodle] token_file" in result.stderr
 
 
 def test_env_overrides_the_file(tmp_path, monkeypatch):
@@ -189,7 +189,7 @@ def test_version_and_status_without_a_store_setting(tmp_path, monkeypatch):
     assert missing.exit_code == EXIT_CONFIG and "--store URL" in missing.output
     bad = write_config(tmp_path, '[store]\nurl = 3\n')
     wrong = CliRunner().invoke(cli, ["--config", str(bad), "status"])
-    assert wrong.exit_code == EXIT_CONFIG and "store.url" in wrong.output and len(wrong.output.splitlines()) == 1
+    assert wrong.exit_code == EXIT_CONFIG and "[store] url" in wrong.output and len(wrong.output.splitlines()) == 1
 
 
 @pytest.mark.parametrize("status, code", [(404, EXIT_CONFIG), (403, EXIT_AUTH)])

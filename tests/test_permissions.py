@@ -241,7 +241,7 @@ def test_a_store_and_a_lock_file_in_folders_not_made_yet_get_them_private_and_on
     refused = migrate(blocker / "db" / "store.db", tmp_path / "run.lock")
     assert refused.exit_code == errors.EXIT_CONFIG
     assert refused.output.strip().splitlines() == [
-        f"error: store.url: cannot make the folder {blocker}/db: Not a directory"], refused.output
+        f"error: [store] url: cannot make the folder {blocker}/db: Not a directory"], refused.output
     assert blocker.read_text() == "not a folder"
     locked_out = migrate(tmp_path / "store.db", blocker / "lock" / "run.lock")
     assert locked_out.exit_code == errors.EXIT_CONFIG and "[store] lock_file: cannot open" in locked_out.output

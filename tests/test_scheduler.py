@@ -43,9 +43,9 @@ def test_schedule_parsing_timezone_and_weekday_names(tmp_path):
     nxt = job.trigger.get_next_fire_time(None, saturday)
     assert (nxt.weekday(), nxt.hour, nxt.minute, nxt.utcoffset().total_seconds()) == (0, 5, 30, 3600)  # Monday, CET
     assert sched._job_defaults["coalesce"] is True and sched._job_defaults["max_instances"] == 1
-    with pytest.raises(ConfigError, match="schedule.timezone"):
+    with pytest.raises(ConfigError, match=r"\[schedule\] timezone"):
         build_scheduler(settings("sqlite://", tmp_path, timezone="Europe/Nowhere"), BackgroundScheduler)
-    with pytest.raises(ConfigError, match=r"schedule.jobs\[bad\].cron"):
+    with pytest.raises(ConfigError, match=r"\[\[schedule.jobs\]\] \(bad\) cron"):
         build_scheduler(settings("sqlite://", tmp_path, jobs=[JobConfig(name="bad", cron="99 * * * xyz")]),
                         BackgroundScheduler)
 

@@ -39,7 +39,7 @@ def make_engine(url: str) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise ConfigError(f"store.url: cannot use {url.split('://')[0]!r}: {exc}") from None
+        raise ConfigError(f"[store] url: cannot use {url.split('://')[0]!r}: {exc}") from None
     return engine
 
 
@@ -64,13 +64,13 @@ def _private_sqlite_file(url: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise ConfigError(f"store.url: cannot make the folder {folder}: {exc.strerror or exc}") from None
+        raise ConfigError(f"[store] url: cannot make the folder {folder}: {exc.strerror or exc}") from None
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         os.close(fd)
         os.chmod(path, 0o600)
     except OSError as exc:
-        raise ConfigError(f"store.url: cannot use {path}: {exc.strerror}") from None
+        raise ConfigError(f"[store] url: cannot use {path}: {exc.strerror}") from None
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
