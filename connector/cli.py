@@ -46,7 +46,8 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
     """qualiopi-sync: Qualiopi evidence and reports from a Moodle site.
 
     Exit codes: 0 ok, 1 failed, 2 configuration/usage, 3 Moodle authentication or
-    permission, 4 transient (network, Moodle down), 5 another run holds the lock.
+    permission, 4 transient (network, Moodle down), 5 another run holds the lock,
+    6 the run lost its lock midway.
     """
     _setup_logging(verbose)
     ctx.obj = {"config": config_path}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import responses
@@ -204,3 +205,15 @@ def test_a_url_that_is_no_moodle_web_service_stops_at_the_first_call_with_what_t
     for result in (doctor, sync):
         assert result.exit_code == code, result.output
         assert f"HTTP {status} from Moodle" in result.stderr and "Traceback" not in result.output + result.stderr
+
+
+def test_every_exit_code_is_in_the_help_and_the_readme():
+    """A new exit code documented where a sysadmin looks: ``--help`` and the README's table."""
+    from connector import errors as errs
+
+    codes = sorted({v for k, v in vars(errs).items() if k.startswith("EXIT_")})
+    help_text = " ".join(run("--help").output.split())
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for code in codes:
+        assert f"{code} " in help_text.split("Exit codes:")[1].split("Options:")[0], code
+        assert f"\n| {code} | " in readme, code
