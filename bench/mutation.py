@@ -66,6 +66,11 @@ TARGETS: dict[str, list[str]] = {
     "mappings/text.py": ["tests/indicators", "tests/test_report_texts.py"],
     "mappings/model.py": ["tests/indicators", "tests/test_rncp.py"],  # worst() is used by the RNCP check
     "mappings/thresholds.py": ["tests/indicators", "tests/test_config_example.py", "tests/test_bad_input.py"],
+    # the shell's error paths: configuration, the client's answers, the store's and the lock's failures
+    "connector/config.py": ["tests/test_bad_input.py", "tests/test_cli.py", "tests/test_config_example.py"],
+    "connector/moodle/client.py": ["tests/test_moodle_errors.py", "tests/test_moodle_client.py"],
+    "connector/store/db.py": ["tests/test_store.py", "tests/test_permissions.py"],
+    "connector/store/lock.py": ["tests/test_scheduler.py", "tests/test_permissions.py", "tests/test_store.py"],
 }
 # the rest of the functional core: each module on the indicator tests (a few seconds a run)
 for _p in sorted((ROOT / "mappings").rglob("*.py")):

@@ -403,8 +403,18 @@ def _dotted(parts: tuple[Any, ...]) -> str:
     return "".join(words).strip()
 
 
+def _from_env(loc: tuple[Any, ...]) -> str | None:
+    """The ``QUALIOPI_<TABLE>__<KEY>`` variable that gave this key, if one did (it beats the file)."""
+    import os
+
+    if len(loc) < 2 or not all(isinstance(p, str) for p in loc):
+        return None
+    name = "QUALIOPI_" + "__".join(loc).upper()
+    return name if any(k.upper() == name for k in os.environ) else None
+
+
 def _describe(err: dict[str, Any], data: dict[str, Any] | None = None) -> str:
-    key = config_key(tuple(err["loc"]), data)
+    key = _from_env(tuple(err["loc"])) or config_key(tuple(err["loc"]), data)
     kind = err["type"]
     if kind == "extra_forbidden":
         what = "table" if key.startswith("[") and key.endswith("]") else "key"
@@ -420,6 +430,11 @@ def _describe(err: dict[str, Any], data: dict[str, Any] | None = None) -> str:
             return f"{joined}: {msg[inner.end():]}"
         return f"{key}: {msg}" if key else msg
     return f"{key}: {msg} (got {repr(got)[:80]})"
+
+
+def _config_error(path: Path, err: Any, data: dict[str, Any], more: str = "") -> ConfigError:
+    where = "the environment" if _from_env(tuple(err["loc"])) else path
+    return ConfigError(f"config error in {where}: {_describe(err, data)}{more}")
 
 
 def _from_environment() -> bool:
@@ -452,7 +467,7 @@ def load_store_config(path: str | Path | None) -> StoreConfig:
         return StoreConfig(**{**data, **env})
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise ConfigError(f"config error in {p}: {_describe({**err, 'loc': ('store', *err['loc'])})}") from None
+        raise _config_error(p, {**err, "loc": ("store", *err["loc"])}, {"store": data}) from None
 
 
 def load_settings(path: str | Path | None, *, require_file: bool = True) -> Settings:
@@ -472,6 +487,5 @@ def load_settings(path: str | Path | None, *, require_file: bool = True) -> Sett
     try:
         return Settings(**data)
     except ValidationError as exc:
-        first = exc.errors()[0]
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"config error in {p}: {_describe(first, data)}{more}") from None
+        raise _config_error(p, exc.errors()[0], data, more) from None

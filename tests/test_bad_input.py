@@ -191,3 +191,17 @@ def test_an_output_folder_that_cannot_be_made_is_one_line_and_the_run_says_why(t
     line = os_error_line(PermissionError(13, "Permission denied", "snapshots"))
     assert line.startswith("Permission denied: snapshots (a relative path, taken from the folder the command runs in")
     assert "absolute" in line and os_error_line(OSError(28, "No space left on device")) == "[Errno 28] No space left on device"
+
+
+def test_a_bad_value_from_the_environment_names_the_variable_not_the_file(tmp_path, monkeypatch):
+    """The environment beats the file: a sysadmin looking in the file for the key would not find the value."""
+    monkeypatch.setenv("QUALIOPI_MOODLE__CONCURRENCY", "0")
+    with pytest.raises(errors.ConfigError) as info:
+        load_settings(_toml(tmp_path, ""))
+    assert str(info.value).startswith("config error in the environment: QUALIOPI_MOODLE__CONCURRENCY: ")
+    monkeypatch.delenv("QUALIOPI_MOODLE__CONCURRENCY")
+    cfg = tmp_path / "q.toml"
+    cfg.write_text(BASE.replace('token = "x"\n', 'token = "x"\nconcurrency = 0\n'), encoding="utf-8")
+    with pytest.raises(errors.ConfigError) as info:  # the same value in the file: the file and the key
+        load_settings(cfg)
+    assert str(info.value).startswith(f"config error in {cfg}: [moodle] concurrency: ")
