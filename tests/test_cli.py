@@ -11,7 +11,7 @@ import responses
 from click.testing import CliRunner
 
 from connector.cli import cli
-from connector.errors import EXIT_AUTH, EXIT_CONFIG, EXIT_LOCKED, EXIT_TRANSIENT
+from connector.errors import EXIT_AUTH, EXIT_CONFIG, EXIT_LOCKED, EXIT_TRANSIENT, ConfigError
 from connector.store.db import make_engine
 from connector.store.lock import run_lock
 from tests.conftest import TOKEN, checkout_env, load_fixture
@@ -59,6 +59,35 @@ def test_env_overrides_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("QUALIOPI_MOODLE__URL", "https://b.example")
     assert load_settings(cfg).moodle.url == "https://b.example"
 
+
+
+def test_a_container_without_a_file_is_configured_by_the_environment_alone(tmp_path, monkeypatch):
+    """No file at the default path: QUALIOPI_MOODLE__* variables are the configuration; a --config that names a
+    missing file is still an error (a typo must not silently fall back to the environment)."""
+    from connector.config import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUALIOPI_MOODLE__URL", "https://b.example")
+    monkeypatch.setenv("QUALIOPI_MOODLE__TOKEN", "x")
+    assert load_settings(None).moodle.url == "https://b.example"
+    with pytest.raises(ConfigError, match="no configuration file"):
+        load_settings(tmp_path / "typo.toml")
+    monkeypatch.delenv("QUALIOPI_MOODLE__URL")
+    monkeypatch.delenv("QUALIOPI_MOODLE__TOKEN")
+    with pytest.raises(ConfigError, match="no configuration file"):
+        load_settings(None)
+
+
+@pytest.mark.parametrize("value, ok", [(0, False), (1, True), (32, True), (33, False)])
+def test_concurrency_is_between_1_and_32(tmp_path, value, ok):
+    from connector.config import load_settings
+
+    cfg = write_config(tmp_path, f'[moodle]\nurl = "https://a.example"\ntoken = "x"\nconcurrency = {value}\n')
+    if ok:
+        assert load_settings(cfg).moodle.concurrency == value
+    else:
+        with pytest.raises(ConfigError, match=r"\[moodle\] concurrency: "):
+            load_settings(cfg)
 
 def test_token_from_file_never_printed(tmp_path):
     (tmp_path / "token").write_text(TOKEN + "\n")

@@ -329,3 +329,26 @@ def test_a_ws_call_is_the_form_post_requests_would_send_and_a_compressed_answer_
                                ("moodlewsrestformat", "json"), ("criteria[0][key]", "name"),
                                ("criteria[0][value]", "Santé & co")]
     assert body == requests.Request("POST", "http://x", data=parse_qsl(body)).prepare().body
+
+
+@responses.activate
+@pytest.mark.parametrize("answer", [[], [{"component": "user", "filename": "rapport.pdf"}], {"itemid": 5}])
+def test_an_upload_answer_without_a_draft_item_id_is_refused_not_guessed(answer):
+    """upload.php's answer is a list of files with the draft item id (as recorded); anything else is no upload."""
+    responses.add(responses.POST, URL + "/webservice/upload.php", json=answer)
+    c = MoodleClient(URL, TOKEN, retries=1, backoff=0)
+    with pytest.raises(errors.UnexpectedPayloadError, match="without a draft item id"):
+        c.upload([("rapport.pdf", b"%PDF-1.7", "application/pdf")])
+    recorded = load_fixture("upload__draft_html_report.json")["response"]
+    responses.replace(responses.POST, URL + "/webservice/upload.php", json=recorded)
+    assert c.upload([("rapport.pdf", b"%PDF-1.7", "application/pdf")]) == recorded[0]["itemid"]
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [400, 500])
+def test_an_http_error_status_is_never_read_as_an_answer(status):
+    """From 400 up, whatever the body (here valid JSON a proxy might send), the call fails as transient."""
+    responses.post(ENDPOINT, json=[], status=status)
+    c = MoodleClient(URL, TOKEN, retries=1, backoff=0)
+    with pytest.raises(errors.TransportError, match=f"HTTP {status} from Moodle"):
+        c.call("core_course_get_courses_by_field")
