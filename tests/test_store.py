@@ -350,3 +350,21 @@ def test_a_driver_error_becomes_one_typed_line(said, code, line):
     typed = db.store_error(OperationalError("SELECT secret_value", {}, Exception(said)), "cannot use the store")
     assert (typed.exit_code, str(typed)) == (code, line)
     assert "secret_value" not in str(typed)
+
+
+@pytest.mark.parametrize("url, file", [
+    ("sqlite:///var/q.db", "var/q.db"), ("sqlite:////srv/q/q.db", "/srv/q/q.db"), ("sqlite://", None),
+    ("sqlite:///:memory:", None), ("sqlite:///file:q.db?mode=memory&uri=true", None),
+])
+def test_only_a_sqlite_store_on_disk_gets_a_file_and_a_folder(tmp_path, monkeypatch, url, file):
+    assert db.sqlite_file(url) == file
+    monkeypatch.chdir(tmp_path)
+    if file is None:  # in memory: nothing is made where the command runs
+        db.make_engine(url).dispose()
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_url_of_an_unknown_kind_names_the_kind_and_never_the_rest(monkeypatch):
+    with pytest.raises(db.ConfigError) as info:
+        db.make_engine("oracle+nope://user:s3cret@host/db")
+    assert str(info.value).startswith("[store] url: cannot use 'oracle+nope': ") and "s3cret" not in str(info.value)
