@@ -69,7 +69,7 @@ TARGETS: dict[str, list[str]] = {
     # the shell's error paths: configuration, the client's answers, the store's and the lock's failures
     "connector/config.py": ["tests/test_bad_input.py", "tests/test_cli.py", "tests/test_config_example.py"],
     "connector/moodle/client.py": ["tests/test_moodle_errors.py", "tests/test_moodle_client.py"],
-    "connector/store/db.py": ["tests/test_store.py", "tests/test_permissions.py"],
+    "connector/store/db.py": ["tests/test_store.py", "tests/test_permissions.py", "tests/test_scheduler.py"],
     "connector/store/lock.py": ["tests/test_scheduler.py", "tests/test_permissions.py", "tests/test_store.py"],
 }
 # the rest of the functional core: each module on the indicator tests (a few seconds a run)
