@@ -368,3 +368,12 @@ def test_a_store_url_of_an_unknown_kind_names_the_kind_and_never_the_rest(monkey
     with pytest.raises(db.ConfigError) as info:
         db.make_engine("oracle+nope://user:s3cret@host/db")
     assert str(info.value).startswith("[store] url: cannot use 'oracle+nope': ") and "s3cret" not in str(info.value)
+
+
+def test_a_sqlite_store_is_locked_beside_its_file_and_one_in_memory_in_tmpdir(tmp_path, monkeypatch):
+    from connector.store.lock import default_lock_path
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert default_lock_path(db.make_engine(f"sqlite:///{tmp_path}/q.db")) == tmp_path / "q.db.lock"
+    assert default_lock_path(db.make_engine("sqlite://")) == tmp_path / "qualiopi-sync.lock"
+    assert default_lock_path(db.make_engine("sqlite:///:memory:")) == tmp_path / "qualiopi-sync.lock"
