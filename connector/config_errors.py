@@ -45,11 +45,15 @@ def _dotted(parts: tuple[Any, ...]) -> str:
 
 
 def _from_env(loc: tuple[Any, ...]) -> str | None:
-    """The ``QUALIOPI_<TABLE>__<KEY>`` variable that gave this key, if one did (it beats the file)."""
-    if len(loc) < 2 or not all(isinstance(p, str) for p in loc):
-        return None
-    name = "QUALIOPI_" + "__".join(loc).upper()
-    return name if any(k.upper() == name for k in os.environ) else None
+    """The ``QUALIOPI_<TABLE>__<KEY>`` variable that gave this key, if one did (it beats the file); a list given
+    as JSON in one variable (``QUALIOPI_SCHEDULE__JOBS``) is named with the place inside it."""
+    names = {k.upper() for k in os.environ if k.upper().startswith("QUALIOPI_")}
+    for end in range(len(loc), 1, -1):
+        head = loc[:end]
+        if all(isinstance(p, str) for p in head) and (name := "QUALIOPI_" + "__".join(head).upper()) in names:
+            rest = _dotted(loc[end:])
+            return f"{name} {rest}" if rest else name
+    return None
 
 
 def _describe(err: dict[str, Any], data: dict[str, Any] | None = None) -> str:

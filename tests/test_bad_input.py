@@ -205,3 +205,7 @@ def test_a_bad_value_from_the_environment_names_the_variable_not_the_file(tmp_pa
     with pytest.raises(errors.ConfigError) as info:  # the same value in the file: the file and the key
         load_settings(cfg)
     assert str(info.value).startswith(f"config error in {cfg}: [moodle] concurrency: ")
+    monkeypatch.setenv("QUALIOPI_SCHEDULE__JOBS", '[{"name": "nightly", "cron": "30 5 * * *", "command": "bogus"}]')
+    with pytest.raises(errors.ConfigError) as info:  # a list given as JSON in one variable: the place inside it
+        load_settings(_toml(tmp_path, ""))
+    assert str(info.value).startswith("config error in the environment: QUALIOPI_SCHEDULE__JOBS n°1 command: ")
