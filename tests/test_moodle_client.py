@@ -352,3 +352,13 @@ def test_an_http_error_status_is_never_read_as_an_answer(status):
     c = MoodleClient(URL, TOKEN, retries=1, backoff=0)
     with pytest.raises(errors.TransportError, match=f"HTTP {status} from Moodle"):
         c.call("core_course_get_courses_by_field")
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [400, 404])
+def test_a_download_refused_with_an_http_error_copies_nothing(status):
+    url = URL + "/webservice/pluginfile.php/1/mod_resource/content/1/a.pdf"
+    responses.add(responses.GET, url, body=b"%PDF-1.7 not this", status=status, content_type="application/pdf")
+    c = MoodleClient(URL, TOKEN, retries=1, backoff=0)
+    with pytest.raises(errors.TransportError, match=f"HTTP {status} downloading a.pdf"):
+        c.download(url, 1 << 20)
