@@ -187,11 +187,13 @@ def status(ctx: click.Context, limit: int, store_url: str | None) -> None:
     from connector.config import load_store_config
     from connector.store.queries import load_runs
 
-    store = app.open_store(store_url or load_store_config(ctx.obj["config"]).url, migrate=False)
-    with store.sessions() as s:
-        runs = load_runs(s, limit)
+    store = app.open_store_to_read(store_url or load_store_config(ctx.obj["config"]).url)
+    runs = []
+    if store is not None:
+        with store.sessions() as s:
+            runs = load_runs(s, limit)
     if not runs:
-        echo("no sync run yet: run `qualiopi-sync sync`")
+        echo("no sync run yet: run `qualiopi-sync sync`" + (" (it creates the store)" if store is None else ""))
     for r in runs:
         took = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
         rows = sum(sum(c.values()) for c in r.rows.values())

@@ -246,3 +246,20 @@ def test_every_exit_code_is_in_the_help_and_the_readme():
     for code in codes:
         assert f"{code} " in help_text.split("Exit codes:")[1].split("Options:")[0], code
         assert f"\n| {code} | " in readme, code
+
+
+def test_status_before_any_sync_says_so_and_makes_nothing(tmp_path, store_url):
+    """`status` only reads: a SQLite file that is not there is not created (nor its folder), an empty database is
+    « no sync run yet », exit 0; a store behind the code is still refused (migrate)."""
+    missing = tmp_path / "var" / "store.db"
+    for url in (f"sqlite:///{missing}", store_url):
+        result = run("status", "--store", url)
+        assert result.exit_code == 0 and result.output == "no sync run yet: run `qualiopi-sync sync` (it creates the store)\n"
+    assert not (tmp_path / "var").exists()
+    engine = make_engine(store_url)
+    from connector.store import db
+
+    db.upgrade(engine, "0017")
+    engine.dispose()
+    behind = run("status", "--store", store_url)
+    assert behind.exit_code == 1 and "0017" in behind.output and "qualiopi-sync migrate" in behind.output
