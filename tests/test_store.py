@@ -66,7 +66,7 @@ def test_seed_is_idempotent(engine):
 def test_store_older_than_code_is_refused(engine):
     from connector.errors import StoreError
 
-    with pytest.raises(StoreError, match="migrate"):
+    with pytest.raises(StoreError, match=r"^the store has no tables yet: run `qualiopi-sync migrate`"):
         db.ensure_current(engine)
 
 

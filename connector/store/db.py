@@ -183,8 +183,7 @@ def ensure_current(engine: Engine) -> None:
         rev = current_revision(engine)
     except OperationalError as exc:
         raise store_error(exc, "cannot open the store") from None
+    if rev is None:
+        raise StoreError("the store has no tables yet: run `qualiopi-sync migrate` (or `sync`, which creates them)")
     if rev != HEAD_REVISION:
-        raise StoreError(
-            f"the store schema is at {rev or 'nothing'}, the code needs {HEAD_REVISION}: "
-            "run `qualiopi-sync migrate`"
-        )
+        raise StoreError(f"the store schema is at {rev}, the code needs {HEAD_REVISION}: run `qualiopi-sync migrate`")
