@@ -245,3 +245,4 @@ def test_a_store_and_a_lock_file_in_folders_not_made_yet_get_them_private_and_on
     assert blocker.read_text() == "not a folder"
     locked_out = migrate(tmp_path / "store.db", blocker / "lock" / "run.lock")
     assert locked_out.exit_code == errors.EXIT_CONFIG and "[store] lock_file: cannot open" in locked_out.output
+    assert "Not a directory" in locked_out.output and "symbolic link" not in locked_out.output  # no link involved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -70,8 +71,9 @@ def run_lock(engine: Engine, lock_file: Path | None = None) -> Iterator[None]:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
         # not « busy »: no later run can open it either (a folder it cannot write, a planted link)
-        raise ConfigError(f"[store] lock_file: cannot open {path}: {exc.strerror} (a symbolic link is refused; "
-                          "give a file the user running qualiopi-sync may write)") from None
+        why = "it is a symbolic link, which is refused" if exc.errno == errno.ELOOP else exc.strerror
+        raise ConfigError(f"[store] lock_file: cannot open {path}: {why}; give a file the user running "
+                          "qualiopi-sync may write") from None
     os.fchmod(fd, 0o600)
     try:
         try:
