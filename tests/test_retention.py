@@ -174,7 +174,7 @@ def test_purge_command_and_scheduled_job(store_url, tmp_path, monkeypatch):
     bad = tmp_path / "bad.toml"
     bad.write_text(cfg.read_text().replace("months = 36", "months = 2"), encoding="utf-8")
     out = CliRunner().invoke(cli, ["--config", str(bad), "purge"])
-    assert out.exit_code == 2 and "retention.months" in out.output and "Traceback" not in out.output
+    assert out.exit_code == 2 and "[retention] months: " in out.output and "Traceback" not in out.output
 
 
 def test_an_enrolment_that_ended_before_the_cut_off_is_not_synced_from_the_participants_report(tmp_path, store_url):
