@@ -19,18 +19,25 @@ def config_key(loc: tuple[Any, ...], data: dict[str, Any] | None = None) -> str:
     for head, label in _ARRAYS.items():
         n = len(head)
         if tuple(loc[:n]) == head and len(loc) > n and isinstance(loc[n], int):
-            entry: Any = data or {}
-            for part in loc[:n + 1]:
-                entry = entry.get(part) if isinstance(entry, dict) else entry[part] if (
-                    isinstance(entry, list) and isinstance(part, int) and part < len(entry)) else None
-            name = entry.get("code") or entry.get("name") if isinstance(entry, dict) else None
-            named = f" ({name})" if (isinstance(name, str) and name.strip() and len(name) <= 64
-                                     and tuple(loc[n + 1:n + 2]) not in (("code",), ("name",))) else ""
-            rest = _dotted(loc[n + 1:])
-            return f"{label} n°{loc[n] + 1}{named}" + (f" {rest}" if rest else "")
+            rest = tuple(loc[n + 1:])
+            # the entry's code or name, unless that is the value found wrong (the message quotes it)
+            name = None if rest[:1] in (("code",), ("name",)) else _entry_name(data, loc[:n + 1])
+            return f"{label} n°{loc[n] + 1}" + (f" ({name})" if name else "") + (f" {_dotted(rest)}" if rest else "")
     if len(loc) == 1:
         return f"[{loc[0]}]" if isinstance((data or {}).get(loc[0]), dict) else str(loc[0])
     return f"[{loc[0]}] " + _dotted(loc[1:]) if loc else ""
+
+
+def _entry_name(data: dict[str, Any] | None, path: tuple[Any, ...]) -> str | None:
+    """The ``code`` (a programme) or ``name`` (a job) of the array entry at ``path`` in the file, if it has one."""
+    entry: Any = data or {}
+    try:
+        for part in path:
+            entry = entry[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+    name = (entry.get("code") or entry.get("name")) if isinstance(entry, dict) else None
+    return name if isinstance(name, str) and name.strip() and len(name) <= 64 else None
 
 
 def _dotted(parts: tuple[Any, ...]) -> str:
@@ -56,11 +63,14 @@ def _from_env(loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-def _describe(err: dict[str, Any], data: dict[str, Any] | None = None) -> str:
-    key = _from_env(tuple(err["loc"])) or config_key(tuple(err["loc"]), data)
+def _is_table(key: str) -> bool:
+    return key.startswith("[") and key.endswith("]") and " " not in key  # « [thresholds] », not a key in one
+
+
+def _describe(err: dict[str, Any], key: str) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        what = "table" if key.startswith("[") and key.endswith("]") else "key"
+        what = "table" if _is_table(key) else "key"
         return f"{key}: unknown {what} (see config.example.toml for the valid {what}s)"
     if kind == "missing":
         return f"{key}: required key is missing"
@@ -69,12 +79,14 @@ def _describe(err: dict[str, Any], data: dict[str, Any] | None = None) -> str:
     if not key or isinstance(got, dict | list):  # a whole table: the message names what is wrong
         inner = re.match(r"([a-z_]+): ", msg) if isinstance(got, dict) else None
         if key and inner:  # « inactive_days: … » of [thresholds] → « [thresholds] inactive_days: … »
-            joined = f"{key} {inner[1]}" if key.endswith("]") and " " not in key else f"{key}.{inner[1]}"
+            joined = f"{key} {inner[1]}" if _is_table(key) else f"{key}.{inner[1]}"
             return f"{joined}: {msg[inner.end():]}"
         return f"{key}: {msg}" if key else msg
     return f"{key}: {msg} (got {repr(got)[:80]})"
 
 
 def config_error(path: Path, err: Any, data: dict[str, Any], more: str = "") -> ConfigError:
-    where = "the environment" if _from_env(tuple(err["loc"])) else path
-    return ConfigError(f"config error in {where}: {_describe(err, data)}{more}")
+    loc = tuple(err["loc"])
+    env = _from_env(loc)
+    key = env or config_key(loc, data)
+    return ConfigError(f"config error in {'the environment' if env else path}: {_describe(err, key)}{more}")
