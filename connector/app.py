@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.config import Settings
@@ -46,17 +45,13 @@ def open_store_to_read(url: str) -> Store | None:
     """The store for a command that only reads it (``status``), or None when there is none yet: a SQLite file
     that does not exist (not created: reading makes nothing) or a database without the store's tables. A store
     behind the code is refused as ``open_store(migrate=False)`` refuses it."""
-    path = db.sqlite_file(url) if url.startswith("sqlite") else None
+    path = db.sqlite_file(url)
     if path is not None and not Path(path).exists():
         return None
     store = open_store(url, migrate=None)
-    try:
-        if db.current_revision(store.engine) is None:
-            store.engine.dispose()
-            return None
-    except SQLAlchemyError as exc:
-        raise db.store_error(exc, "cannot open the store") from None
-    db.ensure_current(store.engine)
+    if not db.ensure_current(store.engine, empty_ok=True):
+        store.engine.dispose()
+        return None
     return store
 
 

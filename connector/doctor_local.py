@@ -42,7 +42,7 @@ def writable_problem(path: Path) -> str | None:
 
 def check_folders(settings: Settings) -> list[FolderCheck]:
     folders = [("[reports] out_dir", settings.reports.out_dir), ("[dossier] snapshot_dir", settings.dossier.snapshot_dir)]
-    store = sqlite_file(settings.store.url) if settings.store.url.startswith("sqlite") else None
+    store = sqlite_file(settings.store.url)
     if store is not None:  # a lock file is SQLite's (PostgreSQL's lock lives in the database)
         folders.append(("[store] url (its folder)", Path(store).parent))
         if settings.store.lock_file is not None:

@@ -355,6 +355,7 @@ def test_a_driver_error_becomes_one_typed_line(said, code, line):
 @pytest.mark.parametrize("url, file", [
     ("sqlite:///var/q.db", "var/q.db"), ("sqlite:////srv/q/q.db", "/srv/q/q.db"), ("sqlite://", None),
     ("sqlite:///:memory:", None), ("sqlite:///file:q.db?mode=memory&uri=true", None),
+    ("postgresql://postgres@127.0.0.1:5432/test", None),
 ])
 @pytest.mark.filterwarnings("ignore:Selection of the SingletonThreadPool")  # SQLAlchemy's, on the memory URI
 def test_only_a_sqlite_store_on_disk_gets_a_file_and_a_folder(tmp_path, monkeypatch, url, file):

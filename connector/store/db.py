@@ -44,9 +44,11 @@ def make_engine(url: str) -> Engine:
 
 
 def sqlite_file(url: str) -> str | None:
-    """The file of a SQLite store's URL (None: in memory, or a ``file:`` URI)."""
+    """The file of a SQLite store's URL (None: another database, in memory, or a ``file:`` URI)."""
     from sqlalchemy.engine import make_url
 
+    if not url.startswith("sqlite"):
+        return None
     path = make_url(url).database
     return None if not path or path == ":memory:" or path.startswith("file:") else path
 
@@ -177,13 +179,17 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head() or ""
 
 
-def ensure_current(engine: Engine) -> None:
-    """Refuse to work on a store whose schema is older than the code."""
+def ensure_current(engine: Engine, *, empty_ok: bool = False) -> bool:
+    """Refuse to work on a store whose schema is older than the code; ``empty_ok``: a database without the
+    store's tables is no error but False (a command that only reads: nothing synced yet)."""
     try:
         rev = current_revision(engine)
     except OperationalError as exc:
         raise store_error(exc, "cannot open the store") from None
+    if rev is None and empty_ok:
+        return False
     if rev is None:
         raise StoreError("the store has no tables yet: run `qualiopi-sync migrate` (or `sync`, which creates them)")
     if rev != HEAD_REVISION:
         raise StoreError(f"the store schema is at {rev}, the code needs {HEAD_REVISION}: run `qualiopi-sync migrate`")
+    return True
