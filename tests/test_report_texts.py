@@ -29,11 +29,15 @@ MOODLE_TEXT = re.compile(r"Référentiel du BTS MCO \(France Compétences\)")  #
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "qualiopi-demo"
-    result = run_demo(out)
+def demo_run(tmp_path_factory):
+    result = run_demo(tmp_path_factory.mktemp("demo") / "qualiopi-demo")
     assert result.sync.status == "ok"
-    return out
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run):
+    return demo_run.out_dir
 
 
 def visible_text(page: str) -> str:
@@ -70,6 +74,30 @@ def test_no_programme_pdf_of_the_demo_has_a_text_defect(demo):
         # pdftotext drops a non-breaking space between table cells' glyphs now and then ("0%" for "0 %"): the
         # spacing rule is checked on the HTML the PDF is made from
         assert defects(" ".join(text.split()), skip=("% without space",)) == [], pdf.name
+
+
+def test_the_demos_pdfs_break_long_file_names_and_keep_the_evidence_table_in_its_frame(demo_run):
+    """The demo's PDFs, laid out on A4: no word runs out of its table cell, no table out of its frame. Before:
+    the evidence table's seven equal columns let « Responsable » and the documents' file names
+    (« plan_formation_formateurs_2024.pdf ») run over the next column, and the cells' padding made the table
+    wider than the indicator's frame."""
+    from connector import app
+    from connector.render import build_programme_reports
+    from reports.model import ReportMeta
+    from reports.render import programme_pdf_html
+    from tests.test_reports import laid_out_defects
+
+    store = app.open_store(f"sqlite:///{demo_run.database}", migrate=False)
+    try:
+        reports = build_programme_reports(demo_run.evaluation, store.sessions)
+    finally:
+        store.engine.dispose()
+    meta = ReportMeta("Centre de Formation Démo", demo_run.clock, demo_run.clock)
+    htmls = {r.programme.code: programme_pdf_html(meta, r) for r in reports}
+    assert "plan_formation_formateurs_2024.pdf" in htmls["BTS-MCO"] and 'class="evidence"' in htmls["BTS-MCO"]
+    for code, text in htmls.items():
+        spills, wide, cells = laid_out_defects(text)
+        assert cells > 100 and spills == [] and wide == [], code
 
 
 def test_every_figure_the_demo_shows_has_a_french_label(demo):

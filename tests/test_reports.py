@@ -15,8 +15,9 @@ import pytest
 from connector import app
 from connector.demo import DEMO_PROGRAMMES
 from connector.evaluate import run_evaluation
-from connector.render import render_reports
+from connector.render import build_programme_reports, render_reports
 from reports.format import fr_date, fr_number, fr_percent, sanitize
+from reports.model import ReportMeta
 from tests.conftest import NOW
 from tests.test_sync import entry, settings_for, transport
 
@@ -137,6 +138,57 @@ def test_pdf_opens_and_holds_the_content(site):
     assert "Le prestataire diffuse des indicateurs de résultats" in flat  # official statement of 2
     assert "Sections sans nom" in flat and "Aucun canal de réclamation" in flat  # findings
     assert "Centre de Formation Démo" in flat and "Données du 24 novembre 2026" in flat
+
+
+def laid_out_defects(html_text: str) -> tuple[list, list, int]:
+    """Text running out of its table cell, tables wider than the block holding them (WeasyPrint's boxes), and
+    the number of cells looked at."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    spills, wide, cells = [], [], 0
+
+    def walk(box, cell, holder, page):
+        nonlocal cells
+        if isinstance(box, boxes.TableCellBox):
+            cell, cells = box, cells + 1
+        elif isinstance(box, boxes.TableBox) and holder.position_x + holder.margin_width() + .5 < \
+                box.position_x + box.margin_width():
+            wide.append((page, box.element.get("class")))
+        elif isinstance(box, boxes.BlockBox) and not box.is_table_wrapper:
+            holder = box
+        if isinstance(box, boxes.TextBox) and cell is not None and \
+                box.position_x + box.width > cell.content_box_x() + cell.width + .5:
+            spills.append((page, box.text))
+        for child in getattr(box, "children", None) or []:
+            walk(child, cell, holder, page)
+
+    for n, page in enumerate(HTML(string=html_text).render().pages, 1):
+        walk(page._page_box, None, page._page_box, n)
+    return spills, wide, cells
+
+
+def test_the_layout_check_sees_a_spilling_word_and_a_table_wider_than_its_frame():
+    spill = '<table style="width: 20mm; table-layout: fixed"><tr><td>fichier_au_nom_long_2024.pdf</td></tr></table>'
+    wide = '<div style="width: 30mm"><table style="width: 40mm"><tr><td>x</td></tr></table></div>'
+    assert laid_out_defects(spill)[0] and not laid_out_defects(spill)[1]
+    assert laid_out_defects(wide)[1] and not laid_out_defects(wide)[0]
+
+
+def test_nothing_in_the_pdfs_runs_over_its_column_or_its_frame(site):
+    """Laid out on A4, no text runs out of its table cell into the next one and no table is wider than its
+    indicator's frame (the demo's documents are checked in test_report_texts). Before: in the table of
+    indicators with nothing found, « risque NC majeure » was glued to the indicator's name and ran out of its
+    cell."""
+    from reports.render import programme_pdf_html
+
+    settings, store, ev, _ = site
+    meta = ReportMeta("Centre de Formation Démo", ev.data_time, NOW, settings.moodle.url)
+    reports = build_programme_reports(ev, store.sessions)
+    assert len(reports) == 3
+    for r in reports:
+        spills, wide, cells = laid_out_defects(programme_pdf_html(meta, r))
+        assert cells > 100 and spills == [] and wide == [], r.programme.code
 
 
 def test_pdf_gathers_indicators_with_nothing_found_in_one_table_and_keeps_the_others_in_full(site):
