@@ -308,6 +308,19 @@ def test_teacher1_digest_names_only_her_courses_and_learners(site):
     assert all(f.where.learner in mine for dc in d.courses for f in dc.at_risk)
 
 
+def test_a_digest_explains_the_teachers_words_not_the_quality_staffs(site):
+    """A teacher reads « à corriger / à compléter »: the legend explains those two, not the evidence status and
+    risk of the quality pages (which the digest never shows)."""
+    from tests.test_report_texts import visible_text
+
+    _, _, _, res = site
+    for d in res.digests:
+        text = visible_text((res.out_dir / "formateurs" / f"{d.slug}.html").read_text())
+        legend = text[text.index("Légende"):]
+        assert "à corriger ce qui est à reprendre dans Moodle" in legend and "à compléter ce qui manque" in legend
+        assert not any(w in text for w in ("couvert", "à fournir", "risque NC", "point d’attention")), d.slug
+
+
 def test_quality_pages_and_pdf_do_not_name_learners_only_the_dossier_sample_does(site):
     _, store, ev, res = site
     names = learners(store, ev, "BTS-MCO")
