@@ -100,6 +100,21 @@ def test_the_demos_pdfs_break_long_file_names_and_keep_the_evidence_table_in_its
         assert cells > 100 and spills == [] and wide == [], code
 
 
+def test_the_programme_pages_and_dossiers_fit_a_printed_page(demo):
+    """The web pages a quality manager prints (programme pages, dossiers de preuves), laid out 680 px wide (an
+    A4 page from a browser): the evidence tables stay within the page. Before: a document's file name kept
+    its table wider than the page, and print cuts what overflows."""
+    from tests.test_reports import laid_out_defects
+
+    pages = sorted(demo.glob("programme-*.html")) + sorted(demo.glob("dossier/*/dossier-preuves.html"))
+    assert len(pages) == 6
+    for page in pages:
+        text = page.read_text("utf-8")
+        assert 'class="evidence"' in text
+        spills, wide, cells = laid_out_defects(text, width_px=680)
+        assert cells > 50 and spills == [] and wide == [], page.name
+
+
 def test_every_figure_the_demo_shows_has_a_french_label(demo):
     """A figure without a label would be shown as its key, underscores turned to spaces and accents lost
     ("efficacite evaluee"): the scanner above cannot see that, this can."""

@@ -140,10 +140,10 @@ def test_pdf_opens_and_holds_the_content(site):
     assert "Centre de Formation Démo" in flat and "Données du 24 novembre 2026" in flat
 
 
-def laid_out_defects(html_text: str) -> tuple[list, list, int]:
+def laid_out_defects(html_text: str, width_px: int | None = None) -> tuple[list, list, int]:
     """Text running out of its table cell, tables wider than the block holding them (WeasyPrint's boxes), and
-    the number of cells looked at."""
-    from weasyprint import HTML
+    the number of cells looked at; on A4, or on a page ``width_px`` wide (a window, a printed web page)."""
+    from weasyprint import CSS, HTML
     from weasyprint.formatting_structure import boxes
 
     spills, wide, cells = [], [], 0
@@ -163,7 +163,8 @@ def laid_out_defects(html_text: str) -> tuple[list, list, int]:
         for child in getattr(box, "children", None) or []:
             walk(child, cell, holder, page)
 
-    for n, page in enumerate(HTML(string=html_text).render().pages, 1):
+    sheets = [CSS(string=f"@page {{ size: {width_px}px 3000px; margin: 0 }}")] if width_px else []
+    for n, page in enumerate(HTML(string=html_text).render(stylesheets=sheets).pages, 1):
         walk(page._page_box, None, page._page_box, n)
     return spills, wide, cells
 
