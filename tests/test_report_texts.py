@@ -115,6 +115,20 @@ def test_the_programme_pages_and_dossiers_fit_a_printed_page(demo):
         assert cells > 50 and spills == [] and wide == [], page.name
 
 
+def test_the_printed_matrix_fits_an_a4_landscape_page(demo):
+    """Printed (WeasyPrint lays out for print, as a browser's print does), the index's 32 columns fit one A4
+    page in landscape. Before: A4 portrait, and print cut the matrix after indicator 20 or so."""
+    from weasyprint import HTML
+
+    from tests.test_reports import laid_out_defects
+
+    text = (demo / "index.html").read_text("utf-8")
+    spills, wide, cells = laid_out_defects(text)
+    assert cells > 3 * 32 and spills == [] and wide == []
+    page = HTML(string=text).render().pages[0]
+    assert page.width > page.height  # landscape
+
+
 def test_every_figure_the_demo_shows_has_a_french_label(demo):
     """A figure without a label would be shown as its key, underscores turned to spaces and accents lost
     ("efficacite evaluee"): the scanner above cannot see that, this can."""
@@ -176,7 +190,8 @@ def test_the_index_matrix_fits_a_1280px_screen_and_its_notices_are_on_the_page(d
     page = (demo / "index.html").read_text("utf-8")
     assert re.search(r"<title>[^<]*</title>", page)  # no markup in the title
     assert "Fiches de registre rattachées à un programme inconnu" in visible_text(page.split("</head>", 1)[1])
-    doc = HTML(demo / "index.html").render(stylesheets=[CSS(string="@page { size: 1280px 800px; margin: 0 }")])
+    doc = HTML(demo / "index.html", media_type="screen").render(
+        stylesheets=[CSS(string="@page { size: 1280px 800px; margin: 0 }")])
     boxes = list(_boxes(doc.pages[0]._page_box))
     table = next(b for b in boxes if type(b).__name__ == "TableBox")
     assert table.margin_width() <= 1280 - 2 * 14  # the body's padding
