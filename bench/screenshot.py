@@ -22,7 +22,7 @@ def main() -> None:
     page = CSS(string="@page { size: 430mm 150mm; margin: 6mm } body { max-width: none; font-size: 11px }")
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "index.pdf"
-        HTML(filename=str(demo / "index.html")).write_pdf(pdf, stylesheets=[page])
+        HTML(filename=str(demo / "index.html"), media_type="screen").write_pdf(pdf, stylesheets=[page])
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                         str(OUT.with_suffix(""))], check=True)
     print(OUT)
