@@ -152,7 +152,7 @@ def laid_out_defects(html_text: str, width_px: int | None = None) -> tuple[list,
         nonlocal cells
         if isinstance(box, boxes.TableCellBox):
             cell, cells = box, cells + 1
-        elif isinstance(box, boxes.TableBox) and holder.position_x + holder.margin_width() + .5 < \
+        elif isinstance(box, boxes.TableBox) and holder.content_box_x() + holder.width + .5 < \
                 box.position_x + box.margin_width():
             wide.append((page, box.element.get("class")))
         elif isinstance(box, boxes.BlockBox) and not box.is_table_wrapper:
