@@ -102,17 +102,24 @@ def test_the_demos_pdfs_break_long_file_names_and_keep_the_evidence_table_in_its
 
 def test_the_programme_pages_and_dossiers_fit_a_printed_page(demo):
     """The web pages a quality manager prints (programme pages, dossiers de preuves), laid out 680 px wide (an
-    A4 page from a browser): the evidence tables stay within the page. Before: a document's file name kept
-    its table wider than the page, and print cuts what overflows."""
+    A4 page from a browser): the evidence tables stay within the page, a file name breaks, the other words stay
+    whole. Before: a document's file name kept its table wider than the page, and print cuts what overflows."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
     from tests.test_reports import laid_out_defects
 
     pages = sorted(demo.glob("programme-*.html")) + sorted(demo.glob("dossier/*/dossier-preuves.html"))
     assert len(pages) == 6
+    page_css = CSS(string="@page { size: 680px 3000px; margin: 0 }")
     for page in pages:
         text = page.read_text("utf-8")
         assert 'class="evidence"' in text
         spills, wide, cells = laid_out_defects(text, width_px=680)
         assert cells > 50 and spills == [] and wide == [], page.name
+        words = {w for p in HTML(string=text).render(stylesheets=[page_css]).pages
+                 for b in p._page_box.descendants() if isinstance(b, boxes.TextBox) for w in b.text.split()}
+        assert {"Responsable", "Emplacement" if "dossier" in page.name else "retenue", "novembre"} <= words, page.name
 
 
 def test_the_printed_matrix_fits_an_a4_landscape_page(demo):
