@@ -25,7 +25,8 @@ DEFECTS = {
     "enum name": re.compile(r"\b(?:PASSED|FAILED|WARN|NOT_EVALUATED|NOT_APPLICABLE)\b"),
 }
 GUIDE_QUOTE = re.compile(r"«[^«»]{40,}»")  # a passage of the official guide (long quotations only)
-MOODLE_TEXT = re.compile(r"Référentiel du BTS MCO \(France Compétences\)")  # an activity name in Moodle
+MOODLE_TEXT = re.compile(r"Référentiel du BTS MCO \(France Compétences\)"  # an activity name in Moodle
+                         r"|document : [^:]*?\.(?:pdf|docx|odt|xlsx)")  # a file's name (broken over lines in a PDF)
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,8 @@ def test_the_scanner_catches_each_defect():
                 "taux 45%", "Lien rncp/rs non vérifié", "données france compétences", "statut FAILED"):
         assert defects(bad), bad
     assert not defects("3 réponses, taux 45\u00a0%, moyenne 4,25/5, lien RNCP/RS, France compétences, v2.0")
+    assert not defects("document : plan_formation_for mateurs_2024.pdf")  # a file's name, not a code of ours
+    assert defects("document : plan.pdf, catégorie action_de_formation")
 
 
 def test_no_rendered_page_of_the_demo_has_a_text_defect(demo):
