@@ -7,6 +7,7 @@ given, returns their paths. No store, no network.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Self
 
 from markupsafe import escape
 
+from mappings.model import Outcome
+from mappings.status import TEACHER_WORDS
 from mappings.text import plural
 from reports.env import render
 from reports.model import Dossier, ProgrammeReport, ReportMeta, TeacherDigest
@@ -150,14 +153,19 @@ def render_teacher_digest(out: Path, meta: ReportMeta, d: TeacherDigest) -> Path
     return _write(out / "formateurs" / f"{d.slug}.html", render("digest.html", meta=meta, d=d))
 
 
+WORD_ORDER = {w: i for i, w in enumerate(TEACHER_WORDS.values())}  # « à corriger » before « à compléter »
+
+
 def digest_message(d: TeacherDigest, link: str | None) -> str:
     """The short HTML text of the Moodle notification (textformat 1): counts per course, a link."""
     lines = []
     for dc in d.courses:
-        todo, risk = len(dc.findings), len(dc.at_risk)
-        if todo or risk:
-            lines.append(f"<li><b>{escape(dc.course.shortname)}</b> : {plural(todo, 'point')} à compléter"
-                         + (f", {plural(risk, 'apprenant')} à relancer" if risk else "") + "</li>")
+        words = Counter(TEACHER_WORDS[Outcome(f.severity)] for f in dc.findings)  # « à corriger », « à compléter »
+        parts = [f"{plural(n, 'point')} {word}" for word, n in sorted(words.items(), key=lambda w: WORD_ORDER[w[0]])]
+        if dc.at_risk:
+            parts.append(f"{plural(len(dc.at_risk), 'apprenant')} à relancer")
+        if parts:
+            lines.append(f"<li><b>{escape(dc.course.shortname)}</b> : {', '.join(parts)}</li>")
     body = "<ul>" + "".join(lines) + "</ul>" if lines else "<p>Rien à signaler dans vos cours.</p>"
     more = f'<p><a href="{escape(link)}">Voir le détail</a></p>' if link else ""
     return f"<p>Bilan Qualiopi de vos cours :</p>{body}{more}"

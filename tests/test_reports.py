@@ -16,6 +16,7 @@ from connector import app
 from connector.demo import DEMO_PROGRAMMES
 from connector.evaluate import run_evaluation
 from connector.render import build_programme_reports, render_reports
+from mappings.text import plural
 from reports.format import fr_date, fr_number, fr_percent, sanitize
 from reports.model import ReportMeta
 from tests.conftest import NOW
@@ -307,6 +308,24 @@ def test_teacher1_digest_names_only_her_courses_and_learners(site):
     assert others and not any(name in html for name in others)
     assert any(dc.at_risk for dc in d.courses)  # student12/13 inactive, 15 never: named for their teacher
     assert all(f.where.learner in mine for dc in d.courses for f in dc.at_risk)
+
+
+def test_the_teachers_moodle_message_counts_what_to_correct_apart_from_what_to_complete(site):
+    """The notification's line per course says how many points are « à corriger » and how many « à compléter »,
+    as the digest does. Before: every point was counted « à compléter », the ones to correct included."""
+    from mappings.model import Outcome
+    from reports.render import digest_message
+
+    _, _, _, res = site
+    d = next(d for d in res.digests if d.user_id == 43)
+    dc = next(dc for dc in d.courses if {f.severity for f in dc.findings} >= {Outcome.FAILED, Outcome.WARN})
+    fix, complete = (sum(f.severity == o for f in dc.findings) for o in (Outcome.FAILED, Outcome.WARN))
+    text = digest_message(d, "https://qualite.example/formateurs/x.html")
+    line = re.search(rf"<li><b>{dc.course.shortname}</b> : ([^<]+)</li>", text).group(1)
+    assert line.startswith(f"{plural(fix, 'point')} à corriger, {plural(complete, 'point')} à compléter")
+    assert 'href="https://qualite.example/formateurs/x.html"' in text
+    nothing = digest_message(replace(d, courses=()), None)
+    assert nothing == "<p>Bilan Qualiopi de vos cours :</p><p>Rien à signaler dans vos cours.</p>"
 
 
 def test_a_digest_explains_the_teachers_words_not_the_quality_staffs(site):
