@@ -153,15 +153,12 @@ def render_teacher_digest(out: Path, meta: ReportMeta, d: TeacherDigest) -> Path
     return _write(out / "formateurs" / f"{d.slug}.html", render("digest.html", meta=meta, d=d))
 
 
-WORD_ORDER = {w: i for i, w in enumerate(TEACHER_WORDS.values())}  # « à corriger » before « à compléter »
-
-
 def digest_message(d: TeacherDigest, link: str | None) -> str:
     """The short HTML text of the Moodle notification (textformat 1): counts per course, a link."""
     lines = []
     for dc in d.courses:
-        words = Counter(TEACHER_WORDS[Outcome(f.severity)] for f in dc.findings)  # « à corriger », « à compléter »
-        parts = [f"{plural(n, 'point')} {word}" for word, n in sorted(words.items(), key=lambda w: WORD_ORDER[w[0]])]
+        counts = Counter(Outcome(f.severity) for f in dc.findings)  # « à corriger » first, then « à compléter »
+        parts = [f"{plural(counts[o], 'point')} {word}" for o, word in TEACHER_WORDS.items() if counts[o]]
         if dc.at_risk:
             parts.append(f"{plural(len(dc.at_risk), 'apprenant')} à relancer")
         if parts:

@@ -99,44 +99,35 @@ def test_the_demos_pdfs_break_long_file_names_and_keep_the_evidence_table_in_its
     htmls = {r.programme.code: programme_pdf_html(meta, r) for r in reports}
     assert "plan_formation_formateurs_2024.pdf" in htmls["BTS-MCO"] and 'class="evidence"' in htmls["BTS-MCO"]
     for code, text in htmls.items():
-        spills, wide, cells = laid_out_defects(text)
-        assert cells > 100 and spills == [] and wide == [], code
+        lay = laid_out_defects(text)
+        assert lay.cells > 100 and lay.spills == [] and lay.wide == [], code
 
 
 def test_the_programme_pages_and_dossiers_fit_a_printed_page(demo):
     """The web pages a quality manager prints (programme pages, dossiers de preuves), laid out 680 px wide (an
     A4 page from a browser): the evidence tables stay within the page, a file name breaks, the other words stay
     whole. Before: a document's file name kept its table wider than the page, and print cuts what overflows."""
-    from weasyprint import CSS, HTML
-    from weasyprint.formatting_structure import boxes
-
     from tests.test_reports import laid_out_defects
 
     pages = sorted(demo.glob("programme-*.html")) + sorted(demo.glob("dossier/*/dossier-preuves.html"))
     assert len(pages) == 6
-    page_css = CSS(string="@page { size: 680px 3000px; margin: 0 }")
     for page in pages:
         text = page.read_text("utf-8")
         assert 'class="evidence"' in text
-        spills, wide, cells = laid_out_defects(text, width_px=680)
-        assert cells > 50 and spills == [] and wide == [], page.name
-        words = {w for p in HTML(string=text).render(stylesheets=[page_css]).pages
-                 for b in p._page_box.descendants() if isinstance(b, boxes.TextBox) for w in b.text.split()}
-        assert {"Responsable", "Emplacement" if "dossier" in page.name else "retenue", "novembre"} <= words, page.name
+        lay = laid_out_defects(text, width_px=680)
+        assert lay.cells > 50 and lay.spills == [] and lay.wide == [], page.name
+        whole = {"Responsable", "Emplacement" if "dossier" in page.name else "retenue", "novembre"}
+        assert whole <= lay.words, page.name
 
 
 def test_the_printed_matrix_fits_an_a4_landscape_page(demo):
     """Printed (WeasyPrint lays out for print, as a browser's print does), the index's 32 columns fit one A4
     page in landscape. Before: A4 portrait, and print cut the matrix after indicator 20 or so."""
-    from weasyprint import HTML
-
     from tests.test_reports import laid_out_defects
 
-    text = (demo / "index.html").read_text("utf-8")
-    spills, wide, cells = laid_out_defects(text)
-    assert cells > 3 * 32 and spills == [] and wide == []
-    page = HTML(string=text).render().pages[0]
-    assert page.width > page.height  # landscape
+    lay = laid_out_defects((demo / "index.html").read_text("utf-8"))
+    assert lay.cells > 3 * 32 and lay.spills == [] and lay.wide == []
+    assert lay.pages[0].width > lay.pages[0].height  # landscape
 
 
 def test_every_figure_the_demo_shows_has_a_french_label(demo):

@@ -9,6 +9,7 @@ import stat
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -141,13 +142,21 @@ def test_pdf_opens_and_holds_the_content(site):
     assert "Centre de Formation Démo" in flat and "Données du 24 novembre 2026" in flat
 
 
-def laid_out_defects(html_text: str, width_px: int | None = None) -> tuple[list, list, int]:
-    """Text running out of its table cell, tables wider than the block holding them (WeasyPrint's boxes), and
-    the number of cells looked at; on A4, or on a page ``width_px`` wide (a window, a printed web page)."""
+class Layout(NamedTuple):
+    spills: list  # (page, text) of text running out of its table cell
+    wide: list  # (page, class) of tables wider than the block holding them
+    cells: int  # table cells looked at
+    words: set  # every word laid out whole (in one text box)
+    pages: list  # WeasyPrint's pages
+
+
+def laid_out_defects(html_text: str, width_px: int | None = None) -> Layout:
+    """The page laid out by WeasyPrint, on its own page size (A4 by default) or on a page ``width_px`` wide (a
+    window, a printed web page), and what runs out of its cell or frame."""
     from weasyprint import CSS, HTML
     from weasyprint.formatting_structure import boxes
 
-    spills, wide, cells = [], [], 0
+    spills, wide, cells, words = [], [], 0, set()
 
     def walk(box, cell, holder, page):
         nonlocal cells
@@ -158,23 +167,26 @@ def laid_out_defects(html_text: str, width_px: int | None = None) -> tuple[list,
             wide.append((page, box.element.get("class")))
         elif isinstance(box, boxes.BlockBox) and not box.is_table_wrapper:
             holder = box
-        if isinstance(box, boxes.TextBox) and cell is not None and \
-                box.position_x + box.width > cell.content_box_x() + cell.width + .5:
-            spills.append((page, box.text))
+        if isinstance(box, boxes.TextBox):
+            words.update(box.text.split())
+            if cell is not None and box.position_x + box.width > cell.content_box_x() + cell.width + .5:
+                spills.append((page, box.text))
         for child in getattr(box, "children", None) or []:
             walk(child, cell, holder, page)
 
     sheets = [CSS(string=f"@page {{ size: {width_px}px 3000px; margin: 0 }}")] if width_px else []
-    for n, page in enumerate(HTML(string=html_text).render(stylesheets=sheets).pages, 1):
+    pages = HTML(string=html_text).render(stylesheets=sheets).pages
+    for n, page in enumerate(pages, 1):
         walk(page._page_box, None, page._page_box, n)
-    return spills, wide, cells
+    return Layout(spills, wide, cells, words, pages)
 
 
 def test_the_layout_check_sees_a_spilling_word_and_a_table_wider_than_its_frame():
     spill = '<table style="width: 20mm; table-layout: fixed"><tr><td>fichier_au_nom_long_2024.pdf</td></tr></table>'
     wide = '<div style="width: 30mm"><table style="width: 40mm"><tr><td>x</td></tr></table></div>'
-    assert laid_out_defects(spill)[0] and not laid_out_defects(spill)[1]
-    assert laid_out_defects(wide)[1] and not laid_out_defects(wide)[0]
+    spilling, too_wide = laid_out_defects(spill), laid_out_defects(wide)
+    assert spilling.spills and not spilling.wide
+    assert too_wide.wide and not too_wide.spills
 
 
 def test_nothing_in_the_pdfs_runs_over_its_column_or_its_frame(site):
@@ -189,8 +201,8 @@ def test_nothing_in_the_pdfs_runs_over_its_column_or_its_frame(site):
     reports = build_programme_reports(ev, store.sessions)
     assert len(reports) == 3
     for r in reports:
-        spills, wide, cells = laid_out_defects(programme_pdf_html(meta, r))
-        assert cells > 100 and spills == [] and wide == [], r.programme.code
+        lay = laid_out_defects(programme_pdf_html(meta, r))
+        assert lay.cells > 100 and lay.spills == [] and lay.wide == [], r.programme.code
 
 
 def test_pdf_gathers_indicators_with_nothing_found_in_one_table_and_keeps_the_others_in_full(site):
